@@ -1,0 +1,97 @@
+import type { LogEvent } from '../../src/model/types';
+import type { LineParser, ParseSink, ParserContext, ParserDefinition } from '../parser';
+import { parseTimeLocal } from '../time';
+import { unescapeNginx } from '../params';
+
+// nginx `combined`, optionally followed by more quoted fields (the `main` format's
+// "$http_x_forwarded_for", or anything an operator appended). Compiled once, used per line.
+const COMBINED =
+  /^(\S+) (\S+) (\S+) \[([^\]]{20,40})\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)(?: "((?:[^"\\]|\\.)*)"(?: "((?:[^"\\]|\\.)*)")?)?(?: "((?:[^"\\]|\\.)*)")?(.*)$/;
+
+export interface RequestParts {
+  method: string;
+  path: string;
+  query: string;
+  protocol: string;
+}
+
+/** `GET /a/b?x=1 HTTP/1.1` → parts. A request line that is not HTTP (`-`, garbage) gives empty parts. */
+export function splitRequest(request: string): RequestParts {
+  const sp1 = request.indexOf(' ');
+  if (sp1 <= 0) return { method: '', path: '', query: '', protocol: '' };
+  const sp2 = request.lastIndexOf(' ');
+  const method = request.slice(0, sp1);
+  const target = sp2 > sp1 ? request.slice(sp1 + 1, sp2) : request.slice(sp1 + 1);
+  const protocol = sp2 > sp1 ? request.slice(sp2 + 1) : '';
+  const q = target.indexOf('?');
+  return q < 0
+    ? { method, path: target, query: '', protocol }
+    : { method, path: target.slice(0, q), query: target.slice(q + 1), protocol };
+}
+
+/** The client behind proxies: the first address of X-Forwarded-For, else $remote_addr. */
+export function clientIp(remoteAddr: string, xff: string | undefined): string {
+  if (!xff || xff === '-') return remoteAddr;
+  const comma = xff.indexOf(',');
+  return (comma < 0 ? xff : xff.slice(0, comma)).trim() || remoteAddr;
+}
+
+export function parseCombined(text: string): Omit<LogEvent, 'file' | 'line' | 'lineEnd' | 'offset'> | string {
+  const m = COMBINED.exec(text);
+  if (m === null) return 'not an nginx combined line (fields or quotes missing) / 不符合 nginx combined 格式';
+  const t = parseTimeLocal(m[4]!);
+  if (Number.isNaN(t.ms)) return `bad time field [${m[4]}] / 时间字段无效`;
+  const request = unescapeNginx(m[5]!);
+  const req = splitRequest(request);
+  const xff = m[10] ?? undefined;
+  const fields: Record<string, string> = {
+    remote_addr: m[1]!,
+    remote_user: m[3]!,
+    request,
+    method: req.method,
+    path: req.path,
+    query: req.query,
+    protocol: req.protocol,
+    status: m[6]!,
+    bytes: m[7]!,
+    referrer: m[8] !== undefined ? unescapeNginx(m[8]) : '',
+    ua: m[9] !== undefined ? unescapeNginx(m[9]) : '',
+    client_ip: clientIp(m[1]!, xff),
+  };
+  if (xff !== undefined) fields.xff = xff;
+  return { format: 'nginx-combined', tsMs: t.ms, tzOffsetMin: t.offsetMin, fields };
+}
+
+export const nginxCombined: ParserDefinition = {
+  id: 'nginx-combined',
+  family: 'nginx',
+  describe: 'nginx combined / main (with X-Forwarded-For) access log',
+  detect(sample) {
+    if (sample.length === 0) return 0;
+    let ok = 0;
+    for (const l of sample) if (COMBINED.test(l)) ok++;
+    return ok / sample.length;
+  },
+  create(ctx: ParserContext, sink: ParseSink): LineParser {
+    return {
+      line(text, lineNo, offset) {
+        if (text.length === 0) {
+          sink.blank(lineNo);
+          return;
+        }
+        const r = parseCombined(text);
+        if (typeof r === 'string') {
+          sink.reject(lineNo, offset, r, text);
+          return;
+        }
+        const ev = r as LogEvent;
+        ev.file = ctx.file;
+        ev.line = lineNo;
+        ev.lineEnd = lineNo;
+        ev.offset = offset;
+        sink.event(ev);
+      },
+      end() {},
+    };
+  },
+};

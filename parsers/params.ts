@@ -1,0 +1,96 @@
+// Decoding of query strings, form bodies and nginx's \xHH escapes. Percent-encoded bytes are
+// read as UTF-8, and as GBK when they are not valid UTF-8 (older Chinese gateways send GBK).
+
+import { isUtf8 } from 'node:buffer';
+
+const gbk = new TextDecoder('gbk');
+
+function hexVal(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 65 && c <= 70) return c - 55;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
+}
+
+function bytesToText(bytes: number[]): string {
+  const b = Buffer.from(bytes);
+  return isUtf8(b) ? b.toString('utf8') : gbk.decode(b);
+}
+
+/** Percent-decode one component; `+` means space in form encoding. Malformed escapes stay literal. */
+export function percentDecode(s: string, plusIsSpace = true): string {
+  if (s.indexOf('%') < 0) return plusIsSpace && s.indexOf('+') >= 0 ? s.replace(/\+/g, ' ') : s;
+  const bytes: number[] = [];
+  let ascii = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 37 /* % */ && i + 2 < s.length) {
+      const h = hexVal(s.charCodeAt(i + 1));
+      const l = hexVal(s.charCodeAt(i + 2));
+      if (h >= 0 && l >= 0) {
+        const v = h * 16 + l;
+        if (v >= 0x80) ascii = false;
+        bytes.push(v);
+        i += 2;
+        continue;
+      }
+    }
+    if (c === 43 /* + */ && plusIsSpace) {
+      bytes.push(32);
+    } else if (c < 0x80) {
+      bytes.push(c);
+    } else {
+      ascii = false;
+      for (const b of Buffer.from(s[i]!, 'utf8')) bytes.push(b);
+    }
+  }
+  return ascii ? Buffer.from(bytes).toString('latin1') : bytesToText(bytes);
+}
+
+/** `a=1&b=x%20y` → {a: '1', b: 'x y'}. The first occurrence of a repeated key wins. */
+export function decodeQuery(q: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!q) return out;
+  let start = 0;
+  while (start <= q.length) {
+    let amp = q.indexOf('&', start);
+    if (amp < 0) amp = q.length;
+    if (amp > start) {
+      const eq = q.indexOf('=', start);
+      let k: string;
+      let v: string;
+      if (eq < 0 || eq > amp) {
+        k = q.slice(start, amp);
+        v = '';
+      } else {
+        k = q.slice(start, eq);
+        v = q.slice(eq + 1, amp);
+      }
+      const key = percentDecode(k);
+      if (!(key in out)) out[key] = percentDecode(v);
+    }
+    start = amp + 1;
+  }
+  return out;
+}
+
+/** nginx (escape=default) writes `"`, `\` and bytes outside 0x20–0x7E as `\xHH`. */
+export function unescapeNginx(s: string): string {
+  if (s.indexOf('\\x') < 0) return s;
+  const bytes: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 92 && s.charCodeAt(i + 1) === 120 && i + 3 < s.length) {
+      const h = hexVal(s.charCodeAt(i + 2));
+      const l = hexVal(s.charCodeAt(i + 3));
+      if (h >= 0 && l >= 0) {
+        bytes.push(h * 16 + l);
+        i += 3;
+        continue;
+      }
+    }
+    if (c < 0x80) bytes.push(c);
+    else for (const b of Buffer.from(s[i]!, 'utf8')) bytes.push(b);
+  }
+  return bytesToText(bytes);
+}

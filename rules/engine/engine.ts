@@ -1,0 +1,310 @@
+import { createHash } from 'node:crypto';
+import type { Evidence, EvidenceFields, LogEvent, SignatureState } from '../../src/model/types';
+import { decodeQuery } from '../../parsers/params';
+import { isoWithOffset, wallMsFromYmdHis, type ZoneClock } from '../../parsers/time';
+import { GATEWAYS } from '../../parsers/gateways/registry';
+import type { GatewayDefinition, GatewayPayment, KeyRing } from '../../parsers/gateways/gateway';
+import type { ExtractSpec, SourcedRule, Transform } from './pack';
+
+// The engine applies compiled rules to events. Everything that can be done once — regexes,
+// literal path prefixes used as a cheap pre-filter, status sets, extractor closures — is done
+// when the engine is built, so the per-event work is comparisons and the matches themselves.
+
+export interface EngineOptions {
+  keys?: KeyRing;
+  clock: ZoneClock;
+  /** Keep card keys in evidence as they were logged. Off by default: they are secrets. */
+  revealCardKeys?: boolean;
+}
+
+interface MatchState {
+  ev: LogEvent;
+  pathMatch: RegExpExecArray | null;
+  messageMatch: RegExpExecArray | null;
+  gateway: GatewayPayment | undefined;
+}
+
+type Getter = (s: MatchState) => string | undefined;
+type Extractor = { name: string; get: Getter; as: Transform };
+
+interface CompiledRule {
+  id: string;
+  family: string;
+  emit: Evidence['kind'];
+  weight: number;
+  method?: string;
+  pathPrefix: string;
+  pathRe?: RegExp;
+  statusOk?: (status: string) => boolean;
+  level?: string;
+  messageRe?: RegExp;
+  messagePrefix: string;
+  params: string[];
+  equals: { get: Getter; value: string }[];
+  gateway?: GatewayDefinition;
+  extractors: Extractor[];
+}
+
+/** The literal text a regex must start with (after ^), usable as a startsWith pre-filter. */
+export function literalPrefix(source: string): string {
+  if (!source.startsWith('^')) return '';
+  let out = '';
+  for (let i = 1; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '\\') {
+      const n = source[i + 1];
+      if (n !== undefined && /[/.\-?*+()[\]{}|^$\\]/.test(n)) {
+        // A quantifier right after would make this character optional.
+        if (/[?*{]/.test(source[i + 2] ?? '')) return out;
+        out += n;
+        i++;
+        continue;
+      }
+      return out;
+    }
+    if (/[.?*+()[\]{}|^$]/.test(c)) return out;
+    if (/[?*{]/.test(source[i + 1] ?? '')) return out;
+    out += c;
+  }
+  return out;
+}
+
+function statusMatcher(spec: string): (status: string) => boolean {
+  const parts = spec.split(',');
+  const exact = new Set(parts.filter((p) => !p.endsWith('xx')));
+  const classes = new Set(parts.filter((p) => p.endsWith('xx')).map((p) => p[0]!));
+  return (s) => exact.has(s) || classes.has(s[0]!);
+}
+
+/** Parameters of an event: its own (app-log context), else its decoded query string. Memoised on the event. */
+export function paramsOf(ev: LogEvent): Record<string, string> {
+  if (ev.params) return ev.params;
+  const q = ev.fields.query;
+  const body = ev.fields.request_body;
+  const p = q ? decodeQuery(q) : {};
+  if (body && body !== '-') Object.assign(p, decodeQuery(body), p);
+  ev.params = p;
+  return p;
+}
+
+function getter(src: string): Getter {
+  if (src === 'ts') return (s) => (Number.isNaN(s.ev.tsMs) ? undefined : isoWithOffset(s.ev.tsMs, s.ev.tzOffsetMin));
+  const dot = src.indexOf('.');
+  const kind = src.slice(0, dot);
+  const name = src.slice(dot + 1);
+  switch (kind) {
+    case 'field':
+      return (s) => s.ev.fields[name];
+    case 'param':
+      return (s) => paramsOf(s.ev)[name];
+    case 'path':
+      return (s) => s.pathMatch?.groups?.[name];
+    case 'message':
+      return (s) => s.messageMatch?.groups?.[name];
+    case 'gateway':
+      return (s) => {
+        const v = s.gateway?.[name as keyof GatewayPayment];
+        return v === undefined ? undefined : String(v);
+      };
+    default:
+      throw new Error(`unknown value source ${src}`);
+  }
+}
+
+function compileExtractor(name: string, spec: ExtractSpec): Extractor {
+  if (typeof spec === 'string') return { name, get: getter(spec), as: 'text' };
+  if (spec.value !== undefined) {
+    const v = String(spec.value);
+    return { name, get: () => v, as: spec.as ?? 'text' };
+  }
+  return { name, get: getter(spec.from!), as: spec.as ?? 'text' };
+}
+
+function compileRule(s: SourcedRule): CompiledRule {
+  const r = s.rule;
+  const c: CompiledRule = {
+    id: r.id,
+    family: r.match.family,
+    emit: r.emit,
+    weight: r.weight,
+    pathPrefix: r.match.path ? literalPrefix(r.match.path) : '',
+    messagePrefix: r.match.message ? literalPrefix(r.match.message) : '',
+    params: r.match.params ?? [],
+    equals: Object.entries(r.match.equals ?? {}).map(([src, value]) => ({ get: getter(src), value })),
+    extractors: Object.entries(r.extract ?? {}).map(([name, spec]) => compileExtractor(name, spec)),
+  };
+  if (r.match.method) c.method = r.match.method.toUpperCase();
+  if (r.match.path) c.pathRe = new RegExp(r.match.path);
+  if (r.match.status) c.statusOk = statusMatcher(r.match.status);
+  if (r.match.level) c.level = r.match.level.toUpperCase();
+  if (r.match.message) c.messageRe = new RegExp(r.match.message);
+  if (r.payload) c.gateway = GATEWAYS[r.payload];
+  return c;
+}
+
+const CARD_KEY_MASK_KEEP = 4;
+
+export function maskSecret(v: string): string {
+  if (v.length <= CARD_KEY_MASK_KEEP * 2) return '*'.repeat(v.length);
+  return v.slice(0, CARD_KEY_MASK_KEEP) + '*'.repeat(Math.min(8, v.length - CARD_KEY_MASK_KEEP * 2)) + v.slice(-CARD_KEY_MASK_KEEP);
+}
+
+export class RuleEngine {
+  private readonly byFamily = new Map<string, CompiledRule[]>();
+
+  constructor(rules: SourcedRule[], private readonly opts: EngineOptions) {
+    for (const s of rules) {
+      const c = compileRule(s);
+      let list = this.byFamily.get(c.family);
+      if (!list) this.byFamily.set(c.family, (list = []));
+      list.push(c);
+    }
+  }
+
+  /** True when some rule could match events of this parser family. */
+  hasRulesFor(family: string): boolean {
+    return this.byFamily.has(family);
+  }
+
+  /** The evidence the first matching rule makes of this event, or null when the event is noise. */
+  apply(ev: LogEvent, family: string): Evidence | null {
+    const rules = this.byFamily.get(family);
+    if (!rules) return null;
+    const f = ev.fields;
+    const st: MatchState = { ev, pathMatch: null, messageMatch: null, gateway: undefined };
+    for (const r of rules) {
+      if (r.method !== undefined && f.method !== r.method) continue;
+      st.pathMatch = null;
+      st.messageMatch = null;
+      if (r.pathRe !== undefined) {
+        const path = f.path ?? '';
+        if (r.pathPrefix && !path.startsWith(r.pathPrefix)) continue;
+        st.pathMatch = r.pathRe.exec(path);
+        if (st.pathMatch === null) continue;
+      }
+      if (r.statusOk !== undefined && !r.statusOk(f.status ?? '')) continue;
+      if (r.level !== undefined && f.level !== r.level) continue;
+      if (r.messageRe !== undefined) {
+        const msg = f.message ?? '';
+        if (r.messagePrefix && !msg.startsWith(r.messagePrefix)) continue;
+        st.messageMatch = r.messageRe.exec(msg);
+        if (st.messageMatch === null) continue;
+      }
+      if (r.params.length > 0) {
+        const p = paramsOf(ev);
+        let all = true;
+        for (const k of r.params) if (!p[k]) { all = false; break; }
+        if (!all) continue;
+      }
+      let eq = true;
+      for (const e of r.equals) if (e.get(st) !== e.value) { eq = false; break; }
+      if (!eq) continue;
+      return this.build(r, st);
+    }
+    return null;
+  }
+
+  private build(r: CompiledRule, st: MatchState): Evidence {
+    const ev = st.ev;
+    let signature: SignatureState | undefined;
+    let signatureWhy: string | undefined;
+    if (r.gateway) {
+      const params = paramsOf(ev);
+      st.gateway = r.gateway.normalise(params);
+      const v = r.gateway.verify(params, this.opts.keys ?? {});
+      signature = v.state;
+      signatureWhy = v.why;
+    }
+    const fields: EvidenceFields = {};
+    if (st.gateway) {
+      const g = st.gateway;
+      if (g.order_id !== undefined) fields.order_id = g.order_id;
+      if (g.trade_no !== undefined) fields.trade_no = g.trade_no;
+      if (g.amount !== undefined) fields.amount = g.amount;
+      fields.channel = g.channel;
+      fields.currency = 'CNY';
+      if (g.merchant_id !== undefined) fields.merchant_id = g.merchant_id;
+      if (g.status !== undefined) fields.gateway_status = g.status;
+      fields.gateway_success = g.success ? 'yes' : 'no';
+      if (g.paid_time !== undefined) {
+        const t = this.localTime(g.paid_time);
+        if (t !== undefined) fields.paid_at = t;
+      }
+      if (g.buyer !== undefined) fields.buyer_account = g.buyer;
+    }
+    for (const x of r.extractors) {
+      const raw = x.get(st);
+      if (raw === undefined || raw === '' || raw === '-') continue;
+      this.assign(fields, x.name, raw, x.as);
+    }
+    const e: Evidence = {
+      kind: r.emit,
+      rule: r.id,
+      weight: r.weight,
+      format: ev.format,
+      ts: Number.isNaN(ev.tsMs) ? null : isoWithOffset(ev.tsMs, ev.tzOffsetMin),
+      tsMs: ev.tsMs,
+      source: { file: ev.file, line: ev.line, lineEnd: ev.lineEnd, offset: ev.offset },
+      fields,
+    };
+    if (signature !== undefined) e.signature = signature;
+    if (signatureWhy !== undefined) fields.signature_note = signatureWhy;
+    if (ev.fields.status !== undefined && ev.format.startsWith('nginx')) fields.http_status = ev.fields.status;
+    return e;
+  }
+
+  private localTime(s: string): string | undefined {
+    const compact = /^\d{14}$/.test(s) ? `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)} ${s.slice(8, 10)}:${s.slice(10, 12)}:${s.slice(12, 14)}` : s;
+    if (/[+-]\d{2}:\d{2}$|Z$/.test(compact)) {
+      const ms = Date.parse(compact);
+      return Number.isNaN(ms) ? undefined : compact;
+    }
+    const wall = wallMsFromYmdHis(compact);
+    if (Number.isNaN(wall)) return undefined;
+    const r = this.opts.clock.resolveWall(wall);
+    return isoWithOffset(r.ms, r.offsetMin);
+  }
+
+  private assign(fields: EvidenceFields, name: string, raw: string, as: Transform): void {
+    switch (as) {
+      case 'yuan': {
+        const n = Number(raw);
+        if (Number.isFinite(n)) fields[name] = Math.round(n * 100) / 100;
+        return;
+      }
+      case 'fen_to_yuan': {
+        const n = Number(raw);
+        if (Number.isFinite(n)) fields[name] = Math.round(n) / 100;
+        return;
+      }
+      case 'int': {
+        const n = Number.parseInt(raw, 10);
+        if (Number.isFinite(n)) fields[name] = n;
+        return;
+      }
+      case 'lower':
+        fields[name] = raw.toLowerCase();
+        return;
+      case 'upper':
+        fields[name] = raw.toUpperCase();
+        return;
+      case 'trim':
+        fields[name] = raw.trim();
+        return;
+      case 'time': {
+        const t = this.localTime(raw);
+        if (t !== undefined) fields[name] = t;
+        return;
+      }
+      case 'card_key': {
+        // Secrets stop here: downstream stages see a hash (for joins and duplicate checks) and a mask.
+        fields.card_key_hash = createHash('sha256').update(raw).digest('hex');
+        fields.card_key_masked = maskSecret(raw);
+        if (this.opts.revealCardKeys) fields.card_key = raw;
+        return;
+      }
+      default:
+        fields[name] = raw;
+    }
+  }
+}

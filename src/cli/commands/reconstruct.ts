@@ -1,0 +1,203 @@
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { Argv } from 'yargs';
+import { EXIT_DAMAGED, EXIT_OK, UsageError, type CommandIO, type SalvageCommand } from '../command';
+import { discoverInputs, globToRegExp } from '../../sources/discover';
+import { loadRules, RulePackError } from '../../../rules/engine/load-packs';
+import { loadKeyRing } from '../../config/keys';
+import { esAuthFromEnv } from '../../config/es-auth';
+import { ZoneClock } from '../../../parsers/time';
+import { parserById } from '../../../parsers/registry';
+import { runFiles, type FileTask } from '../../pipeline/run-files';
+import { Correlator } from '../../correlate/correlator';
+import { LineWriter } from '../../sinks/line-writer';
+import { csvHeader, csvRow } from '../../sinks/csv';
+import { sqlForTransaction, sqlHeader } from '../../sinks/sql';
+import { EsConnectionError, indexTransactions } from '../../sinks/elasticsearch';
+import { checkAccounting, recordStats, sumTotals, unjoinedStats, type RunReport } from '../../sinks/report';
+import { formatSummary } from '../summary';
+import { ProgressMeter } from '../progress';
+
+/** Exit code when a sink (Elasticsearch) could not take the records; the files were still written. */
+export const EXIT_SINK_FAILED = 3;
+
+export interface ReconstructArgs {
+  inputs: string[];
+  out: string;
+  es?: string;
+  index: string;
+  tz: string;
+  keys?: string;
+  rules: string[];
+  format: string[];
+  workers: number;
+  'max-line-bytes': number;
+  'sql-min-confidence': number;
+  'reveal-card-keys': boolean;
+  progress?: boolean;
+  quiet: boolean;
+}
+
+const VERSION = '0.1.0';
+
+function displayName(abs: string, cwd: string): string {
+  const rel = relative(cwd, abs);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
+}
+
+function parseFormatOverrides(specs: string[]): { re: RegExp; format: string }[] {
+  return specs.map((s) => {
+    const eq = s.lastIndexOf('=');
+    if (eq <= 0) throw new UsageError(`--format expects <glob>=<format>, got "${s}"`);
+    const format = s.slice(eq + 1);
+    if (!parserById(format)) throw new UsageError(`--format ${s}: unknown format "${format}" (run \`salvage formats\` for the list)`);
+    return { re: globToRegExp(s.slice(0, eq)), format };
+  });
+}
+
+export const reconstructCommand: SalvageCommand<ReconstructArgs> = {
+  name: 'reconstruct <inputs..>',
+  describe: 'Rebuild transactions from log files, folders or globs (plain or gzip) / 从日志重建交易',
+  builder: (y: Argv) =>
+    y
+      .positional('inputs', { type: 'string', array: true, describe: 'log files, directories (recursed) or globs' })
+      .option('out', { type: 'string', default: 'out', describe: 'folder for transactions.ndjson, report.json, …' })
+      .option('es', { type: 'string', describe: 'also index records into this Elasticsearch URL (credentials: ELASTIC_API_KEY or ELASTIC_USERNAME/ELASTIC_PASSWORD)' })
+      .option('index', { type: 'string', default: 'salvage-transactions', describe: 'Elasticsearch index name' })
+      .option('tz', { type: 'string', default: 'Asia/Shanghai', describe: 'zone of log times written without an offset' })
+      .option('keys', { type: 'string', describe: 'keys.json with merchant keys, to check callback signatures' })
+      .option('rules', { type: 'string', array: true, default: [], describe: 'folder(s) of your own rule packs; they override built-in rules by id' })
+      .option('format', { type: 'string', array: true, default: [], describe: 'force a format for matching files: <glob>=<format>' })
+      .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads (files are spread over them)' })
+      .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are rejected (and skipped without being held in memory)' })
+      .option('sql-min-confidence', { type: 'number', default: 0.8, describe: 'restore.sql only inserts records at or above this confidence' })
+      .option('reveal-card-keys', { type: 'boolean', default: false, describe: 'keep card keys in outputs (they are masked by default)' })
+      .option('progress', { type: 'boolean', describe: 'print progress to stderr (default: when stderr is a terminal)' })
+      .option('quiet', { type: 'boolean', default: false, describe: 'print only warnings and errors' }),
+  async run(args, io) {
+    return reconstruct(args, io);
+  },
+};
+
+export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise<number> {
+  const started = Date.now();
+  try {
+    new ZoneClock(args.tz);
+  } catch {
+    throw new UsageError(`--tz ${args.tz} is not a time zone name (e.g. Asia/Shanghai, UTC) / 时区无效`);
+  }
+  if (!Number.isInteger(args.workers) || args.workers < 1) throw new UsageError('--workers must be a whole number ≥ 1');
+  if (!(args['max-line-bytes'] >= 1024)) throw new UsageError('--max-line-bytes must be at least 1024');
+  const sqlMin = args['sql-min-confidence'];
+  if (!(sqlMin >= 0 && sqlMin <= 1)) throw new UsageError('--sql-min-confidence must be between 0 and 1');
+  const overrides = parseFormatOverrides(args.format);
+
+  const ruleDirs = args.rules.map((d) => resolve(io.cwd, d));
+  try {
+    loadRules(ruleDirs);
+  } catch (e) {
+    if (e instanceof RulePackError) throw new UsageError(e.message);
+    throw e;
+  }
+  const keys = args.keys ? loadKeyRing(resolve(io.cwd, args.keys)) : {};
+  const esAuth = args.es ? esAuthFromEnv(io.env) : undefined;
+
+  const outDir = resolve(io.cwd, args.out);
+  mkdirSync(outDir, { recursive: true });
+  const outReal = realpathSync(outDir);
+
+  const found = discoverInputs(args.inputs, io.cwd);
+  // Never read our own outputs back as evidence when --out sits inside an input folder.
+  const files = found.files.filter((f) => {
+    let real = f;
+    try { real = realpathSync(f); } catch { /* reported when read */ }
+    return !(real === outReal || real.startsWith(outReal + sep));
+  });
+  for (const p of found.problems) io.stderr.write(`salvage: warning: ${p.message}\n`);
+
+  const tasks: FileTask[] = files.map((f) => {
+    const display = displayName(f, io.cwd);
+    const o = overrides.find((x) => x.re.test(display) || x.re.test(f) || x.re.test(display.split('/').pop()!));
+    return { path: f, display, ...(o ? { format: o.format } : {}) };
+  });
+
+  const rejects = new LineWriter(resolve(outDir, 'rejects.ndjson'));
+  const correlator = new Correlator();
+  const showProgress = args.progress ?? (!args.quiet && (io.stderr as NodeJS.WriteStream).isTTY === true);
+  const meter = new ProgressMeter(io.stderr, tasks.length, showProgress);
+
+  const reports = await runFiles(
+    tasks,
+    { ruleDirs, keys, tz: args.tz, maxLineBytes: args['max-line-bytes'], revealCardKeys: args['reveal-card-keys'] },
+    args.workers,
+    {
+      evidence: (items) => correlator.add(items),
+      reject: (items) => { for (const r of items) rejects.writeSync(JSON.stringify(r)); },
+      progress: (bytes, lines) => meter.tick(bytes, lines),
+      fileDone: (r) => meter.fileDone(r),
+    },
+  );
+  meter.stop();
+  await rejects.close();
+
+  const { transactions, unjoined, fuzzyJoins } = correlator.finish();
+
+  const nd = new LineWriter(resolve(outDir, 'transactions.ndjson'));
+  const csv = new LineWriter(resolve(outDir, 'transactions.csv'));
+  const sql = new LineWriter(resolve(outDir, 'restore.sql'));
+  await csv.write(csvHeader());
+  await sql.write(sqlHeader(new Date(started).toISOString()));
+  let sqlInserts = 0;
+  for (const t of transactions) {
+    await nd.write(JSON.stringify(t));
+    await csv.write(csvRow(t));
+    const stmt = sqlForTransaction(t, sqlMin);
+    if (!stmt.includes('\n-- skipped')) sqlInserts++;
+    await sql.write(stmt);
+  }
+  await Promise.all([nd.close(), csv.close(), sql.close()]);
+
+  let esResult: RunReport['elasticsearch'];
+  let sinkFailed = false;
+  if (args.es) {
+    try {
+      esResult = await indexTransactions({ url: args.es, index: args.index, ...(esAuth ? { auth: esAuth } : {}) }, transactions);
+      if (esResult.failed > 0) sinkFailed = true;
+    } catch (e) {
+      if (!(e instanceof EsConnectionError)) throw e;
+      esResult = { error: e.message };
+      sinkFailed = true;
+      io.stderr.write(`salvage: ${e.message}\n`);
+    }
+  }
+
+  const accountingProblems = checkAccounting(reports, rejects.lines);
+  const damaged = found.problems.length > 0 || reports.some((r) => r.damaged);
+  const exitCode = sinkFailed ? EXIT_SINK_FAILED : damaged || accountingProblems.length > 0 ? EXIT_DAMAGED : EXIT_OK;
+  const report: RunReport = {
+    tool: { name: 'salvage', version: VERSION },
+    generated_at: new Date().toISOString(),
+    settings: { tz: args.tz, rule_dirs: ruleDirs, keys_given: args.keys !== undefined, workers: args.workers, max_line_bytes: args['max-line-bytes'] },
+    inputs: reports,
+    input_problems: found.problems,
+    totals: sumTotals(reports),
+    accounting: { ok: accountingProblems.length === 0, problems: accountingProblems },
+    records: recordStats(transactions),
+    unjoined: unjoinedStats(unjoined),
+    fuzzy_joins: fuzzyJoins,
+    outputs: {
+      dir: outDir,
+      'transactions.ndjson': nd.lines,
+      'transactions.csv': csv.lines - 1,
+      'restore.sql': { inserts: sqlInserts, skipped: transactions.length - sqlInserts, min_confidence: sqlMin },
+      'rejects.ndjson': rejects.lines,
+      card_keys: args['reveal-card-keys'] ? 'revealed' : 'masked',
+    },
+    ...(esResult ? { elasticsearch: esResult } : {}),
+    exit_code: exitCode,
+  };
+  writeFileSync(resolve(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  if (!args.quiet || exitCode !== EXIT_OK) io.stdout.write(formatSummary(report, Date.now() - started));
+  return exitCode;
+}

@@ -1,0 +1,50 @@
+import yargs from 'yargs';
+import { EXIT_USAGE, UsageError, type CommandIO, type SalvageCommand } from './command';
+import { commands } from './commands';
+
+/** Parse argv, run one command, return its exit code. Never exits the process itself. */
+export async function main(argv: string[], io: CommandIO = defaultIO()): Promise<number> {
+  let selected: { cmd: SalvageCommand; args: Record<string, unknown> } | undefined;
+  let usageProblem: string | undefined;
+  const y = yargs(argv)
+    .scriptName('salvage')
+    .usage('salvage <command> [options]\n\nRebuild lost shop transactions from surviving logs.\n从残存日志中重建丢失的发卡网交易记录。')
+    .strict()
+    .demandCommand(1, 'Name a command (see --help). 请指定一个命令。')
+    .help()
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      if (err) throw err;
+      usageProblem = msg;
+    });
+  for (const cmd of commands) {
+    y.command(cmd.name, cmd.describe, cmd.builder, (args) => {
+      selected = { cmd, args: args as Record<string, unknown> };
+    });
+  }
+  try {
+    await y.parseAsync();
+  } catch (e) {
+    io.stderr.write(`salvage: ${(e as Error).message}\n`);
+    return EXIT_USAGE;
+  }
+  if (usageProblem !== undefined) {
+    io.stderr.write(`salvage: ${usageProblem}\nRun \`salvage --help\` for usage. 运行 \`salvage --help\` 查看用法。\n`);
+    return EXIT_USAGE;
+  }
+  if (!selected) return 0; // --help was printed
+  try {
+    return await selected.cmd.run(selected.args, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`salvage: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+}
+
+function defaultIO(): CommandIO {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+}

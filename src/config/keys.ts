@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs';
+import type { KeyRing } from '../../parsers/gateways/gateway';
+import { UsageError } from '../cli/command';
+
+/** Read keys.json (merchant keys: secrets, kept in memory only). Broken files are usage errors. */
+export function loadKeyRing(path: string): KeyRing {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`cannot read --keys ${path}: ${(e as Error).message}. It must be JSON like {"epay": {"<pid>": "<key>"}}. / 密钥文件无法读取`);
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new UsageError(`--keys ${path} must hold a JSON object`);
+  const ring = data as Record<string, unknown>;
+  for (const gw of Object.keys(ring)) {
+    if (!['epay', 'alipay', 'wechatpay', 'epusdt'].includes(gw)) throw new UsageError(`--keys ${path}: unknown gateway "${gw}" (known: epay, alipay, wechatpay, epusdt)`);
+    const v = ring[gw];
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new UsageError(`--keys ${path}: "${gw}" must map merchant ids to keys`);
+  }
+  return ring as KeyRing;
+}

@@ -1,0 +1,215 @@
+import type { Evidence, EvidenceRef, FieldConflict, Transaction, TransactionStatus } from '../model/types';
+import type { ScoreFeatures } from '../score/features';
+import { scoreRecord } from '../score/score';
+import { channelOfHandler } from './channel';
+
+// Turns all the evidence about one order into one candidate record. Pure: the same evidence in
+// any order gives the same record. The record never claims more than its evidence shows, and
+// every value can be traced to the evidence it came from.
+
+/** Evidence joined to the order by something weaker than a key carries this marker. */
+export interface JoinedEvidence extends Evidence {
+  joinedBy?: string;
+}
+
+/** Which evidence a field's value is taken from first. Lower index wins. */
+const FIELD_PRIORITY: Evidence['kind'][] = [
+  'payment_confirmed',
+  'payment_notified',
+  'order_created',
+  'card_delivered',
+  'refunded',
+  'payment_started',
+  'order_viewed',
+  'status_polled',
+  'balance_changed',
+];
+
+function byTimeThenPlace(a: Evidence, b: Evidence): number {
+  const ta = Number.isNaN(a.tsMs) ? Infinity : a.tsMs;
+  const tb = Number.isNaN(b.tsMs) ? Infinity : b.tsMs;
+  if (ta !== tb) return ta - tb;
+  if (a.source.file !== b.source.file) return a.source.file < b.source.file ? -1 : 1;
+  if (a.source.line !== b.source.line) return a.source.line - b.source.line;
+  return a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0;
+}
+
+function isAcceptedNotify(e: Evidence): boolean {
+  return e.kind === 'payment_notified' && e.signature !== 'bad_signature' && e.fields.gateway_success !== 'no';
+}
+
+interface Pick<T> {
+  value: T | null;
+  conflict: FieldConflict | null;
+}
+
+/** The value of `field` from the highest-priority evidence; differing values become a conflict. */
+function pickField<T extends string | number>(ev: Evidence[], field: string, accept: (e: Evidence) => boolean = () => true): Pick<T> {
+  let best: { v: T; rank: number } | null = null;
+  const seen = new Map<string, { value: T; rule: string; file: string; line: number }>();
+  for (const e of ev) {
+    if (!accept(e)) continue;
+    const v = e.fields[field];
+    if (v === undefined || v === '') continue;
+    const rank = FIELD_PRIORITY.indexOf(e.kind);
+    const r = rank < 0 ? FIELD_PRIORITY.length : rank;
+    if (best === null || r < best.rank) best = { v: v as T, rank: r };
+    const key = typeof v === 'number' ? v.toFixed(2) : String(v);
+    if (!seen.has(key)) seen.set(key, { value: v as T, rule: e.rule, file: e.source.file, line: e.source.line });
+  }
+  return {
+    value: best ? best.v : null,
+    conflict: seen.size > 1 ? { field, values: [...seen.values()] } : null,
+  };
+}
+
+export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): Transaction {
+  const ev = [...evidence].sort(byTimeThenPlace);
+  const flags: string[] = [];
+  const extraReasons: string[] = [];
+
+  const has = (k: Evidence['kind']) => ev.some((e) => e.kind === k);
+  const notifies = ev.filter((e) => e.kind === 'payment_notified');
+  const accepted = notifies.filter(isAcceptedNotify);
+  const badSig = notifies.filter((e) => e.signature === 'bad_signature');
+  const confirmed = ev.filter((e) => e.kind === 'payment_confirmed');
+  const delivered = ev.filter((e) => e.kind === 'card_delivered');
+  const refunds = ev.filter((e) => e.kind === 'refunded');
+  const created = ev.filter((e) => e.kind === 'order_created');
+  const trail = ev.filter((e) => e.kind === 'order_viewed' || e.kind === 'payment_started' || e.kind === 'status_polled');
+
+  // The amount the order asked for, and what callbacks said was paid.
+  const orderAmount = pickField<number>(ev, 'amount', (e) => e.kind === 'order_created' || e.kind === 'payment_confirmed');
+  const paidAmounts = new Set(accepted.map((e) => e.fields.amount).filter((a): a is number => typeof a === 'number').map((a) => a.toFixed(2)));
+  let amountMismatch = false;
+  if (orderAmount.value !== null && paidAmounts.size > 0 && !paidAmounts.has(orderAmount.value.toFixed(2))) {
+    amountMismatch = true;
+    flags.push('amount_mismatch');
+  }
+  // A callback that disagrees with the order's amount does not prove payment on its own
+  // (the shop would have refused it), unless the shop itself logged the payment.
+  const payingNotifies = amountMismatch
+    ? accepted.filter((e) => typeof e.fields.amount === 'number' && orderAmount.value !== null && e.fields.amount.toFixed(2) === orderAmount.value.toFixed(2))
+    : accepted;
+  const paidEvidence = payingNotifies.length > 0 || confirmed.length > 0;
+  if (badSig.length > 0) flags.push('bad_signature');
+
+  let status: TransactionStatus;
+  if (refunds.length > 0 && (paidEvidence || delivered.length > 0)) status = 'refunded';
+  else if (delivered.length > 0) status = 'delivered';
+  else if (paidEvidence) status = 'paid';
+  else if (has('order_failed')) status = 'failed';
+  else if (has('payment_started') || has('status_polled') || notifies.length > 0) status = 'pending';
+  else if (created.length > 0 || has('order_viewed') || has('order_expired')) status = 'created';
+  else status = 'unknown';
+  if (delivered.length > 0 && !paidEvidence) {
+    flags.push('delivered_without_payment_evidence');
+    extraReasons.push('card delivery logged, but no payment line survived');
+  }
+  if (has('order_expired') && !paidEvidence) flags.push('expired');
+  if (paidEvidence && has('order_failed')) flags.push('paid_but_failed');
+
+  // Retries and return_url copies of one payment collapse into one.
+  const distinctPayments = new Set(payingNotifies.map((e) => `${e.fields.trade_no ?? ''}|${e.fields.amount ?? ''}`));
+  if (distinctPayments.size > 1) {
+    flags.push('multiple_payments');
+    extraReasons.push(`${distinctPayments.size} different payments reported for this order`);
+  }
+
+  const conflicts: FieldConflict[] = [];
+  const note = (p: Pick<unknown>) => {
+    if (p.conflict) conflicts.push(p.conflict);
+  };
+
+  const amountPick = pickField<number>(ev, 'amount', (e) => e.kind !== 'payment_notified' || isAcceptedNotify(e));
+  note(amountPick);
+  const amount = orderAmount.value ?? amountPick.value;
+  const tradePick = pickField<string>(ev, 'trade_no', (e) => e.kind !== 'payment_notified' || isAcceptedNotify(e));
+  note(tradePick);
+  const emailPick = pickField<string>(ev, 'buyer_email');
+  note(emailPick);
+  const goodsPick = pickField<string>(ev, 'goods_id');
+  note(goodsPick);
+
+  let channel = pickField<string>(ev, 'channel', (e) => e.kind !== 'payment_notified' || isAcceptedNotify(e)).value;
+  if (channel === null) {
+    const handler = pickField<string>(ev, 'pay_handler').value;
+    channel = channelOfHandler(handler ?? undefined) ?? null;
+  }
+
+  let paidAt: string | null = null;
+  if (paidEvidence) {
+    const gw = payingNotifies.find((e) => typeof e.fields.paid_at === 'string');
+    if (gw) paidAt = gw.fields.paid_at as string;
+    else if (payingNotifies.length > 0) paidAt = payingNotifies[0]!.ts;
+    else paidAt = confirmed[0]?.ts ?? null;
+  }
+
+  let createdAt: string | null = null;
+  let fuzzy = false;
+  const firstCreated = created[0];
+  if (firstCreated) {
+    createdAt = firstCreated.ts;
+    if ((firstCreated as JoinedEvidence).joinedBy) fuzzy = true;
+  } else {
+    const first = ev.find((e) => e.ts !== null);
+    if (first) {
+      createdAt = first.ts;
+      extraReasons.push('created_at estimated from the first sighting of the order');
+    }
+  }
+  for (const e of ev) {
+    if ((e as JoinedEvidence).joinedBy) {
+      fuzzy = true;
+      extraReasons.push(`joined ${e.rule} (${e.source.file}:${e.source.line}) by ${(e as JoinedEvidence).joinedBy}`);
+    }
+  }
+
+  const supporting = paidEvidence ? [...payingNotifies, ...confirmed, ...delivered] : [...created, ...trail];
+  const features: ScoreFeatures = {
+    status,
+    verifiedNotify: payingNotifies.some((e) => e.signature === 'verified'),
+    unverifiableNotify: payingNotifies.some((e) => e.signature === 'unverifiable' || e.signature === undefined),
+    badSignature: badSig.length > 0,
+    notifyCopies: payingNotifies.length,
+    confirmedLine: confirmed.length > 0,
+    deliveredLine: delivered.length > 0,
+    refundLine: refunds.length > 0,
+    orderCreatedLine: created.some((e) => e.format !== 'nginx-combined' || (e as JoinedEvidence).joinedBy !== undefined),
+    browserTrail: trail.length > 0,
+    independentFormats: new Set(supporting.map((e) => e.format)).size,
+    amountConflict: amountMismatch || conflicts.some((c) => c.field === 'amount'),
+    fuzzyJoin: fuzzy,
+    amountKnown: amount !== null,
+    clockDoubt: false,
+  };
+  const score = scoreRecord(features);
+
+  const refs: EvidenceRef[] = ev.map((e) => ({
+    source: e.format,
+    file: e.source.file,
+    line: e.source.line,
+    offset: e.source.offset,
+    rule: e.rule,
+    kind: e.kind,
+    ts: e.ts,
+  }));
+
+  return {
+    order_id: orderId,
+    status,
+    amount,
+    currency: amount !== null ? 'CNY' : null,
+    channel,
+    created_at: createdAt,
+    paid_at: paidAt,
+    buyer_email: emailPick.value,
+    goods_id: goodsPick.value !== null ? String(goodsPick.value) : null,
+    trade_no: tradePick.value,
+    confidence: score.confidence,
+    reasons: [...score.reasons, ...extraReasons],
+    flags,
+    conflicts,
+    evidence: refs,
+  };
+}

@@ -1,0 +1,163 @@
+// The boundary types of the pipeline, defined once:
+//   sources → parsers (LogEvent) → rules (Evidence) → correlator/scorer (Transaction) → sinks.
+// Every stage imports from here and nowhere else for these shapes.
+
+/** Where a piece of data came from, precise enough to open the file and find the bytes. */
+export interface Provenance {
+  /** Input path as given on the command line (or found under a given directory). */
+  file: string;
+  /** 1-based line number of the first physical line of the entry. */
+  line: number;
+  /** 1-based line number of the last physical line (equals `line` for single-line entries). */
+  lineEnd: number;
+  /** Byte offset of the entry's first byte in the decompressed stream. */
+  offset: number;
+}
+
+/** A parsed log entry. `fields` are format-level fields; `params` are decoded request/context parameters. */
+export interface LogEvent extends Provenance {
+  /** Parser id, e.g. `nginx-combined`, `laravel`. */
+  format: string;
+  /** Event time in epoch milliseconds, or NaN when the entry carries none. */
+  tsMs: number;
+  /** Offset of the source clock in minutes east of UTC, as written or as assumed (`--tz`). */
+  tzOffsetMin: number;
+  /** Flat string fields. nginx: ip, method, path, query, protocol, status, bytes, referrer, ua, xff.
+   *  app logs: level, channel, message. */
+  fields: Record<string, string>;
+  /** Decoded parameters (query string, form body, JSON context), when the entry has them. */
+  params?: Record<string, string>;
+}
+
+/** What a rule can say a log entry proves. Ordered roughly by lifecycle. */
+export const EVIDENCE_KINDS = [
+  'order_created',
+  'order_viewed',
+  'payment_started',
+  'status_polled',
+  'payment_notified',
+  'payment_confirmed',
+  'payment_rejected',
+  'card_delivered',
+  'order_failed',
+  'order_expired',
+  'refunded',
+  'balance_changed',
+] as const;
+export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
+
+export type SignatureState = 'verified' | 'bad_signature' | 'unverifiable';
+
+/** Values a rule may extract. All optional: evidence is usually partial. */
+export interface EvidenceFields {
+  order_id?: string;
+  trade_no?: string;
+  amount?: number;
+  currency?: string;
+  channel?: string;
+  merchant_id?: string;
+  buyer_email?: string;
+  goods_id?: string;
+  paid_at?: string;
+  client_ip?: string;
+  user_agent?: string;
+  gateway_status?: string;
+  /** SHA-256 of a delivered card key: the key itself is a secret and never leaves the rule stage. */
+  card_key_hash?: string;
+  message?: string;
+  [extra: string]: string | number | undefined;
+}
+
+export interface Evidence {
+  kind: EvidenceKind;
+  /** Id of the rule that produced it, e.g. `epay.notify.nginx`. */
+  rule: string;
+  /** The rule's weight in [0,1]: how much this kind of line, on its own, says about the claim. */
+  weight: number;
+  /** Parser id of the source line. */
+  format: string;
+  /** Event time, ISO 8601 with offset, or null if the line carries no time. */
+  ts: string | null;
+  tsMs: number;
+  source: Provenance;
+  fields: EvidenceFields;
+  /** Result of a gateway signature check, when the evidence is a payment callback. */
+  signature?: SignatureState;
+}
+
+export const TRANSACTION_STATUSES = [
+  'created',
+  'pending',
+  'paid',
+  'delivered',
+  'refunded',
+  'failed',
+  'unknown',
+] as const;
+export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
+
+/** One pointer from a record back to an input line. */
+export interface EvidenceRef {
+  source: string;
+  file: string;
+  line: number;
+  offset: number;
+  rule: string;
+  kind: EvidenceKind;
+  ts: string | null;
+}
+
+/** A value of a record together with every differing value that evidence offered for it. */
+export interface FieldConflict {
+  field: string;
+  values: { value: string | number; rule: string; file: string; line: number }[];
+}
+
+/** A candidate transaction record: the contract of transactions.ndjson. */
+export interface Transaction {
+  order_id: string;
+  status: TransactionStatus;
+  amount: number | null;
+  currency: string | null;
+  channel: string | null;
+  created_at: string | null;
+  paid_at: string | null;
+  buyer_email: string | null;
+  goods_id: string | null;
+  trade_no: string | null;
+  confidence: number;
+  reasons: string[];
+  flags: string[];
+  conflicts: FieldConflict[];
+  evidence: EvidenceRef[];
+}
+
+/** Why a line was not used. Each rejected line is written to rejects.ndjson. */
+export interface Reject {
+  file: string;
+  line: number;
+  offset: number;
+  reason: string;
+  /** First 200 bytes of the line, with non-printable bytes escaped as \xHH. */
+  head: string;
+}
+
+/** Per input file accounting. lines_total = parsed + rejected; parsed = evidence + noise. */
+export interface FileReport {
+  file: string;
+  bytes: number;
+  sha256: string;
+  format: string | null;
+  detect_confidence: number;
+  compressed: boolean;
+  lines_total: number;
+  parsed: number;
+  rejected: number;
+  evidence_lines: number;
+  noise: number;
+  evidence_items: number;
+  damaged: boolean;
+  errors: string[];
+  first_ts: string | null;
+  last_ts: string | null;
+}

@@ -1,0 +1,84 @@
+import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import type { Evidence, FileReport, Reject } from '../model/types';
+import { RuleEngine } from '../../rules/engine/engine';
+import { loadRules } from '../../rules/engine/load-packs';
+import { ZoneClock } from '../../parsers/time';
+import { processFile } from './process-file';
+import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol';
+
+// Spreads input files over worker threads (work is split by file, the unit that can be read
+// independently) and funnels their evidence and rejects into the single-threaded stages after.
+
+export interface FileTask {
+  path: string;
+  display: string;
+  format?: string;
+}
+
+export interface RunSinks {
+  evidence(items: Evidence[]): void;
+  reject(items: Reject[]): void;
+  progress?(bytes: number, lines: number): void;
+  fileDone?(report: FileReport): void;
+}
+
+export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: number, sinks: RunSinks): Promise<FileReport[]> {
+  const reports = new Map<string, FileReport>();
+  if (workers <= 1 || tasks.length <= 1) {
+    const engine = new RuleEngine(loadRules(setup.ruleDirs), { keys: setup.keys, clock: new ZoneClock(setup.tz), revealCardKeys: setup.revealCardKeys });
+    for (const t of tasks) {
+      const ev: Evidence[] = [];
+      const rej: Reject[] = [];
+      const r = await processFile(t.path, t.display, engine, {
+        evidence: (e) => { ev.push(e); if (ev.length >= 2000) sinks.evidence(ev.splice(0)); },
+        reject: (x) => { rej.push(x); if (rej.length >= 2000) sinks.reject(rej.splice(0)); },
+      }, { tz: setup.tz, maxLineBytes: setup.maxLineBytes, ...(t.format ? { format: t.format } : {}), onProgress: (b, l) => sinks.progress?.(b, l) });
+      if (ev.length) sinks.evidence(ev);
+      if (rej.length) sinks.reject(rej);
+      reports.set(t.display, r);
+      sinks.fileDone?.(r);
+    }
+    return tasks.map((t) => reports.get(t.display)!);
+  }
+
+  const queue = [...tasks];
+  const n = Math.min(workers, tasks.length);
+  const script = join(__dirname, 'worker.js');
+  await Promise.all(
+    Array.from({ length: n }, () =>
+      new Promise<void>((resolve, reject) => {
+        const w = new Worker(script, { workerData: setup });
+        let current: FileTask | undefined;
+        const next = () => {
+          current = queue.shift();
+          const msg: ToWorker = current ? { t: 'file', path: current.path, display: current.display, ...(current.format ? { format: current.format } : {}) } : { t: 'exit' };
+          w.postMessage(msg);
+          if (!current) resolve();
+        };
+        w.on('message', (m: FromWorker) => {
+          switch (m.t) {
+            case 'ev': sinks.evidence(m.items); break;
+            case 'rej': sinks.reject(m.items); break;
+            case 'progress': sinks.progress?.(m.bytes, m.lines); break;
+            case 'done':
+              reports.set(m.report.file, m.report);
+              sinks.fileDone?.(m.report);
+              next();
+              break;
+            case 'fatal':
+              reject(new Error(m.message));
+              void w.terminate();
+              break;
+          }
+        });
+        w.on('error', reject);
+        w.on('exit', (code) => {
+          if (current && !reports.has(current.display)) reject(new Error(`worker stopped (exit ${code}) while reading ${current.display}`));
+        });
+        next();
+      }),
+    ),
+  );
+  return tasks.map((t) => reports.get(t.display)!);
+}

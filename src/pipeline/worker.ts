@@ -1,0 +1,66 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Evidence, Reject } from '../model/types';
+import { loadRules } from '../../rules/engine/load-packs';
+import { RuleEngine } from '../../rules/engine/engine';
+import { ZoneClock } from '../../parsers/time';
+import { processFile } from './process-file';
+import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol';
+
+// A worker thread reads whole files, one at a time, and sends back only what survives the rule
+// stage (evidence and rejects) in batches, so the main thread's share of the work stays small.
+
+const BATCH = 2000;
+const setup = workerData as WorkerSetup;
+const port = parentPort!;
+const send = (m: FromWorker) => port.postMessage(m);
+
+let engine: RuleEngine;
+try {
+  engine = new RuleEngine(loadRules(setup.ruleDirs), { keys: setup.keys, clock: new ZoneClock(setup.tz), revealCardKeys: setup.revealCardKeys });
+} catch (e) {
+  send({ t: 'fatal', message: (e as Error).message });
+  process.exit(1);
+}
+
+port.on('message', async (m: ToWorker) => {
+  if (m.t === 'exit') {
+    port.close();
+    return;
+  }
+  let ev: Evidence[] = [];
+  let rej: Reject[] = [];
+  try {
+    const report = await processFile(
+      m.path,
+      m.display,
+      engine,
+      {
+        evidence(e) {
+          ev.push(e);
+          if (ev.length >= BATCH) {
+            send({ t: 'ev', items: ev });
+            ev = [];
+          }
+        },
+        reject(r) {
+          rej.push(r);
+          if (rej.length >= BATCH) {
+            send({ t: 'rej', items: rej });
+            rej = [];
+          }
+        },
+      },
+      {
+        tz: setup.tz,
+        maxLineBytes: setup.maxLineBytes,
+        ...(m.format ? { format: m.format } : {}),
+        onProgress: (bytes, lines) => send({ t: 'progress', bytes, lines }),
+      },
+    );
+    if (ev.length) send({ t: 'ev', items: ev });
+    if (rej.length) send({ t: 'rej', items: rej });
+    send({ t: 'done', report });
+  } catch (e) {
+    send({ t: 'fatal', message: `${m.display}: ${(e as Error).stack ?? (e as Error).message}` });
+  }
+});

@@ -1,0 +1,26 @@
+import type { TransactionStatus } from '../model/types';
+
+/** What the scorer is allowed to know about a record: a summary of its evidence, nothing else. */
+export interface ScoreFeatures {
+  status: TransactionStatus;
+  /** Accepted payment callbacks by signature state (after collapsing retries). */
+  verifiedNotify: boolean;
+  unverifiableNotify: boolean;
+  /** Callbacks that failed their signature check. */
+  badSignature: boolean;
+  /** Copies of the same accepted payment seen (retries and return_url copies). */
+  notifyCopies: number;
+  confirmedLine: boolean;
+  deliveredLine: boolean;
+  refundLine: boolean;
+  orderCreatedLine: boolean;
+  browserTrail: boolean;
+  /** Distinct log formats (nginx, laravel, …) whose evidence supports the status. */
+  independentFormats: number;
+  amountConflict: boolean;
+  /** Some field came from a join on client ip / user agent / time instead of a key. */
+  fuzzyJoin: boolean;
+  amountKnown: boolean;
+  /** The record's status rests on lines whose clock was corrected or looks skewed. */
+  clockDoubt: boolean;
+}

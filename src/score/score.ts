@@ -1,0 +1,49 @@
+import type { ScoreFeatures } from './features';
+
+// The confidence model (documented in docs/confidence.md). Each piece of evidence adds or
+// subtracts log-odds; the sum goes through a logistic function. Reasons list every term, so a
+// reader can redo the arithmetic. The weights are calibrated on simulated shops with
+// `salvage evaluate` (calibration table); change them only with a fresh calibration run.
+
+export interface Score {
+  confidence: number;
+  reasons: string[];
+}
+
+const PRIOR_PAID = -1.5;
+const PRIOR_UNPAID = -0.5;
+
+function term(reasons: string[], w: number, text: string): number {
+  reasons.push(`${w >= 0 ? '+' : ''}${w.toFixed(1)} ${text}`);
+  return w;
+}
+
+export function scoreRecord(f: ScoreFeatures): Score {
+  const reasons: string[] = [];
+  let x: number;
+  const claimsPayment = f.status === 'paid' || f.status === 'delivered' || f.status === 'refunded';
+  if (claimsPayment) {
+    x = term(reasons, PRIOR_PAID, 'prior for a claimed payment');
+    if (f.verifiedNotify) x += term(reasons, 5.0, 'gateway callback with a verified signature');
+    else if (f.unverifiableNotify) x += term(reasons, 2.5, 'gateway callback with complete parameters, signature not checked (no key)');
+    if (f.notifyCopies > 1) x += term(reasons, 0.3, `${f.notifyCopies} copies of the same callback (retries) agree`);
+    if (f.confirmedLine) x += term(reasons, 3.0, 'the shop logged the payment as successful');
+    if (f.deliveredLine) x += term(reasons, 1.5, 'card delivery logged');
+    if (f.refundLine) x += term(reasons, 1.0, 'refund logged');
+    if (f.independentFormats > 1) x += term(reasons, 1.0, `${f.independentFormats} independent log sources agree`);
+    if (f.orderCreatedLine) x += term(reasons, 0.5, 'order creation logged');
+    else if (f.browserTrail) x += term(reasons, 0.3, "buyer's browser trail seen (checkout pages)");
+    if (!f.amountKnown) x += term(reasons, -1.0, 'amount unknown');
+  } else {
+    x = term(reasons, PRIOR_UNPAID, 'prior for an order without payment evidence');
+    if (f.orderCreatedLine) x += term(reasons, 1.5, 'order creation logged');
+    if (f.browserTrail) x += term(reasons, 1.0, "buyer's browser trail seen (checkout pages)");
+    x += term(reasons, -0.5, 'absence of payment evidence may be a gap in the logs');
+  }
+  if (f.amountConflict) x += term(reasons, -3.0, 'sources disagree on the amount');
+  if (f.badSignature) x += term(reasons, claimsPayment ? -1.5 : -0.5, 'a callback failed its signature check (possible forgery)');
+  if (f.fuzzyJoin) x += term(reasons, -0.3, 'part of the record was joined by client ip, user agent and time, not by a key');
+  if (f.clockDoubt) x += term(reasons, -0.3, 'clock of a source was corrected');
+  const confidence = Math.round((1 / (1 + Math.exp(-x))) * 10000) / 10000;
+  return { confidence, reasons };
+}

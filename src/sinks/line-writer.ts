@@ -1,0 +1,46 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+
+// A file written line by line that respects backpressure: `write` resolves immediately while
+// the stream's buffer has room, and waits for 'drain' when it does not, so memory stays bounded
+// however many lines are written.
+
+export class LineWriter {
+  private readonly ws: WriteStream;
+  private pending = '';
+  lines = 0;
+
+  constructor(path: string, mode = 0o644) {
+    this.ws = createWriteStream(path, { flags: 'w', mode });
+  }
+
+  async write(line: string): Promise<void> {
+    this.pending += line + '\n';
+    this.lines++;
+    if (this.pending.length >= 64 * 1024) await this.flush();
+  }
+
+  /** For callers that cannot await (event handlers): buffered, flushed on the next await. */
+  writeSync(line: string): void {
+    this.pending += line + '\n';
+    this.lines++;
+    if (this.pending.length >= 64 * 1024) {
+      this.ws.write(this.pending);
+      this.pending = '';
+    }
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending) {
+      const ok = this.ws.write(this.pending);
+      this.pending = '';
+      if (!ok) await once(this.ws, 'drain');
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.ws.end();
+    await once(this.ws, 'finish');
+  }
+}

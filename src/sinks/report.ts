@@ -1,0 +1,94 @@
+import type { FileReport, Transaction } from '../model/types';
+import type { Unjoined } from '../correlate/correlator';
+import type { EsResult } from './elasticsearch';
+
+// report.json: what was read (with sizes and hashes), how every line was accounted for, what
+// came out, and what went wrong. The accounting identities are checked here and the result is
+// part of the report, so a broken count is visible rather than silently wrong.
+
+export interface Totals {
+  files: number;
+  bytes: number;
+  lines_total: number;
+  parsed: number;
+  rejected: number;
+  evidence_lines: number;
+  noise: number;
+  evidence_items: number;
+}
+
+export interface RunReport {
+  tool: { name: 'salvage'; version: string };
+  generated_at: string;
+  settings: { tz: string; rule_dirs: string[]; keys_given: boolean; workers: number; max_line_bytes: number };
+  inputs: FileReport[];
+  input_problems: { input: string; message: string }[];
+  totals: Totals;
+  accounting: { ok: boolean; problems: string[] };
+  records: {
+    total: number;
+    by_status: Record<string, number>;
+    by_channel: Record<string, number>;
+    by_confidence: Record<string, number>;
+    flagged: Record<string, number>;
+  };
+  unjoined: { count: number; by_reason: Record<string, number>; sample: Unjoined[] };
+  fuzzy_joins: number;
+  outputs: Record<string, unknown>;
+  elasticsearch?: EsResult | { error: string };
+  exit_code: number;
+}
+
+export function sumTotals(files: FileReport[]): Totals {
+  const t: Totals = { files: files.length, bytes: 0, lines_total: 0, parsed: 0, rejected: 0, evidence_lines: 0, noise: 0, evidence_items: 0 };
+  for (const f of files) {
+    t.bytes += f.bytes;
+    t.lines_total += f.lines_total;
+    t.parsed += f.parsed;
+    t.rejected += f.rejected;
+    t.evidence_lines += f.evidence_lines;
+    t.noise += f.noise;
+    t.evidence_items += f.evidence_items;
+  }
+  return t;
+}
+
+/** The identities every file must satisfy. Returns one message per violation. */
+export function checkAccounting(files: FileReport[], rejectsWritten: number): string[] {
+  const problems: string[] = [];
+  let rejected = 0;
+  for (const f of files) {
+    rejected += f.rejected;
+    if (f.lines_total !== f.parsed + f.rejected) problems.push(`${f.file}: lines_total ${f.lines_total} ≠ parsed ${f.parsed} + rejected ${f.rejected}`);
+    if (f.parsed !== f.evidence_lines + f.noise) problems.push(`${f.file}: parsed ${f.parsed} ≠ evidence ${f.evidence_lines} + noise ${f.noise}`);
+  }
+  if (rejected !== rejectsWritten) problems.push(`rejects.ndjson holds ${rejectsWritten} lines but files report ${rejected} rejected`);
+  return problems;
+}
+
+const CONF_BINS: [string, number][] = [['>=0.99', 0.99], ['0.9-0.99', 0.9], ['0.8-0.9', 0.8], ['0.5-0.8', 0.5], ['<0.5', -1]];
+
+export function recordStats(records: Transaction[]): RunReport['records'] {
+  const by_status: Record<string, number> = {};
+  const by_channel: Record<string, number> = {};
+  const by_confidence: Record<string, number> = Object.fromEntries(CONF_BINS.map(([k]) => [k, 0]));
+  const flagged: Record<string, number> = {};
+  for (const r of records) {
+    by_status[r.status] = (by_status[r.status] ?? 0) + 1;
+    const ch = r.channel ?? 'unknown';
+    by_channel[ch] = (by_channel[ch] ?? 0) + 1;
+    const bin = CONF_BINS.find(([, lo]) => r.confidence >= lo)![0];
+    by_confidence[bin]!++;
+    for (const f of r.flags) flagged[f] = (flagged[f] ?? 0) + 1;
+  }
+  return { total: records.length, by_status, by_channel, by_confidence, flagged };
+}
+
+export function unjoinedStats(u: Unjoined[]): RunReport['unjoined'] {
+  const by_reason: Record<string, number> = {};
+  for (const x of u) {
+    const key = `${x.rule}: ${x.why.replace(/\d+/g, 'N')}`;
+    by_reason[key] = (by_reason[key] ?? 0) + 1;
+  }
+  return { count: u.length, by_reason, sample: u.slice(0, 200) };
+}

@@ -1,0 +1,57 @@
+import { isUtf8 } from 'node:buffer';
+
+// Turns the bytes of one line into text. Most log lines are ASCII (nginx escapes high bytes as
+// \xHH), so the common case is a single scan and a latin1 slice. Non-ASCII lines are UTF-8, or
+// GBK on older Chinese Windows-built shops; anything else is rejected rather than guessed.
+
+export type Encoding = 'utf8' | 'gbk';
+
+export type Decoded =
+  | { ok: true; text: string; encoding: Encoding | 'ascii' }
+  | { ok: false; reason: string };
+
+const gbkDecoder = new TextDecoder('gbk', { fatal: true });
+
+/** Bytes that never appear in a text log line: NUL and most C0 controls (tab, CR, ESC allowed). */
+function isBinaryByte(b: number): boolean {
+  return b < 0x20 && b !== 0x09 && b !== 0x0d && b !== 0x1b && b !== 0x0c;
+}
+
+/**
+ * Decode `buf[start..end)`. `preferGbk` is set once a file has shown GBK lines, so that a
+ * line valid in both encodings is read the way its neighbours were.
+ */
+export function decodeLine(buf: Buffer, start: number, end: number, preferGbk = false): Decoded {
+  let high = false;
+  let binary = 0;
+  for (let i = start; i < end; i++) {
+    const b = buf[i]!;
+    if (b >= 0x80) high = true;
+    else if (isBinaryByte(b)) binary++;
+  }
+  if (binary > 0) {
+    return { ok: false, reason: `binary data: ${binary} control byte(s) such as NUL in the line (damaged or not a text log) / 二进制数据` };
+  }
+  if (!high) return { ok: true, text: buf.toString('latin1', start, end), encoding: 'ascii' };
+  const slice = buf.subarray(start, end);
+  if (!preferGbk && isUtf8(slice)) return { ok: true, text: buf.toString('utf8', start, end), encoding: 'utf8' };
+  try {
+    const text = gbkDecoder.decode(slice);
+    return { ok: true, text, encoding: 'gbk' };
+  } catch {
+    if (preferGbk && isUtf8(slice)) return { ok: true, text: buf.toString('utf8', start, end), encoding: 'utf8' };
+    return { ok: false, reason: 'invalid text encoding: neither UTF-8 nor GBK (damaged bytes?) / 编码无效：既不是 UTF-8 也不是 GBK' };
+  }
+}
+
+/** First bytes of a line for a reject record, printable, with other bytes as \xHH. */
+export function printableHead(buf: Buffer, start: number, end: number, max = 200): string {
+  const stop = Math.min(end, start + max);
+  let out = '';
+  for (let i = start; i < stop; i++) {
+    const b = buf[i]!;
+    if (b >= 0x20 && b < 0x7f && b !== 0x5c) out += String.fromCharCode(b);
+    else out += '\\x' + (b < 16 ? '0' : '') + b.toString(16);
+  }
+  return out;
+}

@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { createGunzip, type Gunzip } from 'node:zlib';
+
+// Reads one input file as a stream of decompressed chunks. The file is opened read-only and
+// hashed as it is read, so the run report can name exactly which bytes were examined.
+// Damage in a gzip stream is a value in the result, not an exception: everything decoded
+// before the damage has already been delivered.
+
+export interface InputReadResult {
+  bytes: number;
+  sha256: string;
+  compressed: boolean;
+  decompressedBytes: number;
+  /** Present when the file could not be read to its end. */
+  damage?: string;
+}
+
+const GZIP_MAGIC_0 = 0x1f;
+const GZIP_MAGIC_1 = 0x8b;
+
+export async function readInput(path: string, onChunk: (chunk: Buffer) => void, chunkBytes = 1 << 20): Promise<InputReadResult> {
+  const hash = createHash('sha256');
+  const rs = createReadStream(path, { flags: 'r', highWaterMark: chunkBytes });
+  let bytes = 0;
+  let decompressed = 0;
+  let compressed: boolean | undefined;
+  let gz: Gunzip | undefined;
+  let gzError: Error | undefined;
+  let gzDone: Promise<void> | undefined;
+  let compressedAtError = 0;
+
+  const deliver = (c: Buffer) => {
+    decompressed += c.length;
+    onChunk(c);
+  };
+
+  for await (const raw of rs) {
+    const chunk = raw as Buffer;
+    hash.update(chunk);
+    bytes += chunk.length;
+    if (compressed === undefined) {
+      compressed = chunk.length >= 2 && chunk[0] === GZIP_MAGIC_0 && chunk[1] === GZIP_MAGIC_1;
+      if (compressed) {
+        gz = createGunzip({ chunkSize: 256 * 1024 });
+        gz.on('data', deliver);
+        gzDone = new Promise<void>((resolve) => {
+          gz!.on('end', resolve);
+          gz!.on('error', (e) => {
+            if (!gzError) {
+              gzError = e;
+              compressedAtError = bytes;
+            }
+            resolve();
+          });
+        });
+      }
+    }
+    if (!compressed) {
+      deliver(chunk);
+    } else if (!gzError && gz) {
+      if (!gz.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = () => { gz!.off('drain', done); gz!.off('error', done); resolve(); };
+          gz!.on('drain', done);
+          gz!.on('error', done);
+        });
+      }
+    }
+    // After a gzip error the rest of the file is still read, so that the hash covers it.
+  }
+  if (gz && !gzError) gz.end();
+  if (gzDone) await gzDone;
+
+  const result: InputReadResult = {
+    bytes,
+    sha256: hash.digest('hex'),
+    compressed: compressed === true,
+    decompressedBytes: decompressed,
+  };
+  if (gzError) {
+    const lost = Math.max(0, bytes - compressedAtError);
+    result.damage =
+      `gzip stream damaged (${gzError.message}); ${decompressed} bytes were recovered before the damage` +
+      (lost > 0 ? `, about ${lost} compressed bytes after it could not be read` : '') +
+      ' / gzip 文件已损坏，已恢复损坏前的内容';
+  }
+  return result;
+}
