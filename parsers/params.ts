@@ -2,8 +2,8 @@
 // read as UTF-8, and as GBK when they are not valid UTF-8 (older Chinese gateways send GBK).
 
 import { isUtf8 } from 'node:buffer';
+import iconv from 'iconv-lite';
 
-const gbk = new TextDecoder('gbk');
 
 function hexVal(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
@@ -14,7 +14,7 @@ function hexVal(c: number): number {
 
 function bytesToText(bytes: number[]): string {
   const b = Buffer.from(bytes);
-  return isUtf8(b) ? b.toString('utf8') : gbk.decode(b);
+  return isUtf8(b) ? b.toString('utf8') : iconv.decode(b, 'gbk');
 }
 
 /** Percent-decode one component; `+` means space in form encoding. Malformed escapes stay literal. */

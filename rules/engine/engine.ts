@@ -142,6 +142,16 @@ function compileRule(s: SourcedRule): CompiledRule {
   return c;
 }
 
+/** Same time, same format, same content → same fingerprint, whichever file the line sits in. */
+export function fingerprintOf(ev: LogEvent): string {
+  const h = createHash('sha1');
+  h.update(ev.format);
+  h.update(String(ev.tsMs));
+  for (const k of Object.keys(ev.fields).sort()) h.update(`\u0000${k}=${ev.fields[k]}`);
+  if (ev.params) for (const k of Object.keys(ev.params).sort()) h.update(`\u0001${k}=${ev.params[k]}`);
+  return h.digest('base64url').slice(0, 22);
+}
+
 const CARD_KEY_MASK_KEEP = 4;
 
 export function maskSecret(v: string): string {
@@ -246,6 +256,7 @@ export class RuleEngine {
       tsMs: ev.tsMs,
       source: { file: ev.file, line: ev.line, lineEnd: ev.lineEnd, offset: ev.offset },
       fields,
+      fingerprint: fingerprintOf(ev),
     };
     if (signature !== undefined) e.signature = signature;
     if (signatureWhy !== undefined) fields.signature_note = signatureWhy;

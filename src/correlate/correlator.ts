@@ -25,6 +25,8 @@ export interface CorrelationResult {
   /** Evidence that could not be tied to any order, with the reason. */
   unjoined: Unjoined[];
   fuzzyJoins: number;
+  /** Evidence lines that were exact copies of lines in another place (counted once). */
+  duplicateCopies: number;
 }
 
 export class Correlator {
@@ -74,14 +76,19 @@ export class Correlator {
     const fuzzyJoins = this.joinKeyless(miss);
 
     const ids = [...this.byOrder.keys()].sort();
-    const transactions = ids.map((id) => buildTransaction(id, this.byOrder.get(id)!));
+    let duplicateCopies = 0;
+    const transactions = ids.map((id) => {
+      const { kept, dropped } = dropCopies(this.byOrder.get(id)!);
+      duplicateCopies += dropped;
+      return buildTransaction(id, kept);
+    });
     transactions.sort((a, b) => {
       const ca = a.created_at ? Date.parse(a.created_at) : Infinity;
       const cb = b.created_at ? Date.parse(b.created_at) : Infinity;
       return ca !== cb ? ca - cb : a.order_id < b.order_id ? -1 : a.order_id > b.order_id ? 1 : 0;
     });
     unjoined.sort((a, b) => (a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.line - b.line));
-    return { transactions, unjoined, fuzzyJoins };
+    return { transactions, unjoined, fuzzyJoins, duplicateCopies };
   }
 
   /**
@@ -128,4 +135,14 @@ export class Correlator {
 
 function clientKey(e: Evidence): string {
   return `${e.fields.client_ip ?? ''}|${e.fields.user_agent ?? ''}`;
+}
+
+/** Keep one of each fingerprint: the copy with the smallest (file, line), so the choice is stable. */
+export function dropCopies(list: JoinedEvidence[]): { kept: JoinedEvidence[]; dropped: number } {
+  const best = new Map<string, JoinedEvidence>();
+  for (const e of list) {
+    const cur = best.get(e.fingerprint);
+    if (!cur || e.source.file < cur.source.file || (e.source.file === cur.source.file && e.source.line < cur.source.line)) best.set(e.fingerprint, e);
+  }
+  return { kept: [...best.values()], dropped: list.length - best.size };
 }

@@ -83,6 +83,9 @@ export interface Evidence {
   fields: EvidenceFields;
   /** Result of a gateway signature check, when the evidence is a payment callback. */
   signature?: SignatureState;
+  /** Hash of the entry's content and time: the same line copied into two files (duplicated
+   *  rotations, copytruncate overlaps) has the same fingerprint and is counted once. */
+  fingerprint: string;
 }
 
 export const TRANSACTION_STATUSES = [
@@ -150,6 +153,8 @@ export interface FileReport {
   format: string | null;
   detect_confidence: number;
   compressed: boolean;
+  /** Set when some lines were GBK rather than UTF-8. */
+  encoding?: 'gbk';
   lines_total: number;
   parsed: number;
   rejected: number;

@@ -91,7 +91,7 @@ export async function processFile(path: string, displayName: string, engine: Rul
 
   let parser: LineParser | null = null;
   let unknownFormat = false;
-  let preferGbk = false;
+  let sawGbk = false;
   let sniffing: Pending[] | null = [];
   let sniffBytes = 0;
   const sink = {
@@ -143,12 +143,12 @@ export async function processFile(path: string, displayName: string, engine: Rul
     {
       line(buf, start, end, lineNo, offset) {
         lines = lineNo;
-        const d = decodeLine(buf, start, end, preferGbk);
+        const d = decodeLine(buf, start, end);
         if (!d.ok) {
           reject(lineNo, offset, d.reason, printableHead(buf, start, end));
           return;
         }
-        if (d.encoding === 'gbk') preferGbk = true;
+        if (d.encoding === 'gbk') sawGbk = true;
         if (sniffing !== null) {
           sniffing.push({ text: d.text, lineNo, offset });
           sniffBytes += end - start;
@@ -196,6 +196,7 @@ export async function processFile(path: string, displayName: string, engine: Rul
     report.errors.push('the last line has no newline: it may have been cut short / 最后一行没有换行符，可能被截断');
   }
   if (report.rejected > 0) report.damaged = true;
+  if (sawGbk) report.encoding = 'gbk';
   if (firstMs !== Infinity) report.first_ts = isoWithOffset(firstMs, firstOff);
   if (lastMs !== -Infinity) report.last_ts = isoWithOffset(lastMs, lastOff);
   return report;

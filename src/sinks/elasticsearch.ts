@@ -54,7 +54,7 @@ export function templateFor(index: string): estypes.IndicesPutIndexTemplateReque
           currency: { type: 'keyword' },
           buyer_email: { type: 'keyword' },
           flags: { type: 'keyword' },
-          amount: { type: 'scaled_float', scaling_factor: 100 },
+          amount: { type: 'double' },
           confidence: { type: 'float' },
           created_at: { type: 'date' },
           paid_at: { type: 'date' },
@@ -100,7 +100,8 @@ export async function indexTransactions(target: EsTarget, records: Transaction[]
   });
   try {
     try {
-      await client.ping();
+      // cluster.health rather than ping/info: the minimal integ-test distribution answers GET / with 405.
+      await client.cluster.health({ timeout: '30s' });
       const t = templateFor(target.index);
       await client.indices.putIndexTemplate(t);
     } catch (e) {
@@ -108,7 +109,7 @@ export async function indexTransactions(target: EsTarget, records: Transaction[]
         throw new EsConnectionError(describeConnectionError(target.url, e));
       }
       if (e instanceof errors.ResponseError) {
-        throw new EsConnectionError(`Elasticsearch at ${target.url} refused the index template: ${e.message}`);
+        throw new EsConnectionError(`Elasticsearch at ${target.url} refused the index template: ${e.message} ${JSON.stringify(e.meta.body ?? '')}`.trim());
       }
       throw new EsConnectionError(describeConnectionError(target.url, e));
     }

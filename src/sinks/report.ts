@@ -34,6 +34,7 @@ export interface RunReport {
   };
   unjoined: { count: number; by_reason: Record<string, number>; sample: Unjoined[] };
   fuzzy_joins: number;
+  duplicate_evidence_copies: number;
   outputs: Record<string, unknown>;
   elasticsearch?: EsResult | { error: string };
   exit_code: number;

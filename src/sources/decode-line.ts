@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import iconv from 'iconv-lite';
 
 // Turns the bytes of one line into text. Most log lines are ASCII (nginx escapes high bytes as
 // \xHH), so the common case is a single scan and a latin1 slice. Non-ASCII lines are UTF-8, or
@@ -10,18 +11,20 @@ export type Decoded =
   | { ok: true; text: string; encoding: Encoding | 'ascii' }
   | { ok: false; reason: string };
 
-const gbkDecoder = new TextDecoder('gbk', { fatal: true });
+// iconv-lite rather than TextDecoder('gbk'): Node's ICU decoder silently drops some invalid
+// bytes (0xFF) even in fatal mode, which would hide damage instead of reporting it.
+export function decodeGbkStrict(bytes: Buffer): string | undefined {
+  const text = iconv.decode(bytes, 'gbk');
+  return text.indexOf('\ufffd') >= 0 ? undefined : text;
+}
 
 /** Bytes that never appear in a text log line: NUL and most C0 controls (tab, CR, ESC allowed). */
 function isBinaryByte(b: number): boolean {
   return b < 0x20 && b !== 0x09 && b !== 0x0d && b !== 0x1b && b !== 0x0c;
 }
 
-/**
- * Decode `buf[start..end)`. `preferGbk` is set once a file has shown GBK lines, so that a
- * line valid in both encodings is read the way its neighbours were.
- */
-export function decodeLine(buf: Buffer, start: number, end: number, preferGbk = false): Decoded {
+/** Decode `buf[start..end)`. */
+export function decodeLine(buf: Buffer, start: number, end: number): Decoded {
   let high = false;
   let binary = 0;
   for (let i = start; i < end; i++) {
@@ -34,14 +37,11 @@ export function decodeLine(buf: Buffer, start: number, end: number, preferGbk = 
   }
   if (!high) return { ok: true, text: buf.toString('latin1', start, end), encoding: 'ascii' };
   const slice = buf.subarray(start, end);
-  if (!preferGbk && isUtf8(slice)) return { ok: true, text: buf.toString('utf8', start, end), encoding: 'utf8' };
-  try {
-    const text = gbkDecoder.decode(slice);
-    return { ok: true, text, encoding: 'gbk' };
-  } catch {
-    if (preferGbk && isUtf8(slice)) return { ok: true, text: buf.toString('utf8', start, end), encoding: 'utf8' };
-    return { ok: false, reason: 'invalid text encoding: neither UTF-8 nor GBK (damaged bytes?) / 编码无效：既不是 UTF-8 也不是 GBK' };
-  }
+  // Valid UTF-8 wins: multi-byte UTF-8 is distinctive, and GBK text is rarely valid UTF-8.
+  if (isUtf8(slice)) return { ok: true, text: buf.toString('utf8', start, end), encoding: 'utf8' };
+  const gbk = decodeGbkStrict(slice);
+  if (gbk !== undefined) return { ok: true, text: gbk, encoding: 'gbk' };
+  return { ok: false, reason: 'invalid text encoding: neither UTF-8 nor GBK (damaged bytes?) / 编码无效：既不是 UTF-8 也不是 GBK' };
 }
 
 /** First bytes of a line for a reject record, printable, with other bytes as \xHH. */

@@ -74,7 +74,7 @@ export const reconstructCommand: SalvageCommand<ReconstructArgs> = {
       .option('sql-min-confidence', { type: 'number', default: 0.8, describe: 'restore.sql only inserts records at or above this confidence' })
       .option('reveal-card-keys', { type: 'boolean', default: false, describe: 'keep card keys in outputs (they are masked by default)' })
       .option('progress', { type: 'boolean', describe: 'print progress to stderr (default: when stderr is a terminal)' })
-      .option('quiet', { type: 'boolean', default: false, describe: 'print only warnings and errors' }),
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only warnings and errors' }),
   async run(args, io) {
     return reconstruct(args, io);
   },
@@ -141,7 +141,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   meter.stop();
   await rejects.close();
 
-  const { transactions, unjoined, fuzzyJoins } = correlator.finish();
+  const { transactions, unjoined, fuzzyJoins, duplicateCopies } = correlator.finish();
 
   const nd = new LineWriter(resolve(outDir, 'transactions.ndjson'));
   const csv = new LineWriter(resolve(outDir, 'transactions.csv'));
@@ -186,6 +186,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     records: recordStats(transactions),
     unjoined: unjoinedStats(unjoined),
     fuzzy_joins: fuzzyJoins,
+    duplicate_evidence_copies: duplicateCopies,
     outputs: {
       dir: outDir,
       'transactions.ndjson': nd.lines,
