@@ -22,6 +22,19 @@ export interface ParsedTime {
   offsetMin: number;
 }
 
+/** Remembers the last `$time_local` parsed: neighbouring lines usually share their second. */
+export class TimeLocalCache {
+  private last = '';
+  private parsed: ParsedTime = { ms: NaN, offsetMin: 0 };
+  parse(s: string): ParsedTime {
+    if (s !== this.last) {
+      this.parsed = parseTimeLocal(s);
+      this.last = s;
+    }
+    return this.parsed;
+  }
+}
+
 /** nginx `$time_local`: `21/Nov/2026:14:03:11 +0800`. Returns NaN ms when malformed. */
 export function parseTimeLocal(s: string): ParsedTime {
   if (s.length < 26 || s.charCodeAt(2) !== 47 /* / */ || s.charCodeAt(6) !== 47) return { ms: NaN, offsetMin: 0 };

@@ -1,6 +1,6 @@
 import type { LogEvent } from '../../src/model/types';
 import type { LineParser, ParseSink, ParserContext, ParserDefinition } from '../parser';
-import { parseTimeLocal } from '../time';
+import { TimeLocalCache } from '../time';
 import { unescapeNginx } from '../params';
 
 // nginx `combined`, optionally followed by more quoted fields (the `main` format's
@@ -36,10 +36,10 @@ export function clientIp(remoteAddr: string, xff: string | undefined): string {
   return (comma < 0 ? xff : xff.slice(0, comma)).trim() || remoteAddr;
 }
 
-export function parseCombined(text: string): Omit<LogEvent, 'file' | 'line' | 'lineEnd' | 'offset'> | string {
+export function parseCombined(text: string, times: TimeLocalCache = new TimeLocalCache()): Omit<LogEvent, 'file' | 'line' | 'lineEnd' | 'offset'> | string {
   const m = COMBINED.exec(text);
   if (m === null) return 'not an nginx combined line (fields or quotes missing) / 不符合 nginx combined 格式';
-  const t = parseTimeLocal(m[4]!);
+  const t = times.parse(m[4]!);
   if (Number.isNaN(t.ms)) return `bad time field [${m[4]}] / 时间字段无效`;
   const request = unescapeNginx(m[5]!);
   const req = splitRequest(request);
@@ -73,13 +73,14 @@ export const nginxCombined: ParserDefinition = {
     return ok / sample.length;
   },
   create(ctx: ParserContext, sink: ParseSink): LineParser {
+    const times = new TimeLocalCache();
     return {
       line(text, lineNo, offset) {
         if (text.length === 0) {
           sink.blank(lineNo);
           return;
         }
-        const r = parseCombined(text);
+        const r = parseCombined(text, times);
         if (typeof r === 'string') {
           sink.reject(lineNo, offset, r, text);
           return;

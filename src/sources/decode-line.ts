@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 
 // Turns the bytes of one line into text. Most log lines are ASCII (nginx escapes high bytes as
@@ -25,18 +25,14 @@ function isBinaryByte(b: number): boolean {
 
 /** Decode `buf[start..end)`. */
 export function decodeLine(buf: Buffer, start: number, end: number): Decoded {
-  let high = false;
+  const slice = buf.subarray(start, end);
+  // Native scans first: almost every line is plain ASCII without NUL.
+  if (isAscii(slice) && slice.indexOf(0) < 0) return { ok: true, text: buf.toString('latin1', start, end), encoding: 'ascii' };
   let binary = 0;
-  for (let i = start; i < end; i++) {
-    const b = buf[i]!;
-    if (b >= 0x80) high = true;
-    else if (isBinaryByte(b)) binary++;
-  }
+  for (let i = start; i < end; i++) if (isBinaryByte(buf[i]!)) binary++;
   if (binary > 0) {
     return { ok: false, reason: `binary data: ${binary} control byte(s) such as NUL in the line (damaged or not a text log) / 二进制数据` };
   }
-  if (!high) return { ok: true, text: buf.toString('latin1', start, end), encoding: 'ascii' };
-  const slice = buf.subarray(start, end);
   // Valid UTF-8 wins: multi-byte UTF-8 is distinctive, and GBK text is rarely valid UTF-8.
   if (isUtf8(slice)) return { ok: true, text: buf.toString('utf8', start, end), encoding: 'utf8' };
   const gbk = decodeGbkStrict(slice);
