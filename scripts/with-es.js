@@ -119,8 +119,9 @@ async function main() {
     return stopping;
   };
   // Last resort if something throws past the normal path: stop synchronously.
+  let abandon = false; // set when the user insists on exiting right away
   process.on('exit', () => {
-    if (nodeStarted && !stopping && fs.existsSync(stateFile)) {
+    if (nodeStarted && !stopping && !abandon && fs.existsSync(stateFile)) {
       spawnSync('bash', [path.join(ES_SCRIPTS, 'stop.sh'), stateFile], { env: scriptEnv, stdio: ['ignore', 2, 2] });
     }
   });
@@ -134,7 +135,8 @@ async function main() {
     interrupted = interrupted || sig;
     if (signalsSeen >= 3) {
       // The user insists; the watchdog stops the node once we are gone.
-      log(`${sig} again: exiting now`);
+      abandon = true;
+      log(`${sig} again: exiting now (the node is stopped by its watchdog)`);
       process.exit(exitCodeOf(null, sig));
     }
     if (phase === 'command' && command && command.exitCode === null && command.signalCode === null) {

@@ -67,7 +67,7 @@ trap cleanup EXIT
 
 if [[ ! -s "$zip" ]]; then
   command -v mvn >/dev/null 2>&1 || die "mvn not found; install Maven (apt-get install maven) so the Elasticsearch zip can be fetched from Maven Central"
-  log "downloading $artifact via Maven (about 130 MB, once)"
+  log "fetching $artifact with Maven (~130 MB from Maven Central unless already in the local Maven repository)"
   dl="$(mktemp -d "$cache/.download.XXXXXX")"
   cleanup_dirs+=("$dl")
   # Run from an empty directory so Maven never picks up some unrelated pom.xml.

@@ -27,13 +27,25 @@ while IFS='=' read -r key value; do
   esac
 done <"$state_file"
 
-group_alive() { [[ -n "$pgid" ]] && kill -0 -- "-$pgid" 2>/dev/null; }
+# kill -0 alone is not enough: exited processes are reparented to PID 1,
+# which on some container/VM inits reaps them only after seconds, and a
+# zombie still answers kill -0. Count only members that are not zombies.
+group_alive() {
+  local pid stat
+  [[ -n "$pgid" ]] || return 1
+  for pid in $(pgrep -g "$pgid" 2>/dev/null); do
+    stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || continue
+    stat="${stat##*) }"             # drop "pid (comm) ", comm may contain spaces
+    [[ "${stat%% *}" != Z ]] && return 0
+  done
+  return 1
+}
 
 # PIDs get reused: only signal the group if one of its processes is
 # demonstrably ours. Every process start.sh launched inherits
 # ES_PATH_CONF=<run dir>/config (the launcher JVM's command line does not
-# mention the run dir, so the environment is the reliable mark); the command
-# line check covers a /proc/PID/environ we may not read.
+# mention the run dir, so the environment is the reliable mark); the server
+# JVM's command line names the run dir too (java.io.tmpdir).
 belongs_to_run() {
   local pid
   for pid in $(pgrep -g "$pgid" 2>/dev/null); do
