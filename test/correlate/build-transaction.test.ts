@@ -1,0 +1,122 @@
+// The record builder and the scorer are pure: hand-made evidence in, a record out.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { buildTransaction } from '../../src/correlate/build-transaction';
+import { Correlator } from '../../src/correlate/correlator';
+import type { Evidence, EvidenceFields } from '../../src/model/types';
+import { scoreRecord } from '../../src/score/score';
+
+let n = 0;
+function ev(kind: Evidence['kind'], ts: string, fields: EvidenceFields, extra: Partial<Evidence> = {}): Evidence {
+  n++;
+  return {
+    kind,
+    rule: `test.${kind}`,
+    weight: 0.5,
+    format: extra.format ?? 'nginx-combined',
+    ts,
+    tsMs: Date.parse(ts),
+    source: { file: 'f.log', line: n, lineEnd: n, offset: n * 100 },
+    fields,
+    fingerprint: `fp${n}`,
+    ...extra,
+  };
+}
+
+const created = () => ev('order_created', '2026-11-21T14:03:11+08:00', { order_id: 'A1', amount: 9.9, buyer_email: 'b@x.cn', goods_id: '3' }, { format: 'laravel' });
+const notify = (amount: number, sig: Evidence['signature'], ts = '2026-11-21T14:04:02+08:00') =>
+  ev('payment_notified', ts, { order_id: 'A1', trade_no: 'T1', amount, channel: 'epay', gateway_success: 'yes' }, { signature: sig });
+
+test('a verified callback that matches the order makes it paid, with the callback time as paid_at', () => {
+  const t = buildTransaction('A1', [created(), notify(9.9, 'verified')]);
+  assert.equal(t.status, 'paid');
+  assert.equal(t.amount, 9.9);
+  assert.equal(t.paid_at, '2026-11-21T14:04:02+08:00');
+  assert.equal(t.created_at, '2026-11-21T14:03:11+08:00');
+  assert.equal(t.trade_no, 'T1');
+  assert.deepEqual(t.flags, []);
+  assert.ok(t.confidence > 0.95, String(t.confidence)); // prior -1.5 + verified +5.0 + creation logged +0.5
+});
+
+test('a callback with a bad signature never makes an order paid, and is flagged', () => {
+  const t = buildTransaction('A1', [created(), notify(9.9, 'bad_signature')]);
+  assert.notEqual(t.status, 'paid');
+  assert.ok(t.flags.includes('bad_signature'));
+});
+
+test('a callback whose amount differs from the order is flagged and not taken as payment', () => {
+  const t = buildTransaction('A1', [created(), notify(0.01, 'unverifiable')]);
+  assert.notEqual(t.status, 'paid');
+  assert.ok(t.flags.includes('amount_mismatch'));
+  assert.equal(t.amount, 9.9, 'the order amount stands');
+  const c = t.conflicts.find((x) => x.field === 'amount');
+  assert.ok(c && c.values.length === 2);
+});
+
+test('retried callbacks collapse into one payment and the first one sets paid_at', () => {
+  const t = buildTransaction('A1', [created(), notify(9.9, 'verified', '2026-11-21T14:05:02+08:00'), notify(9.9, 'verified', '2026-11-21T14:04:02+08:00')]);
+  assert.equal(t.status, 'paid');
+  assert.equal(t.paid_at, '2026-11-21T14:04:02+08:00');
+  assert.ok(!t.flags.includes('multiple_payments'));
+  assert.equal(t.evidence.length, 3);
+});
+
+test('status never claims more than the evidence: delivery without payment is flagged', () => {
+  const t = buildTransaction('A1', [ev('card_delivered', '2026-11-21T14:06:00+08:00', { order_id: 'A1' }, { format: 'laravel' })]);
+  assert.equal(t.status, 'delivered');
+  assert.ok(t.flags.includes('delivered_without_payment_evidence'));
+  const viewed = buildTransaction('B', [ev('order_viewed', '2026-11-21T14:06:00+08:00', { order_id: 'B' })]);
+  assert.equal(viewed.status, 'created');
+  assert.equal(viewed.paid_at, null);
+});
+
+test('the record does not depend on the order evidence arrives in (property)', () => {
+  const base = [created(), notify(9.9, 'unverifiable'), notify(9.9, 'unverifiable', '2026-11-21T14:09:00+08:00'),
+    ev('order_viewed', '2026-11-21T14:03:12+08:00', { order_id: 'A1', client_ip: '1.2.3.4' }),
+    ev('card_delivered', '2026-11-21T14:04:03+08:00', { order_id: 'A1', card_key_hash: 'h' }, { format: 'laravel' })];
+  const expected = JSON.stringify(buildTransaction('A1', base));
+  fc.assert(fc.property(fc.shuffledSubarray(base, { minLength: base.length, maxLength: base.length }), (perm) => {
+    assert.equal(JSON.stringify(buildTransaction('A1', perm)), expected);
+  }));
+});
+
+test('correlator: a keyless creation joins the first order seen from the same client, visibly', () => {
+  const c = new Correlator({ fuzzyWindowMs: 30_000 });
+  const post = ev('order_created', '2026-11-21T14:03:11+08:00', { client_ip: '9.9.9.9', user_agent: 'UA' });
+  const bill = ev('order_viewed', '2026-11-21T14:03:12+08:00', { order_id: 'Z9', client_ip: '9.9.9.9', user_agent: 'UA' });
+  const otherClient = ev('order_created', '2026-11-21T14:03:11+08:00', { client_ip: '8.8.8.8', user_agent: 'UA' });
+  c.add([bill, otherClient, post]);
+  const r = c.finish();
+  assert.equal(r.fuzzyJoins, 1);
+  const t = r.transactions[0]!;
+  assert.equal(t.created_at, '2026-11-21T14:03:11+08:00');
+  assert.ok(t.reasons.some((x) => /joined .* by client 9\.9\.9\.9/.test(x)), t.reasons.join('\n'));
+  assert.equal(r.unjoined.length, 1);
+  assert.match(r.unjoined[0]!.why, /no order seen from the same client/);
+});
+
+test('correlator: copies of one line in two files are used once', () => {
+  const c = new Correlator();
+  const a = notify(9.9, 'verified');
+  const copy = { ...a, source: { ...a.source, file: 'g.log' } };
+  c.add([created(), a, copy]);
+  const r = c.finish();
+  assert.equal(r.duplicateCopies, 1);
+  assert.equal(r.transactions[0]!.evidence.length, 2);
+});
+
+test('score: terms add up to the confidence (property)', () => {
+  fc.assert(fc.property(fc.record({
+    verifiedNotify: fc.boolean(), unverifiableNotify: fc.boolean(), badSignature: fc.boolean(), notifyCopies: fc.nat(5),
+    confirmedLine: fc.boolean(), deliveredLine: fc.boolean(), refundLine: fc.boolean(), orderCreatedLine: fc.boolean(),
+    browserTrail: fc.boolean(), independentFormats: fc.nat(3), amountConflict: fc.boolean(), fuzzyJoin: fc.boolean(),
+    amountKnown: fc.boolean(), clockDoubt: fc.boolean(), status: fc.constantFrom('paid', 'created', 'delivered', 'pending') as fc.Arbitrary<'paid'>,
+  }), (f) => {
+    const s = scoreRecord(f);
+    const x = s.reasons.map((r) => Number.parseFloat(r.split(' ')[0]!)).reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(s.confidence - 1 / (1 + Math.exp(-x))) < 1e-3);
+    assert.ok(s.confidence > 0 && s.confidence < 1);
+  }));
+});
