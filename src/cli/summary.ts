@@ -25,6 +25,12 @@ export function formatSummary(r: RunReport, elapsedMs: number): string {
   out.push(`  confidence 置信度: ≥0.99 ${n(conf['>=0.99'] ?? 0)}, 0.9–0.99 ${n(conf['0.9-0.99'] ?? 0)}, 0.8–0.9 ${n(conf['0.8-0.9'] ?? 0)}, 0.5–0.8 ${n(conf['0.5-0.8'] ?? 0)}, <0.5 ${n(conf['<0.5'] ?? 0)}`);
   const flags = Object.entries(r.records.flagged);
   if (flags.length) out.push(`  flagged 需核查: ${flags.map(([k, v]) => `${k} ${n(v)}`).join(', ')}`);
+  const ch = r.checks;
+  const rel = Object.entries(ch.relations.counts);
+  if (rel.length) out.push(`  checks 核查: ${rel.map(([k, v]) => `${k} ${n(v)}`).join(', ')}`);
+  if (ch.coverage.gaps.length) out.push(`  evidence holes 证据缺口: ${ch.coverage.gaps.slice(0, 3).map((g) => `${g.source} ${g.from}…${g.to}`).join('; ')}${ch.coverage.gaps.length > 3 ? ` (+${ch.coverage.gaps.length - 3})` : ''}`);
+  if (ch.balances.breaks.length) out.push(`  balance breaks 余额断链: ${n(ch.balances.breaks.length)} (missing events; see report.json → checks.balances)`);
+  for (const k of ch.clocks.filter((c) => Math.abs(c.median_offset_s) >= 2)) out.push(`  clock skew 时钟偏差: ${k.source} is ${k.median_offset_s} s off ${k.reference} (${k.pairs} pairs)`);
   if (r.unjoined.count) out.push(`  evidence not tied to any order 无法关联的证据: ${n(r.unjoined.count)} (see report.json → unjoined)`);
   const damaged = r.inputs.filter((f) => f.damaged);
   if (damaged.length || r.input_problems.length) {
@@ -41,7 +47,9 @@ export function formatSummary(r: RunReport, elapsedMs: number): string {
     else out.push(`  elasticsearch 索引: ${n(r.elasticsearch.indexed)} indexed, ${n(r.elasticsearch.failed)} failed`);
   }
   const o = r.outputs as { dir: string; card_keys: string };
-  out.push(`  wrote 输出: ${o.dir}/{transactions.ndjson, transactions.csv, restore.sql, rejects.ndjson, report.json} (card keys ${o.card_keys} 卡密已${o.card_keys === 'masked' ? '脱敏' : '显示'})`);
+  const rv = (r.outputs as { 'review.csv': { rows: number } })['review.csv'];
+  out.push(`  review.csv: ${n(rv.rows)} record(s) for manual follow-up — contains buyer PII, written owner-only (0600) / 含买家个人信息，仅所有者可读`);
+  out.push(`  wrote 输出: ${o.dir}/{transactions.ndjson, transactions.csv, restore.sql, review.csv, rejects.ndjson, report.json} (card keys ${o.card_keys} 卡密已${o.card_keys === 'masked' ? '脱敏' : '显示'})`);
   const meaning = r.exit_code === 0 ? 'ok 成功' : r.exit_code === 1 ? 'finished, but some input was damaged 已完成，但部分输入受损' : 'finished, but a sink failed 已完成，但输出目标失败';
   out.push(`  exit ${r.exit_code}: ${meaning}`);
   return out.join('\n') + '\n';

@@ -27,6 +27,10 @@ export interface CorrelationResult {
   fuzzyJoins: number;
   /** Evidence lines that were exact copies of lines in another place (counted once). */
   duplicateCopies: number;
+  /** The evidence behind each record, after copies were dropped: for the checks. */
+  evidenceByOrder: Map<string, Evidence[]>;
+  /** Every balance change seen, joined to an order or not. */
+  balanceChanges: Evidence[];
 }
 
 export class Correlator {
@@ -34,11 +38,13 @@ export class Correlator {
   private readonly tradeToOrder = new Map<string, string>();
   private readonly byTradeOnly: Evidence[] = [];
   private readonly keyless: Evidence[] = [];
+  private readonly balances: Evidence[] = [];
 
   constructor(private readonly opts: CorrelatorOptions = { fuzzyWindowMs: 30_000 }) {}
 
   add(items: Evidence[]): void {
     for (const e of items) {
+      if (e.kind === 'balance_changed') this.balances.push(e);
       const oid = e.fields.order_id;
       const tno = e.fields.trade_no;
       if (oid) {
@@ -77,9 +83,11 @@ export class Correlator {
 
     const ids = [...this.byOrder.keys()].sort();
     let duplicateCopies = 0;
+    const evidenceByOrder = new Map<string, Evidence[]>();
     const transactions = ids.map((id) => {
       const { kept, dropped } = dropCopies(this.byOrder.get(id)!);
       duplicateCopies += dropped;
+      evidenceByOrder.set(id, kept);
       return buildTransaction(id, kept);
     });
     transactions.sort((a, b) => {
@@ -88,7 +96,8 @@ export class Correlator {
       return ca !== cb ? ca - cb : a.order_id < b.order_id ? -1 : a.order_id > b.order_id ? 1 : 0;
     });
     unjoined.sort((a, b) => (a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.line - b.line));
-    return { transactions, unjoined, fuzzyJoins, duplicateCopies };
+    const balanceChanges = dropCopies(this.balances.map((e) => e as JoinedEvidence)).kept;
+    return { transactions, unjoined, fuzzyJoins, duplicateCopies, evidenceByOrder, balanceChanges };
   }
 
   /**
@@ -127,6 +136,7 @@ export class Correlator {
     }
     for (const e of this.keyless) {
       if (e.kind === 'order_created' && e.fields.client_ip && !Number.isNaN(e.tsMs)) continue;
+      if (e.kind === 'balance_changed') continue; // used by the balance check, not joined
       miss(e, 'no order number or trade number on this line');
     }
     return joins;

@@ -165,4 +165,6 @@ export interface FileReport {
   errors: string[];
   first_ts: string | null;
   last_ts: string | null;
+  /** Parsed entries per hour, keyed by the hour's start in epoch ms: for the coverage check. */
+  per_hour: Record<string, number>;
 }

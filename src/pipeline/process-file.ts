@@ -52,7 +52,9 @@ export async function processFile(path: string, displayName: string, engine: Rul
     errors: [],
     first_ts: null,
     last_ts: null,
+    per_hour: {},
   };
+  const perHour = new Map<number, number>();
   try {
     statSync(path);
   } catch (e) {
@@ -76,6 +78,8 @@ export async function processFile(path: string, displayName: string, engine: Rul
     const span = ev.lineEnd - ev.line + 1;
     report.parsed += span;
     if (!Number.isNaN(ev.tsMs)) {
+      const hour = Math.floor(ev.tsMs / 3600000);
+      perHour.set(hour, (perHour.get(hour) ?? 0) + 1);
       if (ev.tsMs < firstMs) { firstMs = ev.tsMs; firstOff = ev.tzOffsetMin; }
       if (ev.tsMs > lastMs) { lastMs = ev.tsMs; lastOff = ev.tzOffsetMin; }
     }
@@ -197,6 +201,7 @@ export async function processFile(path: string, displayName: string, engine: Rul
   }
   if (report.rejected > 0) report.damaged = true;
   if (sawGbk) report.encoding = 'gbk';
+  for (const [h, c] of [...perHour].sort((a, b) => a[0] - b[0])) report.per_hour[String(h * 3600000)] = c;
   if (firstMs !== Infinity) report.first_ts = isoWithOffset(firstMs, firstOff);
   if (lastMs !== -Infinity) report.last_ts = isoWithOffset(lastMs, lastOff);
   return report;

@@ -1,6 +1,7 @@
 import type { FileReport, Transaction } from '../model/types';
 import type { Unjoined } from '../correlate/correlator';
 import type { EsResult } from './elasticsearch';
+import type { ChecksReport } from '../checks/run-checks';
 
 // report.json: what was read (with sizes and hashes), how every line was accounted for, what
 // came out, and what went wrong. The accounting identities are checked here and the result is
@@ -35,6 +36,7 @@ export interface RunReport {
   unjoined: { count: number; by_reason: Record<string, number>; sample: Unjoined[] };
   fuzzy_joins: number;
   duplicate_evidence_copies: number;
+  checks: ChecksReport;
   outputs: Record<string, unknown>;
   elasticsearch?: EsResult | { error: string };
   exit_code: number;

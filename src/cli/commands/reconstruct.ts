@@ -1,4 +1,4 @@
-import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Argv } from 'yargs';
@@ -17,6 +17,8 @@ import { sqlForTransaction, sqlHeader } from '../../sinks/sql';
 import { EsConnectionError, indexTransactions } from '../../sinks/elasticsearch';
 import { checkAccounting, recordStats, sumTotals, unjoinedStats, type RunReport } from '../../sinks/report';
 import { formatSummary } from '../summary';
+import { runChecks } from '../../checks/run-checks';
+import { needsReview, reviewRow, REVIEW_COLUMNS } from '../../sinks/review';
 import { ProgressMeter } from '../progress';
 
 /** Exit code when a sink (Elasticsearch) could not take the records; the files were still written. */
@@ -35,6 +37,7 @@ export interface ReconstructArgs {
   'max-line-bytes': number;
   'sql-min-confidence': number;
   'reveal-card-keys': boolean;
+  'review-below': number;
   progress?: boolean;
   quiet: boolean;
 }
@@ -72,6 +75,7 @@ export const reconstructCommand: SalvageCommand<ReconstructArgs> = {
       .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads (files are spread over them)' })
       .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are rejected (and skipped without being held in memory)' })
       .option('sql-min-confidence', { type: 'number', default: 0.8, describe: 'restore.sql only inserts records at or above this confidence' })
+      .option('review-below', { type: 'number', default: 0.9, describe: 'review.csv lists records below this confidence, and every flagged one' })
       .option('reveal-card-keys', { type: 'boolean', default: false, describe: 'keep card keys in outputs (they are masked by default)' })
       .option('progress', { type: 'boolean', describe: 'print progress to stderr (default: when stderr is a terminal)' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only warnings and errors' }),
@@ -91,6 +95,8 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   if (!(args['max-line-bytes'] >= 1024)) throw new UsageError('--max-line-bytes must be at least 1024');
   const sqlMin = args['sql-min-confidence'];
   if (!(sqlMin >= 0 && sqlMin <= 1)) throw new UsageError('--sql-min-confidence must be between 0 and 1');
+  const reviewBelow = args['review-below'];
+  if (!(reviewBelow >= 0 && reviewBelow <= 1)) throw new UsageError('--review-below must be between 0 and 1');
   const overrides = parseFormatOverrides(args.format);
 
   const ruleDirs = args.rules.map((d) => resolve(io.cwd, d));
@@ -141,11 +147,17 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   meter.stop();
   await rejects.close();
 
-  const { transactions, unjoined, fuzzyJoins, duplicateCopies } = correlator.finish();
+  const correlation = correlator.finish();
+  const { unjoined, fuzzyJoins, duplicateCopies } = correlation;
+  const checked = runChecks(reports, correlation);
+  const transactions = checked.records;
 
   const nd = new LineWriter(resolve(outDir, 'transactions.ndjson'));
   const csv = new LineWriter(resolve(outDir, 'transactions.csv'));
   const sql = new LineWriter(resolve(outDir, 'restore.sql'));
+  // PII: owner-only, and the summary says so.
+  const review = new LineWriter(resolve(outDir, 'review.csv'), 0o600);
+  await review.write(REVIEW_COLUMNS.join(','));
   await csv.write(csvHeader());
   await sql.write(sqlHeader(new Date(started).toISOString()));
   let sqlInserts = 0;
@@ -155,8 +167,10 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     const stmt = sqlForTransaction(t, sqlMin);
     if (!stmt.includes('\n-- skipped')) sqlInserts++;
     await sql.write(stmt);
+    if (needsReview(t, reviewBelow)) await review.write(reviewRow(t, reviewBelow));
   }
-  await Promise.all([nd.close(), csv.close(), sql.close()]);
+  await Promise.all([nd.close(), csv.close(), sql.close(), review.close()]);
+  chmodSync(resolve(outDir, 'review.csv'), 0o600);
 
   let esResult: RunReport['elasticsearch'];
   let sinkFailed = false;
@@ -187,12 +201,14 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     unjoined: unjoinedStats(unjoined),
     fuzzy_joins: fuzzyJoins,
     duplicate_evidence_copies: duplicateCopies,
+    checks: checked.report,
     outputs: {
       dir: outDir,
       'transactions.ndjson': nd.lines,
       'transactions.csv': csv.lines - 1,
       'restore.sql': { inserts: sqlInserts, skipped: transactions.length - sqlInserts, min_confidence: sqlMin },
       'rejects.ndjson': rejects.lines,
+      'review.csv': { rows: review.lines - 1, below: reviewBelow, contains_pii: true, mode: '0600' },
       card_keys: args['reveal-card-keys'] ? 'revealed' : 'masked',
     },
     ...(esResult ? { elasticsearch: esResult } : {}),

@@ -1,0 +1,86 @@
+import { dirname } from 'node:path';
+import type { FileReport } from '../model/types';
+
+// Coverage: an hour in which one source wrote nothing while the others kept writing is a hole
+// in the evidence (a lost log file, a stopped daemon, a rotation gone wrong). Sources are
+// grouped by format and folder, so rotated files of one log count as one source.
+
+export interface CoverageGap {
+  source: string;
+  from: string;
+  to: string;
+  hours: number;
+  /** Entries the other sources wrote in those hours. */
+  others_wrote: number;
+}
+
+export interface CoverageReport {
+  sources: { source: string; files: number; entries: number; busy_hours: number }[];
+  gaps: CoverageGap[];
+}
+
+const HOUR = 3600000;
+
+export function sourceOf(f: FileReport): string {
+  return `${f.format ?? 'unknown'}@${dirname(f.file)}`;
+}
+
+/**
+ * `minTypical`: a source whose median busy hour has fewer entries than this is too quiet for
+ * an empty hour to mean anything (an app log that only logs exceptions, say).
+ */
+export function coverageGaps(files: FileReport[], minTypical = 5): CoverageReport {
+  const bySource = new Map<string, { files: number; hours: Map<number, number> }>();
+  const all = new Map<number, number>();
+  for (const f of files) {
+    if (!f.format) continue;
+    const key = sourceOf(f);
+    let s = bySource.get(key);
+    if (!s) bySource.set(key, (s = { files: 0, hours: new Map() }));
+    s.files++;
+    for (const [h, c] of Object.entries(f.per_hour ?? {})) {
+      const hour = Number(h);
+      s.hours.set(hour, (s.hours.get(hour) ?? 0) + c);
+      all.set(hour, (all.get(hour) ?? 0) + c);
+    }
+  }
+  const sources: CoverageReport['sources'] = [];
+  const gaps: CoverageGap[] = [];
+  for (const [source, s] of [...bySource].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const counts = [...s.hours.values()].sort((a, b) => a - b);
+    sources.push({ source, files: s.files, entries: counts.reduce((a, b) => a + b, 0), busy_hours: counts.length });
+    if (counts.length === 0) continue;
+    const median = counts[Math.floor(counts.length / 2)]!;
+    if (median < minTypical) continue;
+    const first = Math.min(...s.hours.keys());
+    const last = Math.max(...s.hours.keys());
+    let open: { from: number; to: number; others: number } | null = null;
+    const close = () => {
+      if (open) {
+        gaps.push({
+          source,
+          from: new Date(open.from).toISOString(),
+          to: new Date(open.to + HOUR).toISOString(),
+          hours: (open.to - open.from) / HOUR + 1,
+          others_wrote: open.others,
+        });
+        open = null;
+      }
+    };
+    for (let h = first; h <= last; h += HOUR) {
+      const mine = s.hours.get(h) ?? 0;
+      const others = (all.get(h) ?? 0) - mine;
+      if (mine === 0 && others > 0) {
+        if (open && open.to === h - HOUR) {
+          open.to = h;
+          open.others += others;
+        } else {
+          close();
+          open = { from: h, to: h, others };
+        }
+      } else close();
+    }
+    close();
+  }
+  return { sources, gaps };
+}
