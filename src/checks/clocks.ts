@@ -14,30 +14,41 @@ export interface SkewEstimate {
 
 const sourceOf = (e: Evidence) => `${e.format}@${dirname(e.source.file)}`;
 
-export function estimateSkew(evidenceByOrder: Map<string, Evidence[]>, minPairs = 5): SkewEstimate[] {
-  const diffs = new Map<string, number[]>();
-  for (const list of evidenceByOrder.values()) {
+/** Collects, order by order, the time differences between copies of the same callback. */
+export class SkewEstimator {
+  private readonly diffs = new Map<string, number[]>();
+
+  visit(list: Evidence[]): void {
     const notifies = list.filter((e) => e.kind === 'payment_notified' && !Number.isNaN(e.tsMs));
     const app = notifies.filter((e) => !e.format.startsWith('nginx'));
     const web = notifies.filter((e) => e.format.startsWith('nginx'));
-    if (app.length === 0 || web.length === 0) continue;
+    if (app.length === 0 || web.length === 0) return;
     for (const w of web) {
       // The app-log copy nearest in time is the same request.
       let best: Evidence | undefined;
       for (const a of app) if (!best || Math.abs(a.tsMs - w.tsMs) < Math.abs(best.tsMs - w.tsMs)) best = a;
       if (!best || Math.abs(best.tsMs - w.tsMs) > 600_000) continue;
       const key = `${sourceOf(w)}\u0000${sourceOf(best)}`;
-      let d = diffs.get(key);
-      if (!d) diffs.set(key, (d = []));
+      let d = this.diffs.get(key);
+      if (!d) this.diffs.set(key, (d = []));
       d.push((w.tsMs - best.tsMs) / 1000);
     }
   }
-  const out: SkewEstimate[] = [];
-  for (const [key, d] of diffs) {
-    if (d.length < minPairs) continue;
-    d.sort((a, b) => a - b);
-    const [source, reference] = key.split('\u0000') as [string, string];
-    out.push({ source, reference, pairs: d.length, median_offset_s: d[Math.floor(d.length / 2)]! });
+
+  finish(minPairs = 5): SkewEstimate[] {
+    const out: SkewEstimate[] = [];
+    for (const [key, d] of this.diffs) {
+      if (d.length < minPairs) continue;
+      d.sort((a, b) => a - b);
+      const [source, reference] = key.split('\u0000') as [string, string];
+      out.push({ source, reference, pairs: d.length, median_offset_s: d[Math.floor(d.length / 2)]! });
+    }
+    return out.sort((a, b) => (a.source < b.source ? -1 : 1));
   }
-  return out.sort((a, b) => (a.source < b.source ? -1 : 1));
+}
+
+export function estimateSkew(evidenceByOrder: Map<string, Evidence[]>, minPairs = 5): SkewEstimate[] {
+  const s = new SkewEstimator();
+  for (const list of evidenceByOrder.values()) s.visit(list);
+  return s.finish(minPairs);
 }

@@ -1,15 +1,23 @@
 import type { Evidence, Transaction } from '../model/types';
 import { buildTransaction, type JoinedEvidence } from './build-transaction';
+import { EvidenceStore } from './evidence-store';
 
 // Gathers evidence from every file and joins it into orders: by order number first, then by
 // gateway trade number, and last (for lines that carry no key at all, such as dujiaoka's
 // POST /create-order) by client ip, user agent and a short time window. Results do not depend
-// on the order evidence arrives in: everything is sorted before it is decided.
+// on the order evidence arrives in: everything is sorted before it is decided. Evidence is
+// held in an EvidenceStore, which spills to disk past a bound; what stays in memory per order
+// is small (a key or two and the first sighting).
 
 export interface CorrelatorOptions {
   /** How long after a keyless order-creation line the buyer's first keyed request may come. */
   fuzzyWindowMs: number;
+  /** Evidence items held in memory before spilling to disk. */
+  maxInMemory: number;
+  spillParent?: string;
 }
+
+export const DEFAULT_CORRELATOR: CorrelatorOptions = { fuzzyWindowMs: 30_000, maxInMemory: 250_000 };
 
 export interface Unjoined {
   kind: Evidence['kind'];
@@ -27,20 +35,33 @@ export interface CorrelationResult {
   fuzzyJoins: number;
   /** Evidence lines that were exact copies of lines in another place (counted once). */
   duplicateCopies: number;
-  /** The evidence behind each record, after copies were dropped: for the checks. */
-  evidenceByOrder: Map<string, Evidence[]>;
-  /** Every balance change seen, joined to an order or not. */
+  /** Every balance change seen, joined to an order or not (copies dropped). */
   balanceChanges: Evidence[];
+  /** Evidence items that went through disk because memory was bounded. */
+  spilledEvidence: number;
+}
+
+/** Sees each order's record and evidence once, as records are built: how the checks run without holding all evidence. */
+export type OrderVisitor = (record: Transaction, evidence: Evidence[]) => void;
+
+interface Sighting {
+  tsMs: number;
+  client: string;
 }
 
 export class Correlator {
-  private readonly byOrder = new Map<string, JoinedEvidence[]>();
+  private readonly store: EvidenceStore;
   private readonly tradeToOrder = new Map<string, string>();
+  private readonly firstSeen = new Map<string, Sighting>();
   private readonly byTradeOnly: Evidence[] = [];
   private readonly keyless: Evidence[] = [];
   private readonly balances: Evidence[] = [];
+  private readonly opts: CorrelatorOptions;
 
-  constructor(private readonly opts: CorrelatorOptions = { fuzzyWindowMs: 30_000 }) {}
+  constructor(opts: Partial<CorrelatorOptions> = {}) {
+    this.opts = { ...DEFAULT_CORRELATOR, ...opts };
+    this.store = new EvidenceStore({ maxInMemory: this.opts.maxInMemory, partitions: 32, ...(this.opts.spillParent ? { spillParent: this.opts.spillParent } : {}) });
+  }
 
   add(items: Evidence[]): void {
     for (const e of items) {
@@ -58,46 +79,48 @@ export class Correlator {
     }
   }
 
-  get openOrders(): number {
-    return this.byOrder.size;
-  }
-
   private push(oid: string, e: JoinedEvidence): void {
-    let list = this.byOrder.get(oid);
-    if (!list) this.byOrder.set(oid, (list = []));
-    list.push(e);
+    this.store.add(oid, e);
+    // The first sighting of the order by a browser (client ip and user agent): for fuzzy joins.
+    if (e.fields.client_ip && e.fields.user_agent && !Number.isNaN(e.tsMs)) {
+      const s = this.firstSeen.get(oid);
+      if (!s || e.tsMs < s.tsMs) this.firstSeen.set(oid, { tsMs: e.tsMs, client: clientKey(e) });
+    }
   }
 
-  finish(): CorrelationResult {
+  finish(visit?: OrderVisitor): CorrelationResult {
     const unjoined: Unjoined[] = [];
     const miss = (e: Evidence, why: string) =>
       unjoined.push({ kind: e.kind, rule: e.rule, file: e.source.file, line: e.source.line, ts: e.ts, why });
 
     for (const e of this.byTradeOnly) {
       const oid = this.tradeToOrder.get(e.fields.trade_no!);
-      if (oid) this.push(oid, { ...e, joinedBy: `gateway trade no ${e.fields.trade_no}` });
+      if (oid) this.store.add(oid, { ...e, joinedBy: `gateway trade no ${e.fields.trade_no}` });
       else miss(e, `trade no ${e.fields.trade_no} matches no known order`);
     }
-
     const fuzzyJoins = this.joinKeyless(miss);
 
-    const ids = [...this.byOrder.keys()].sort();
     let duplicateCopies = 0;
-    const evidenceByOrder = new Map<string, Evidence[]>();
-    const transactions = ids.map((id) => {
-      const { kept, dropped } = dropCopies(this.byOrder.get(id)!);
-      duplicateCopies += dropped;
-      evidenceByOrder.set(id, kept);
-      return buildTransaction(id, kept);
-    });
+    const transactions: Transaction[] = [];
+    try {
+      for (const [id, list] of this.store.groups()) {
+        const { kept, dropped } = dropCopies(list);
+        duplicateCopies += dropped;
+        const t = buildTransaction(id, kept);
+        transactions.push(t);
+        visit?.(t, kept);
+      }
+    } finally {
+      this.store.dispose();
+    }
     transactions.sort((a, b) => {
       const ca = a.created_at ? Date.parse(a.created_at) : Infinity;
       const cb = b.created_at ? Date.parse(b.created_at) : Infinity;
       return ca !== cb ? ca - cb : a.order_id < b.order_id ? -1 : a.order_id > b.order_id ? 1 : 0;
     });
     unjoined.sort((a, b) => (a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.line - b.line));
-    const balanceChanges = dropCopies(this.balances.map((e) => e as JoinedEvidence)).kept;
-    return { transactions, unjoined, fuzzyJoins, duplicateCopies, evidenceByOrder, balanceChanges };
+    const balanceChanges = dropCopies(this.balances as JoinedEvidence[]).kept;
+    return { transactions, unjoined, fuzzyJoins, duplicateCopies, balanceChanges, spilledEvidence: this.store.spilledCount };
   }
 
   /**
@@ -106,16 +129,11 @@ export class Correlator {
    * line, the closest in time; ties are broken by file and line so the result is stable.
    */
   private joinKeyless(miss: (e: Evidence, why: string) => void): number {
-    // The first sighting of each order by client.
     const firstByClient = new Map<string, { oid: string; tsMs: number }[]>();
-    for (const [oid, list] of this.byOrder) {
-      let first: Evidence | undefined;
-      for (const e of list) if (e.fields.client_ip && e.fields.user_agent && !Number.isNaN(e.tsMs) && (!first || e.tsMs < first.tsMs)) first = e;
-      if (!first) continue;
-      const k = clientKey(first);
-      let arr = firstByClient.get(k);
-      if (!arr) firstByClient.set(k, (arr = []));
-      arr.push({ oid, tsMs: first.tsMs });
+    for (const [oid, s] of this.firstSeen) {
+      let arr = firstByClient.get(s.client);
+      if (!arr) firstByClient.set(s.client, (arr = []));
+      arr.push({ oid, tsMs: s.tsMs });
     }
     for (const arr of firstByClient.values()) arr.sort((a, b) => a.tsMs - b.tsMs || (a.oid < b.oid ? -1 : 1));
 
@@ -132,7 +150,7 @@ export class Correlator {
       }
       taken.add(cand.oid);
       joins++;
-      this.push(cand.oid, { ...e, joinedBy: `client ${e.fields.client_ip} and user agent within ${Math.round((cand.tsMs - e.tsMs) / 1000)} s` });
+      this.store.add(cand.oid, { ...e, joinedBy: `client ${e.fields.client_ip} and user agent within ${Math.round((cand.tsMs - e.tsMs) / 1000)} s` });
     }
     for (const e of this.keyless) {
       if (e.kind === 'order_created' && e.fields.client_ip && !Number.isNaN(e.tsMs)) continue;

@@ -36,6 +36,8 @@ export interface RunReport {
   unjoined: { count: number; by_reason: Record<string, number>; sample: Unjoined[] };
   fuzzy_joins: number;
   duplicate_evidence_copies: number;
+  /** Evidence items that passed through disk because correlation memory is bounded. */
+  spilled_evidence: number;
   checks: ChecksReport;
   outputs: Record<string, unknown>;
   elasticsearch?: EsResult | { error: string };

@@ -120,3 +120,33 @@ test('score: terms add up to the confidence (property)', () => {
     assert.ok(s.confidence > 0 && s.confidence < 1);
   }));
 });
+
+test('correlator: spilling evidence to disk gives the same records as holding it in memory, and cleans up', () => {
+  const { mkdtempSync, readdirSync, rmSync } = require('node:fs') as typeof import('node:fs');
+  const { join } = require('node:path') as typeof import('node:path');
+  const { tmpdir } = require('node:os') as typeof import('node:os');
+  const items: Evidence[] = [];
+  for (let i = 0; i < 300; i++) {
+    const id = `O${String(i).padStart(4, '0')}`;
+    items.push(ev('order_viewed', `2026-11-21T10:${String(i % 60).padStart(2, '0')}:00+08:00`, { order_id: id, client_ip: `10.0.${i % 7}.1`, user_agent: 'UA' }));
+    if (i % 3 === 0) items.push(ev('payment_notified', `2026-11-21T10:${String(i % 60).padStart(2, '0')}:30+08:00`, { order_id: id, trade_no: `T${i}`, amount: i / 4, channel: 'epay', gateway_success: 'yes' }, { signature: 'unverifiable' }));
+    if (i % 5 === 0) items.push(ev('refunded', `2026-11-21T11:00:00+08:00`, { trade_no: `T${i}` }, { format: 'laravel' }));
+  }
+  const parent = mkdtempSync(join(tmpdir(), 'salvage-spill-test-'));
+  try {
+    const mem = new Correlator();
+    mem.add(items);
+    const a = mem.finish();
+    const disk = new Correlator({ maxInMemory: 10, spillParent: parent });
+    // Arrival order must not matter either.
+    disk.add([...items].reverse());
+    const b = disk.finish();
+    assert.ok(b.spilledEvidence > 0);
+    assert.equal(a.spilledEvidence, 0);
+    assert.equal(JSON.stringify(b.transactions), JSON.stringify(a.transactions));
+    assert.ok(a.transactions.some((t) => t.status === 'refunded'), 'refunds joined by trade no');
+    assert.deepEqual(readdirSync(parent), [], 'spill files are removed');
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
+});

@@ -17,7 +17,7 @@ import { sqlForTransaction, sqlHeader } from '../../sinks/sql';
 import { EsConnectionError, indexTransactions } from '../../sinks/elasticsearch';
 import { checkAccounting, recordStats, sumTotals, unjoinedStats, type RunReport } from '../../sinks/report';
 import { formatSummary } from '../summary';
-import { runChecks } from '../../checks/run-checks';
+import { Checks } from '../../checks/run-checks';
 import { needsReview, reviewRow, REVIEW_COLUMNS } from '../../sinks/review';
 import { ProgressMeter } from '../progress';
 
@@ -129,7 +129,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   });
 
   const rejects = new LineWriter(resolve(outDir, 'rejects.ndjson'));
-  const correlator = new Correlator();
+  const correlator = new Correlator({ spillParent: outDir });
   const showProgress = args.progress ?? (!args.quiet && (io.stderr as NodeJS.WriteStream).isTTY === true);
   const meter = new ProgressMeter(io.stderr, tasks.length, showProgress);
 
@@ -147,9 +147,10 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   meter.stop();
   await rejects.close();
 
-  const correlation = correlator.finish();
+  const checks = new Checks();
+  const correlation = correlator.finish(checks.visit);
   const { unjoined, fuzzyJoins, duplicateCopies } = correlation;
-  const checked = runChecks(reports, correlation);
+  const checked = checks.finish(reports, correlation);
   const transactions = checked.records;
 
   const nd = new LineWriter(resolve(outDir, 'transactions.ndjson'));
@@ -201,6 +202,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     unjoined: unjoinedStats(unjoined),
     fuzzy_joins: fuzzyJoins,
     duplicate_evidence_copies: duplicateCopies,
+    spilled_evidence: correlation.spilledEvidence,
     checks: checked.report,
     outputs: {
       dir: outDir,
