@@ -1,4 +1,4 @@
-import { dirname } from 'node:path';
+import { sourceId } from '../sources/source-id';
 import type { FileReport } from '../model/types';
 
 // Coverage: an hour in which one source wrote nothing while the others kept writing is a hole
@@ -22,14 +22,14 @@ export interface CoverageReport {
 const HOUR = 3600000;
 
 export function sourceOf(f: FileReport): string {
-  return `${f.format ?? 'unknown'}@${dirname(f.file)}`;
+  return sourceId(f.format, f.file);
 }
 
 /**
  * `minTypical`: a source whose median busy hour has fewer entries than this is too quiet for
  * an empty hour to mean anything (an app log that only logs exceptions, say).
  */
-export function coverageGaps(files: FileReport[], minTypical = 5): CoverageReport {
+export function coverageGaps(files: FileReport[], minTypical = 5, formatTime: (ms: number) => string = (ms) => new Date(ms).toISOString()): CoverageReport {
   const bySource = new Map<string, { files: number; hours: Map<number, number> }>();
   const all = new Map<number, number>();
   for (const f of files) {
@@ -59,8 +59,8 @@ export function coverageGaps(files: FileReport[], minTypical = 5): CoverageRepor
       if (open) {
         gaps.push({
           source,
-          from: new Date(open.from).toISOString(),
-          to: new Date(open.to + HOUR).toISOString(),
+          from: formatTime(open.from),
+          to: formatTime(open.to + HOUR),
           hours: (open.to - open.from) / HOUR + 1,
           others_wrote: open.others,
         });

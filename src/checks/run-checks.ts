@@ -3,7 +3,7 @@ import type { CorrelationResult } from '../correlate/correlator';
 import { coverageGaps, type CoverageReport } from './coverage';
 import { RelationCheck, type RelationFinding } from './relations';
 import { balanceChecks, type BalanceReport } from './balances';
-import { SkewEstimator, type SkewEstimate } from './clocks';
+import type { SkewEstimate } from '../correlate/clock-skew';
 
 // The checks the seed's team did by hand, run as correlation finishes: are the timestamps
 // continuous, are the relations consistent, are the balances right, do the clocks agree?
@@ -18,18 +18,17 @@ export interface ChecksReport {
 
 export class Checks {
   private readonly relations = new RelationCheck();
-  private readonly skew = new SkewEstimator();
 
   readonly visit = (record: Transaction, evidence: Evidence[]): void => {
     this.relations.visit(record, evidence);
-    this.skew.visit(evidence);
   };
 
-  finish(files: FileReport[], c: CorrelationResult): { report: ChecksReport; records: Transaction[] } {
-    const coverage = coverageGaps(files);
+  /** `formatTime` renders instants in the shop's zone, as operators read them. */
+  finish(files: FileReport[], c: CorrelationResult, formatTime?: (ms: number) => string): { report: ChecksReport; records: Transaction[] } {
+    const coverage = coverageGaps(files, 5, formatTime);
     const rel = this.relations.finish();
     const balances = balanceChecks(c.balanceChanges, c.transactions);
-    const clocks = this.skew.finish();
+    const clocks = c.clockSkew;
     const near = new Set<string>();
     for (const b of balances.breaks) for (const cand of b.candidates) near.add(cand.order_id);
     const records = c.transactions.map((t) => {

@@ -137,12 +137,15 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
     channel = channelOfHandler(handler ?? undefined) ?? null;
   }
 
+  // paid_at means what the shop's database held: the moment the shop accepted the payment.
+  // Its own confirmation line says that best; then the gateway's paid time; then the first
+  // accepted callback (the shop completes the order while answering it).
   let paidAt: string | null = null;
   if (paidEvidence) {
     const gw = payingNotifies.find((e) => typeof e.fields.paid_at === 'string');
-    if (gw) paidAt = gw.fields.paid_at as string;
+    if (confirmed.length > 0 && confirmed[0]!.ts !== null) paidAt = confirmed[0]!.ts;
+    else if (gw) paidAt = gw.fields.paid_at as string;
     else if (payingNotifies.length > 0) paidAt = payingNotifies[0]!.ts;
-    else paidAt = confirmed[0]?.ts ?? null;
   }
 
   let createdAt: string | null = null;
@@ -158,6 +161,9 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
       extraReasons.push('created_at estimated from the first sighting of the order');
     }
   }
+  const corrected = new Map<string, number>();
+  for (const e of ev) if (typeof e.fields.clock_corrected_s === 'number') corrected.set(e.source.file, e.fields.clock_corrected_s);
+  for (const [file, s] of corrected) extraReasons.push(`times from ${file} corrected by ${s > 0 ? '+' : ''}${s} s (clock skew against the application log)`);
   for (const e of ev) {
     if ((e as JoinedEvidence).joinedBy) {
       fuzzy = true;
@@ -181,7 +187,7 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
     amountConflict: amountMismatch || conflicts.some((c) => c.field === 'amount'),
     fuzzyJoin: fuzzy,
     amountKnown: amount !== null,
-    clockDoubt: false,
+    clockDoubt: supporting.some((e) => e.fields.clock_corrected_s !== undefined),
   };
   const score = scoreRecord(features);
 

@@ -1,6 +1,8 @@
 import type { Evidence, Transaction } from '../model/types';
 import { buildTransaction, type JoinedEvidence } from './build-transaction';
 import { EvidenceStore } from './evidence-store';
+import { SkewEstimator, sourceOf, type SkewEstimate } from './clock-skew';
+import { isoWithOffset } from '../../parsers/time';
 
 // Gathers evidence from every file and joins it into orders: by order number first, then by
 // gateway trade number, and last (for lines that carry no key at all, such as dujiaoka's
@@ -39,6 +41,8 @@ export interface CorrelationResult {
   balanceChanges: Evidence[];
   /** Evidence items that went through disk because memory was bounded. */
   spilledEvidence: number;
+  /** Clock skew between sources, and which sources were corrected before records were built. */
+  clockSkew: SkewEstimate[];
 }
 
 /** Sees each order's record and evidence once, as records are built: how the checks run without holding all evidence. */
@@ -56,6 +60,8 @@ export class Correlator {
   private readonly byTradeOnly: Evidence[] = [];
   private readonly keyless: Evidence[] = [];
   private readonly balances: Evidence[] = [];
+  /** Callback times per order, compact, for estimating clock skew before records are built. */
+  private readonly notifyTimes = new Map<string, Evidence[]>();
   private readonly opts: CorrelatorOptions;
 
   constructor(opts: Partial<CorrelatorOptions> = {}) {
@@ -81,6 +87,11 @@ export class Correlator {
 
   private push(oid: string, e: JoinedEvidence): void {
     this.store.add(oid, e);
+    if (e.kind === 'payment_notified' && !Number.isNaN(e.tsMs)) {
+      let l = this.notifyTimes.get(oid);
+      if (!l) this.notifyTimes.set(oid, (l = []));
+      l.push({ kind: e.kind, format: e.format, tsMs: e.tsMs, source: e.source } as Evidence);
+    }
     // The first sighting of the order by a browser (client ip and user agent): for fuzzy joins.
     if (e.fields.client_ip && e.fields.user_agent && !Number.isNaN(e.tsMs)) {
       const s = this.firstSeen.get(oid);
@@ -100,10 +111,16 @@ export class Correlator {
     }
     const fuzzyJoins = this.joinKeyless(miss);
 
+    const skew = new SkewEstimator();
+    for (const l of this.notifyTimes.values()) skew.visit(l);
+    const clockSkew = skew.finish();
+    const corrections = SkewEstimator.corrections(clockSkew);
+
     let duplicateCopies = 0;
     const transactions: Transaction[] = [];
     try {
-      for (const [id, list] of this.store.groups()) {
+      for (const [id, raw] of this.store.groups()) {
+        const list = corrections.size > 0 ? raw.map((e) => correctClock(e, corrections)) : raw;
         const { kept, dropped } = dropCopies(list);
         duplicateCopies += dropped;
         const t = buildTransaction(id, kept);
@@ -120,7 +137,7 @@ export class Correlator {
     });
     unjoined.sort((a, b) => (a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.line - b.line));
     const balanceChanges = dropCopies(this.balances as JoinedEvidence[]).kept;
-    return { transactions, unjoined, fuzzyJoins, duplicateCopies, balanceChanges, spilledEvidence: this.store.spilledCount };
+    return { transactions, unjoined, fuzzyJoins, duplicateCopies, balanceChanges, spilledEvidence: this.store.spilledCount, clockSkew };
   }
 
   /**
@@ -159,6 +176,16 @@ export class Correlator {
     }
     return joins;
   }
+}
+
+/** Evidence from a source with a known clock offset, moved to the reference clock (and marked). */
+function correctClock(e: JoinedEvidence, corrections: Map<string, number>): JoinedEvidence {
+  const off = corrections.get(sourceOf(e));
+  if (off === undefined || Number.isNaN(e.tsMs)) return e;
+  const tsMs = e.tsMs - off * 1000;
+  const m = e.ts ? /([+-])(\d{2}):(\d{2})$/.exec(e.ts) : null;
+  const zone = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+  return { ...e, tsMs, ts: isoWithOffset(tsMs, zone), fields: { ...e.fields, clock_corrected_s: -off } };
 }
 
 function clientKey(e: Evidence): string {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { coverageGaps } from '../../src/checks/coverage';
 import { relationChecks } from '../../src/checks/relations';
 import { balanceChecks } from '../../src/checks/balances';
-import { estimateSkew } from '../../src/checks/clocks';
+import { estimateSkew } from '../../src/correlate/clock-skew';
 import { buildTransaction } from '../../src/correlate/build-transaction';
 import type { Evidence, EvidenceFields, FileReport } from '../../src/model/types';
 
@@ -91,6 +91,7 @@ test('clocks: a host 97 s fast is estimated from callbacks seen in both logs', (
   assert.equal(k.length, 1);
   assert.equal(k[0]!.median_offset_s, 97);
   assert.equal(k[0]!.pairs, 9);
+  assert.equal(k[0]!.corrected, true);
   const none = new Map([...byOrder].slice(0, 3));
   assert.equal(estimateSkew(none).length, 0, 'too few pairs to say anything');
 });

@@ -7,7 +7,7 @@ import { discoverInputs, globToRegExp } from '../../sources/discover';
 import { loadRules, RulePackError } from '../../../rules/engine/load-packs';
 import { loadKeyRing } from '../../config/keys';
 import { esAuthFromEnv } from '../../config/es-auth';
-import { ZoneClock } from '../../../parsers/time';
+import { ZoneClock, isoWithOffset } from '../../../parsers/time';
 import { parserById } from '../../../parsers/registry';
 import { runFiles, type FileTask } from '../../pipeline/run-files';
 import { Correlator } from '../../correlate/correlator';
@@ -150,7 +150,8 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   const checks = new Checks();
   const correlation = correlator.finish(checks.visit);
   const { unjoined, fuzzyJoins, duplicateCopies } = correlation;
-  const checked = checks.finish(reports, correlation);
+  const zone = new ZoneClock(args.tz);
+  const checked = checks.finish(reports, correlation, (ms) => isoWithOffset(ms, zone.offsetAt(ms)));
   const transactions = checked.records;
 
   const nd = new LineWriter(resolve(outDir, 'transactions.ndjson'));

@@ -1,18 +1,24 @@
-import { dirname } from 'node:path';
+import { sourceId } from '../sources/source-id';
 import type { Evidence } from '../model/types';
 
 // Clock skew between sources, estimated from events that appear in two of them: the same
 // callback for the same order, seen in an nginx log and in the application log. The median
 // difference per pair of sources is robust to the odd retry matched with the wrong copy.
+// The application log is the reference (it writes the order's own events); a web source that
+// is off by at least MIN_CORRECT_S is corrected before records are built.
 
 export interface SkewEstimate {
   source: string;
   reference: string;
   pairs: number;
   median_offset_s: number;
+  /** True when evidence from `source` had `median_offset_s` taken off its times. */
+  corrected: boolean;
 }
 
-const sourceOf = (e: Evidence) => `${e.format}@${dirname(e.source.file)}`;
+export const MIN_CORRECT_S = 2;
+
+export const sourceOf = (e: Pick<Evidence, 'format' | 'source'>) => sourceId(e.format, e.source.file);
 
 /** Collects, order by order, the time differences between copies of the same callback. */
 export class SkewEstimator {
@@ -41,9 +47,23 @@ export class SkewEstimator {
       if (d.length < minPairs) continue;
       d.sort((a, b) => a - b);
       const [source, reference] = key.split('\u0000') as [string, string];
-      out.push({ source, reference, pairs: d.length, median_offset_s: d[Math.floor(d.length / 2)]! });
+      const median = d[Math.floor(d.length / 2)]!;
+      out.push({ source, reference, pairs: d.length, median_offset_s: median, corrected: false });
     }
-    return out.sort((a, b) => (a.source < b.source ? -1 : 1));
+    out.sort((a, b) => (a.source < b.source ? -1 : 1));
+    // One correction per source: the one backed by the most pairs.
+    const seen = new Set<string>();
+    for (const k of [...out].sort((a, b) => b.pairs - a.pairs)) {
+      if (seen.has(k.source)) continue;
+      seen.add(k.source);
+      if (Math.abs(k.median_offset_s) >= MIN_CORRECT_S) k.corrected = true;
+    }
+    return out;
+  }
+
+  /** Offsets in seconds to subtract from each corrected source's times. */
+  static corrections(estimates: SkewEstimate[]): Map<string, number> {
+    return new Map(estimates.filter((k) => k.corrected).map((k) => [k.source, k.median_offset_s]));
   }
 }
 
