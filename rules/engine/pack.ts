@@ -19,6 +19,7 @@ export interface RuleSpec {
     method?: string;
     path?: string;
     status?: string;
+    bytes?: string;
     level?: string;
     message?: string;
     params?: string[];

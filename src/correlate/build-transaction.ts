@@ -16,6 +16,7 @@ export interface JoinedEvidence extends Evidence {
 const FIELD_PRIORITY: Evidence['kind'][] = [
   'payment_confirmed',
   'payment_notified',
+  'payment_observed',
   'order_created',
   'card_delivered',
   'refunded',
@@ -73,6 +74,7 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
   const accepted = notifies.filter(isAcceptedNotify);
   const badSig = notifies.filter((e) => e.signature === 'bad_signature');
   const confirmed = ev.filter((e) => e.kind === 'payment_confirmed');
+  const observed = ev.filter((e) => e.kind === 'payment_observed');
   const delivered = ev.filter((e) => e.kind === 'card_delivered');
   const refunds = ev.filter((e) => e.kind === 'refunded');
   const created = ev.filter((e) => e.kind === 'order_created');
@@ -91,7 +93,7 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
   const payingNotifies = amountMismatch
     ? accepted.filter((e) => typeof e.fields.amount === 'number' && orderAmount.value !== null && e.fields.amount.toFixed(2) === orderAmount.value.toFixed(2))
     : accepted;
-  const paidEvidence = payingNotifies.length > 0 || confirmed.length > 0;
+  const paidEvidence = payingNotifies.length > 0 || confirmed.length > 0 || observed.length > 0;
   if (badSig.length > 0) flags.push('bad_signature');
 
   let status: TransactionStatus;
@@ -146,6 +148,11 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
     if (confirmed.length > 0 && confirmed[0]!.ts !== null) paidAt = confirmed[0]!.ts;
     else if (gw) paidAt = gw.fields.paid_at as string;
     else if (payingNotifies.length > 0) paidAt = payingNotifies[0]!.ts;
+    // Only a poll saw it: the payment happened at or before the first "success" answer.
+    else if (observed.length > 0) {
+      paidAt = observed[0]!.ts;
+      extraReasons.push('paid_at is the first status poll that answered "paid": the payment was at or before it');
+    }
   }
 
   let createdAt: string | null = null;
@@ -171,7 +178,7 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
     }
   }
 
-  const supporting = paidEvidence ? [...payingNotifies, ...confirmed, ...delivered] : [...created, ...trail];
+  const supporting = paidEvidence ? [...payingNotifies, ...confirmed, ...observed, ...delivered] : [...created, ...trail];
   const features: ScoreFeatures = {
     status,
     verifiedNotify: payingNotifies.some((e) => e.signature === 'verified'),
@@ -179,6 +186,7 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
     badSignature: badSig.length > 0,
     notifyCopies: payingNotifies.length,
     confirmedLine: confirmed.length > 0,
+    observedPaid: observed.length > 0,
     deliveredLine: delivered.length > 0,
     refundLine: refunds.length > 0,
     orderCreatedLine: created.some((e) => e.format !== 'nginx-combined' || (e as JoinedEvidence).joinedBy !== undefined),

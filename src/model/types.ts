@@ -27,6 +27,9 @@ export interface LogEvent extends Provenance {
   fields: Record<string, string>;
   /** Decoded parameters (query string, form body, JSON context), when the entry has them. */
   params?: Record<string, string>;
+  /** Physical lines that make up the entry, when not every line of line..lineEnd does
+   *  (a rejected line inside a multi-line entry is counted as rejected, not here). */
+  lines?: number;
 }
 
 /** What a rule can say a log entry proves. Ordered roughly by lifecycle. */
@@ -37,6 +40,8 @@ export const EVIDENCE_KINDS = [
   'status_polled',
   'payment_notified',
   'payment_confirmed',
+  /** The shop showed the order as paid to the buyer (a status poll answered "success"). */
+  'payment_observed',
   'payment_rejected',
   'card_delivered',
   'order_failed',

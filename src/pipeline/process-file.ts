@@ -75,7 +75,7 @@ export async function processFile(path: string, displayName: string, engine: Rul
 
   let family = '';
   const onEvent = (ev: LogEvent) => {
-    const span = ev.lineEnd - ev.line + 1;
+    const span = ev.lines ?? ev.lineEnd - ev.line + 1;
     report.parsed += span;
     if (!Number.isNaN(ev.tsMs)) {
       const hour = Math.floor(ev.tsMs / 3600000);

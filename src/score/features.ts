@@ -11,6 +11,8 @@ export interface ScoreFeatures {
   /** Copies of the same accepted payment seen (retries and return_url copies). */
   notifyCopies: number;
   confirmedLine: boolean;
+  /** The shop told the buyer's browser the order was paid (status poll). */
+  observedPaid: boolean;
   deliveredLine: boolean;
   refundLine: boolean;
   orderCreatedLine: boolean;

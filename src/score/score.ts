@@ -28,6 +28,7 @@ export function scoreRecord(f: ScoreFeatures): Score {
     else if (f.unverifiableNotify) x += term(reasons, 2.5, 'gateway callback with complete parameters, signature not checked (no key)');
     if (f.notifyCopies > 1) x += term(reasons, 0.3, `${f.notifyCopies} copies of the same callback (retries) agree`);
     if (f.confirmedLine) x += term(reasons, 3.0, 'the shop logged the payment as successful');
+    if (f.observedPaid) x += term(reasons, 2.5, 'the shop answered a status poll with "paid"');
     if (f.deliveredLine) x += term(reasons, 1.5, 'card delivery logged');
     if (f.refundLine) x += term(reasons, 1.0, 'refund logged');
     if (f.independentFormats > 1) x += term(reasons, 1.0, `${f.independentFormats} independent log sources agree`);
@@ -44,6 +45,7 @@ export function scoreRecord(f: ScoreFeatures): Score {
   if (f.badSignature) x += term(reasons, claimsPayment ? -1.5 : -0.5, 'a callback failed its signature check (possible forgery)');
   if (f.fuzzyJoin) x += term(reasons, -0.3, 'part of the record was joined by client ip, user agent and time, not by a key');
   if (f.clockDoubt) x += term(reasons, -0.3, 'clock of a source was corrected');
-  const confidence = Math.round((1 / (1 + Math.exp(-x))) * 10000) / 10000;
+  // Rounded for reading, but never to 0 or 1: logs alone cannot make anything certain.
+  const confidence = Math.min(0.9999, Math.max(0.0001, Math.round((1 / (1 + Math.exp(-x))) * 10000) / 10000));
   return { confidence, reasons };
 }

@@ -110,7 +110,7 @@ test('correlator: copies of one line in two files are used once', () => {
 test('score: terms add up to the confidence (property)', () => {
   fc.assert(fc.property(fc.record({
     verifiedNotify: fc.boolean(), unverifiableNotify: fc.boolean(), badSignature: fc.boolean(), notifyCopies: fc.nat(5),
-    confirmedLine: fc.boolean(), deliveredLine: fc.boolean(), refundLine: fc.boolean(), orderCreatedLine: fc.boolean(),
+    confirmedLine: fc.boolean(), observedPaid: fc.boolean(), deliveredLine: fc.boolean(), refundLine: fc.boolean(), orderCreatedLine: fc.boolean(),
     browserTrail: fc.boolean(), independentFormats: fc.nat(3), amountConflict: fc.boolean(), fuzzyJoin: fc.boolean(),
     amountKnown: fc.boolean(), clockDoubt: fc.boolean(), status: fc.constantFrom('paid', 'created', 'delivered', 'pending') as fc.Arbitrary<'paid'>,
   }), (f) => {

@@ -62,6 +62,9 @@ function makeInputs(dir: string) {
     iconv.encode(app, 'gbk'),
     Buffer.from([0x5b, 0xff, 0xfe, 0xfd, 0x0a]),
     big,
+    // A trace line after the damaged ones still belongs to the ERROR entry; the damaged lines
+    // inside the entry's span must count as rejected only.
+    Buffer.from('\n#1 {main}'),
     Buffer.from('\n[2026-11-21 14:07:00] local.INFO: 卡密发货 {"order_sn":"AAAABBBBCCCCDDDD","carmi":"SECRET-CARD-KEY-0001"}\n'),
   ]));
   mkdirSync(join(dir, 'empty-dir'));
@@ -133,9 +136,10 @@ describe('reconstruct on damaged inputs', () => {
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as RunReport;
     const app = report.inputs.find((f) => f.file.endsWith('laravel.log'))!;
     assert.equal(app.format, 'laravel');
-    assert.equal(app.lines_total, 8);
+    assert.equal(app.lines_total, 9);
+    assert.equal(app.rejected, 2);
     assert.equal(app.evidence_lines, 2, 'order creation and card delivery');
-    assert.equal(app.noise, 4, 'the ERROR entry spans 4 lines');
+    assert.equal(app.noise, 5, 'the ERROR entry: lines 2–5 and 8 (6 and 7 were rejected)');
   });
 
   test('the record contract: the paid order, with provenance and a masked card key', () => {
