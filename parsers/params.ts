@@ -12,12 +12,37 @@ function hexVal(c: number): number {
   return -1;
 }
 
-function bytesToText(bytes: number[]): string {
+/** UTF-8 if the bytes are valid UTF-8, else GBK if they are valid GBK, else undefined. */
+function bytesToText(bytes: number[]): string | undefined {
   const b = Buffer.from(bytes);
-  return isUtf8(b) ? b.toString('utf8') : iconv.decode(b, 'gbk');
+  if (isUtf8(b)) return b.toString('utf8');
+  const gbk = iconv.decode(b, 'gbk');
+  return gbk.indexOf('\ufffd') >= 0 ? undefined : gbk;
 }
 
-/** Percent-decode one component; `+` means space in form encoding. Malformed escapes stay literal. */
+/** Append the UTF-8 bytes of the code point at `s[i]`; returns how many UTF-16 units it used. */
+function pushUtf8(bytes: number[], s: string, i: number): number {
+  const cp = s.codePointAt(i)!;
+  if (cp < 0x80) {
+    bytes.push(cp);
+    return 1;
+  }
+  if (cp < 0x800) {
+    bytes.push(0xc0 | (cp >> 6), 0x80 | (cp & 63));
+    return 1;
+  }
+  if (cp < 0x10000) {
+    // A lone surrogate has no UTF-8 form: write U+FFFD as TextEncoder would.
+    const c = cp >= 0xd800 && cp <= 0xdfff ? 0xfffd : cp;
+    bytes.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    return 1;
+  }
+  bytes.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 63), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
+  return 2;
+}
+
+/** Percent-decode one component; `+` means space in form encoding. Malformed escapes stay literal,
+ *  and so does the whole component when its bytes are neither UTF-8 nor GBK. */
 export function percentDecode(s: string, plusIsSpace = true): string {
   if (s.indexOf('%') < 0) return plusIsSpace && s.indexOf('+') >= 0 ? s.replace(/\+/g, ' ') : s;
   const bytes: number[] = [];
@@ -41,10 +66,10 @@ export function percentDecode(s: string, plusIsSpace = true): string {
       bytes.push(c);
     } else {
       ascii = false;
-      for (const b of Buffer.from(s[i]!, 'utf8')) bytes.push(b);
+      i += pushUtf8(bytes, s, i) - 1;
     }
   }
-  return ascii ? Buffer.from(bytes).toString('latin1') : bytesToText(bytes);
+  return ascii ? Buffer.from(bytes).toString('latin1') : bytesToText(bytes) ?? s;
 }
 
 /** `a=1&b=x%20y` → {a: '1', b: 'x y'}. The first occurrence of a repeated key wins. */
@@ -74,7 +99,9 @@ export function decodeQuery(q: string): Record<string, string> {
   return out;
 }
 
-/** nginx (escape=default) writes `"`, `\` and bytes outside 0x20–0x7E as `\xHH`. */
+/** nginx (escape=default) writes `"`, `\` and bytes outside 0x20–0x7E as `\xHH`. When the
+ *  unescaped bytes are neither UTF-8 nor GBK (a TLS handshake sent to port 80, say), the text is
+ *  returned still escaped rather than with U+FFFD in it. */
 export function unescapeNginx(s: string): string {
   if (s.indexOf('\\x') < 0) return s;
   const bytes: number[] = [];
@@ -90,7 +117,7 @@ export function unescapeNginx(s: string): string {
       }
     }
     if (c < 0x80) bytes.push(c);
-    else for (const b of Buffer.from(s[i]!, 'utf8')) bytes.push(b);
+    else i += pushUtf8(bytes, s, i) - 1;
   }
-  return bytesToText(bytes);
+  return bytesToText(bytes) ?? s;
 }

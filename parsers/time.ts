@@ -35,29 +35,58 @@ export class TimeLocalCache {
   }
 }
 
-/** nginx `$time_local`: `21/Nov/2026:14:03:11 +0800`. Returns NaN ms when malformed. */
+function daysInMonth(year: number, month0: number): number {
+  if (month0 === 1) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month0 === 3 || month0 === 5 || month0 === 8 || month0 === 10 ? 30 : 31;
+}
+
+/** nginx `$time_local`: `21/Nov/2026:14:03:11 +0800`, exactly. Returns NaN ms when malformed. */
 export function parseTimeLocal(s: string): ParsedTime {
-  if (s.length < 26 || s.charCodeAt(2) !== 47 /* / */ || s.charCodeAt(6) !== 47) return { ms: NaN, offsetMin: 0 };
+  if (
+    s.length !== 26 || s.charCodeAt(2) !== 47 /* / */ || s.charCodeAt(6) !== 47 || s.charCodeAt(11) !== 58 /* : */ ||
+    s.charCodeAt(14) !== 58 || s.charCodeAt(17) !== 58 || s.charCodeAt(20) !== 32 /* space */
+  ) {
+    return { ms: NaN, offsetMin: 0 };
+  }
+  const signChar = s.charCodeAt(21);
+  if (signChar !== 43 /* + */ && signChar !== 45 /* - */) return { ms: NaN, offsetMin: 0 };
   const day = num(s, 0, 2);
   const mon = MONTHS[s.slice(3, 6)];
   const year = num(s, 7, 4);
   const h = num(s, 12, 2);
   const mi = num(s, 15, 2);
   const sec = num(s, 18, 2);
-  const sign = s.charCodeAt(21) === 45 /* - */ ? -1 : 1;
   const oh = num(s, 22, 2);
   const om = num(s, 24, 2);
-  if (mon === undefined || Number.isNaN(day + year + h + mi + sec + oh + om) || day < 1 || day > 31 || h > 23 || mi > 59 || sec > 60) {
+  if (
+    mon === undefined || Number.isNaN(day + year + h + mi + sec + oh + om) || day < 1 || day > daysInMonth(year, mon) ||
+    h > 23 || mi > 59 || sec > 60 || oh > 14 || om > 59
+  ) {
     return { ms: NaN, offsetMin: 0 };
   }
-  const offsetMin = sign * (oh * 60 + om);
+  const offsetMin = (signChar === 45 ? -1 : 1) * (oh * 60 + om);
   return { ms: Date.UTC(year, mon, day, h, mi, sec) - offsetMin * 60000, offsetMin };
 }
 
-/** Resolves local wall-clock times (app logs carry none) to instants in a fixed IANA zone. */
+const HOUR_MS = 3600000;
+const MINUTE_MS = 60000;
+const DAY_MS = 86400000;
+
+/**
+ * Resolves local wall-clock times (app logs carry none) to instants in a fixed IANA zone.
+ * Around a clock change it follows the usual "compatible" rule (as JavaScript's Temporal and
+ * most libraries do), the same in every zone: a wall time that occurs twice (clocks set back)
+ * is the earlier instant, and a wall time that never occurs (clocks set forward) is read with
+ * the offset in force before the change, which moves it forward by the size of the gap
+ * (02:30 in New York on the spring-forward day is 02:30-05:00, i.e. 07:30Z = 03:30 EDT). The
+ * offset returned is the one used, so isoWithOffset(ms, offsetMin) shows the wall time as logged.
+ */
 export class ZoneClock {
   private readonly zone: IANAZone;
+  /** Offset per wall-clock hour, or NaN for an hour near a clock change (see `minutes`). */
   private readonly cache = new Map<number, number>();
+  /** Offset per wall-clock minute, for hours near a clock change only. */
+  private readonly minutes = new Map<number, number>();
 
   constructor(readonly zoneName: string) {
     const z = IANAZone.create(zoneName);
@@ -72,19 +101,42 @@ export class ZoneClock {
 
   /** Wall time given as if UTC (Date.UTC of the local fields) → real instant and offset. */
   resolveWall(wallMs: number): ParsedTime {
-    const hour = Math.floor(wallMs / 3600000);
+    const hour = Math.floor(wallMs / HOUR_MS);
     let off = this.cache.get(hour);
     if (off === undefined) {
-      const guess = wallMs - this.zone.offset(wallMs) * 60000;
-      off = this.zone.offset(guess);
+      // The true instant is within ±14 h of wallMs; a day either side is safely before/after it.
+      const start = hour * HOUR_MS;
+      const before = this.zone.offset(start - DAY_MS);
+      const after = this.zone.offset(start + HOUR_MS + DAY_MS);
+      off = before === after && this.zone.offset(start - before * MINUTE_MS) === before ? before : NaN;
       if (this.cache.size > 100000) this.cache.clear();
       this.cache.set(hour, off);
     }
-    return { ms: wallMs - off * 60000, offsetMin: off };
+    if (Number.isNaN(off)) {
+      const minute = Math.floor(wallMs / MINUTE_MS);
+      off = this.minutes.get(minute);
+      if (off === undefined) {
+        off = this.nearChange(minute * MINUTE_MS);
+        if (this.minutes.size > 100000) this.minutes.clear();
+        this.minutes.set(minute, off);
+      }
+    }
+    return { ms: wallMs - off * MINUTE_MS, offsetMin: off };
+  }
+
+  private nearChange(wallMs: number): number {
+    const before = this.zone.offset(wallMs - DAY_MS);
+    const after = this.zone.offset(wallMs + DAY_MS);
+    const beforeFits = this.zone.offset(wallMs - before * MINUTE_MS) === before;
+    const afterFits = this.zone.offset(wallMs - after * MINUTE_MS) === after;
+    if (beforeFits && afterFits) return Math.max(before, after); // occurs twice: the earlier instant
+    if (beforeFits) return before;
+    if (afterFits) return after;
+    return before; // in the gap
   }
 }
 
-/** `2026-11-21 14:03:11` (or with T) read as wall time; NaN when malformed. */
+/** `2026-11-21 14:03:11` (or with T) read as wall time; NaN when malformed (including 2026-02-30). */
 export function wallMsFromYmdHis(s: string, from = 0): number {
   const y = num(s, from, 4);
   const mo = num(s, from + 5, 2);
@@ -92,7 +144,7 @@ export function wallMsFromYmdHis(s: string, from = 0): number {
   const h = num(s, from + 11, 2);
   const mi = num(s, from + 14, 2);
   const sec = num(s, from + 17, 2);
-  if (Number.isNaN(y + mo + d + h + mi + sec) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return NaN;
+  if (Number.isNaN(y + mo + d + h + mi + sec) || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo - 1) || h > 23 || mi > 59 || sec > 60) return NaN;
   return Date.UTC(y, mo - 1, d, h, mi, sec);
 }
 

@@ -6,7 +6,10 @@ import { flattenContext, splitMessageContext } from './json-context';
 // Laravel / Monolog: `[2026-11-21 14:03:11] local.INFO: message {"context":1}`.
 // Lines that do not start with a header (stack traces, pretty-printed arrays) belong to the
 // entry above them; the entry keeps its first and last line numbers for provenance.
-const HEADER = /^\[(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2})(?:\.\d+)?([+-]\d{2}:?\d{2})?\] ([\w-]+)\.([A-Za-z]+): ?(.*)$/;
+const HEADER = /^\[(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2})(?:\.(\d+))?([+-]\d{2}:?\d{2})?\] ([\w-]+)\.([A-Za-z]+): ?(.*)$/;
+
+/** Lines that Monolog writes inside an exception entry. */
+const STACK_LINE = /^(?:#\d+ |\[stacktrace\]|\[previous exception\]|"\}|\s+at |Stack trace:)/;
 
 /** Continuation text kept per entry: enough for a stack trace's head, bounded for memory. */
 const MAX_ENTRY_CHARS = 64 * 1024;
@@ -14,6 +17,8 @@ const MAX_ENTRY_CHARS = 64 * 1024;
 interface Open {
   line: number;
   lineEnd: number;
+  /** Physical lines this entry consumed: fewer than the span when a line inside it was rejected. */
+  lines: number;
   offset: number;
   tsMs: number;
   tzOffsetMin: number;
@@ -24,10 +29,23 @@ interface Open {
   moreChars: number;
 }
 
+function digit(s: string, i: number): number {
+  return s.charCodeAt(i) - 48;
+}
+
+/** `+08:00` or `+0800` (the header regex has checked the shape) → minutes east of UTC. */
 function explicitOffset(s: string): number {
-  const sign = s[0] === '-' ? -1 : 1;
-  const digits = s.replace(/[^0-9]/g, '');
-  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
+  const sign = s.charCodeAt(0) === 45 /* - */ ? -1 : 1;
+  const m = s.length === 6 ? 4 : 3;
+  return sign * ((digit(s, 1) * 10 + digit(s, 2)) * 60 + digit(s, m) * 10 + digit(s, m + 1));
+}
+
+/** Milliseconds from a fraction of a second's digits (`123456` → 123); 0 when absent. */
+function fractionMs(digits: string | undefined): number {
+  if (digits === undefined) return 0;
+  let ms = 0;
+  for (let i = 0; i < 3; i++) ms = ms * 10 + (i < digits.length ? digit(digits, i) : 0);
+  return ms;
 }
 
 export const laravel: ParserDefinition = {
@@ -35,11 +53,16 @@ export const laravel: ParserDefinition = {
   family: 'laravel',
   describe: 'Laravel / Monolog application log (dujiaoka storage/logs/laravel.log)',
   detect(sample) {
+    // A log that only holds exceptions is mostly stack trace: such lines count for Laravel
+    // too, as long as entries (headers) are there to own them.
     let headers = 0;
-    for (const l of sample) if (HEADER.test(l)) headers++;
+    let trace = 0;
+    for (const l of sample) {
+      if (HEADER.test(l)) headers++;
+      else if (STACK_LINE.test(l)) trace++;
+    }
     if (headers === 0) return 0;
-    // Stack-trace lines are legitimate here, so count headers against a generous share of lines.
-    return Math.min(1, (headers / sample.length) * 2);
+    return Math.min(1, ((headers + trace) / sample.length) * 0.5 + (headers / sample.length) * 1.5);
   },
   create(ctx: ParserContext, sink: ParseSink): LineParser {
     let open: Open | null = null;
@@ -63,6 +86,7 @@ export const laravel: ParserDefinition = {
         file: ctx.file,
         line: o.line,
         lineEnd: o.lineEnd,
+        lines: o.lines,
         offset: o.offset,
         tsMs: o.tsMs,
         tzOffsetMin: o.tzOffsetMin,
@@ -85,6 +109,7 @@ export const laravel: ParserDefinition = {
             return;
           }
           open.lineEnd = lineNo;
+          open.lines++;
           if (open.moreChars < MAX_ENTRY_CHARS) {
             open.more.push(text);
             open.moreChars += text.length;
@@ -92,7 +117,7 @@ export const laravel: ParserDefinition = {
           return;
         }
         if (open !== null) finish(open);
-        const wall = wallMsFromYmdHis(m[1]!);
+        const wall = wallMsFromYmdHis(m[1]!) + fractionMs(m[2]);
         if (Number.isNaN(wall)) {
           open = null;
           sink.reject(lineNo, offset, `bad timestamp [${m[1]}] / 时间戳无效`, text);
@@ -100,15 +125,15 @@ export const laravel: ParserDefinition = {
         }
         let tsMs: number;
         let tzOffsetMin: number;
-        if (m[2] !== undefined) {
-          tzOffsetMin = explicitOffset(m[2]);
+        if (m[3] !== undefined) {
+          tzOffsetMin = explicitOffset(m[3]);
           tsMs = wall - tzOffsetMin * 60000;
         } else {
           const r = ctx.clock.resolveWall(wall);
           tsMs = r.ms;
           tzOffsetMin = r.offsetMin;
         }
-        open = { line: lineNo, lineEnd: lineNo, offset, tsMs, tzOffsetMin, channel: m[3]!, level: m[4]!, first: m[5]!, more: [], moreChars: 0 };
+        open = { line: lineNo, lineEnd: lineNo, lines: 1, offset, tsMs, tzOffsetMin, channel: m[4]!, level: m[5]!, first: m[6]!, more: [], moreChars: 0 };
       },
       end() {
         if (open !== null) finish(open);

@@ -5,8 +5,22 @@ import { unescapeNginx } from '../params';
 
 // nginx `combined`, optionally followed by more quoted fields (the `main` format's
 // "$http_x_forwarded_for", or anything an operator appended). Compiled once, used per line.
+// Whatever follows the known fields must be whole space-separated tokens or whole quoted
+// strings: an unterminated quote (a cut-off user agent, say) fails the match instead of the
+// broken field being swallowed and silently dropped.
 const COMBINED =
-  /^(\S+) (\S+) (\S+) \[([^\]]{20,40})\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)(?: "((?:[^"\\]|\\.)*)"(?: "((?:[^"\\]|\\.)*)")?)?(?: "((?:[^"\\]|\\.)*)")?(.*)$/;
+  /^(\S+) (\S+) (\S+) \[([^\]]{20,40})\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)(?: "((?:[^"\\]|\\.)*)"(?: "((?:[^"\\]|\\.)*)")?)?(?: "((?:[^"\\]|\\.)*)")?((?:\s+(?:"(?:[^"\\]|\\.)*"|[^"\s]+))*)\s*$/;
+
+/** True when the line has an odd number of unescaped `"`: some quoted field never ends. */
+function hasUnterminatedQuote(text: string): boolean {
+  let quotes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 92 /* \ */) i++;
+    else if (c === 34 /* " */) quotes++;
+  }
+  return quotes % 2 === 1;
+}
 
 export interface RequestParts {
   method: string;
@@ -38,7 +52,11 @@ export function clientIp(remoteAddr: string, xff: string | undefined): string {
 
 export function parseCombined(text: string, times: TimeLocalCache = new TimeLocalCache()): Omit<LogEvent, 'file' | 'line' | 'lineEnd' | 'offset'> | string {
   const m = COMBINED.exec(text);
-  if (m === null) return 'not an nginx combined line (fields or quotes missing) / 不符合 nginx combined 格式';
+  if (m === null) {
+    return hasUnterminatedQuote(text)
+      ? 'unterminated quoted field (a quote is never closed: the line was cut?) / 引号未闭合（行被截断？）'
+      : 'not an nginx combined line (fields or quotes missing) / 不符合 nginx combined 格式';
+  }
   const t = times.parse(m[4]!);
   if (Number.isNaN(t.ms)) return `bad time field [${m[4]}] / 时间字段无效`;
   const request = unescapeNginx(m[5]!);

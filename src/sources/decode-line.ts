@@ -23,11 +23,18 @@ function isBinaryByte(b: number): boolean {
   return b < 0x20 && b !== 0x09 && b !== 0x0d && b !== 0x1b && b !== 0x0c;
 }
 
+/** The same bytes as isBinaryByte, as one compiled scan over an already-sliced ASCII string. */
+const BINARY_CHAR = /[\x00-\x08\x0a\x0b\x0e-\x1a\x1c-\x1f]/;
+
 /** Decode `buf[start..end)`. */
 export function decodeLine(buf: Buffer, start: number, end: number): Decoded {
   const slice = buf.subarray(start, end);
-  // Native scans first: almost every line is plain ASCII without NUL.
-  if (isAscii(slice) && slice.indexOf(0) < 0) return { ok: true, text: buf.toString('latin1', start, end), encoding: 'ascii' };
+  // Native scans first: almost every line is plain ASCII without control bytes. The control
+  // check must match the slow path's, or `\x01` would pass in an ASCII line and fail in a UTF-8 one.
+  if (isAscii(slice)) {
+    const text = buf.toString('latin1', start, end);
+    if (!BINARY_CHAR.test(text)) return { ok: true, text, encoding: 'ascii' };
+  }
   let binary = 0;
   for (let i = start; i < end; i++) if (isBinaryByte(buf[i]!)) binary++;
   if (binary > 0) {
