@@ -27,6 +27,7 @@ export interface RuleSpec {
   };
   emit: EvidenceKind;
   weight: number;
+  repeat?: 'all' | 'first';
   payload?: string;
   extract?: Record<string, ExtractSpec>;
 }

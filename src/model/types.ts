@@ -166,10 +166,14 @@ export interface FileReport {
   evidence_lines: number;
   noise: number;
   evidence_items: number;
+  /** Evidence lines of `repeat: first` rules that repeated an earlier match for the same order. */
+  collapsed_repeats: number;
   damaged: boolean;
   errors: string[];
   first_ts: string | null;
   last_ts: string | null;
   /** Parsed entries per hour, keyed by the hour's start in epoch ms: for the coverage check. */
   per_hour: Record<string, number>;
+  /** Evidence lines per rule id: which rules this file fed. */
+  by_rule: Record<string, number>;
 }

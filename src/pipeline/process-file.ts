@@ -48,12 +48,16 @@ export async function processFile(path: string, displayName: string, engine: Rul
     evidence_lines: 0,
     noise: 0,
     evidence_items: 0,
+    collapsed_repeats: 0,
     damaged: false,
     errors: [],
     first_ts: null,
     last_ts: null,
     per_hour: {},
+    by_rule: {},
   };
+  const byRule = new Map<string, number>();
+  const seenFirst = new Set<string>();
   const perHour = new Map<number, number>();
   try {
     statSync(path);
@@ -88,6 +92,17 @@ export async function processFile(path: string, displayName: string, engine: Rul
       report.noise += span;
     } else {
       report.evidence_lines += span;
+      byRule.set(e.rule, (byRule.get(e.rule) ?? 0) + span);
+      if (engine.firstOnly.has(e.rule) && e.fields.order_id !== undefined) {
+        const key = e.rule + '\u0000' + e.fields.order_id;
+        if (seenFirst.has(key)) {
+          report.collapsed_repeats++;
+          return;
+        }
+        // Bounded: after a clear, a repeat is emitted again, which is harmless.
+        if (seenFirst.size >= 200_000) seenFirst.clear();
+        seenFirst.add(key);
+      }
       report.evidence_items++;
       sinks.evidence(e);
     }
@@ -201,6 +216,7 @@ export async function processFile(path: string, displayName: string, engine: Rul
   }
   if (report.rejected > 0) report.damaged = true;
   if (sawGbk) report.encoding = 'gbk';
+  for (const [r, c] of [...byRule].sort((a, b) => (a[0] < b[0] ? -1 : 1))) report.by_rule[r] = c;
   for (const [h, c] of [...perHour].sort((a, b) => a[0] - b[0])) report.per_hour[String(h * 3600000)] = c;
   if (firstMs !== Infinity) report.first_ts = isoWithOffset(firstMs, firstOff);
   if (lastMs !== -Infinity) report.last_ts = isoWithOffset(lastMs, lastOff);

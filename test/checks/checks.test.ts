@@ -15,7 +15,7 @@ const T0 = Date.parse('2026-11-21T00:00:00+08:00');
 function file(name: string, format: string, hours: Record<number, number>): FileReport {
   const per_hour: Record<string, number> = {};
   for (const [h, c] of Object.entries(hours)) per_hour[String(T0 + Number(h) * H)] = c;
-  return { file: name, bytes: 0, sha256: '', format, detect_confidence: 1, compressed: false, lines_total: 0, parsed: 0, rejected: 0, evidence_lines: 0, noise: 0, evidence_items: 0, damaged: false, errors: [], first_ts: null, last_ts: null, per_hour };
+  return { file: name, bytes: 0, sha256: '', format, detect_confidence: 1, compressed: false, lines_total: 0, parsed: 0, rejected: 0, evidence_lines: 0, noise: 0, evidence_items: 0, collapsed_repeats: 0, damaged: false, errors: [], first_ts: null, last_ts: null, per_hour, by_rule: {} };
 }
 
 test('coverage: an hour missing from nginx while the app log kept writing is a hole', () => {
