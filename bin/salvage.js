@@ -1,13 +1,38 @@
 #!/usr/bin/env node
 'use strict';
-// The CLI ships as compiled JavaScript (npm ci runs `prepare`, which builds it),
-// because worker threads must load plain .js files without a TypeScript loader.
+// The CLI ships as compiled JavaScript (npm ci runs `prepare`, which builds it), because
+// worker threads must load plain .js files without a TypeScript loader.
+//
+// Memory: V8 grows its heap lazily up to a limit far above what salvage needs, so a long run
+// would hold garbage it could have collected. The shim runs salvage with a fixed heap budget
+// (SALVAGE_MAX_HEAP_MB, default 256) and says what to do if a run ever needs more.
 const path = require('node:path');
 const fs = require('node:fs');
+const { spawn } = require('node:child_process');
+
 const main = path.join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
 if (!fs.existsSync(main)) {
   process.stderr.write('salvage is not built yet. Run `npm ci` (or `npm run build`) first.\n' +
     'salvage 尚未编译：请先运行 `npm ci`（或 `npm run build`）。\n');
   process.exit(2);
 }
-require(main).main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+
+const budget = process.env.SALVAGE_MAX_HEAP_MB || '256';
+const hasLimit = process.execArgv.some((a) => a.startsWith('--max-old-space-size'));
+if (!hasLimit && process.env.SALVAGE_NO_HEAP_LIMIT !== '1') {
+  const child = spawn(process.execPath, [`--max-old-space-size=${budget}`, __filename, ...process.argv.slice(2)], { stdio: 'inherit' });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+  child.on('exit', (code, signal) => {
+    if (signal === 'SIGABRT') {
+      process.stderr.write(`salvage: ran out of its ${budget} MB heap budget. Run again with SALVAGE_MAX_HEAP_MB=512 (or more).\n` +
+        `salvage：内存预算（${budget} MB）不足，请设置 SALVAGE_MAX_HEAP_MB=512 后重试。\n`);
+      process.exitCode = 4;
+    } else if (signal) {
+      process.kill(process.pid, signal);
+    } else {
+      process.exitCode = code ?? 1;
+    }
+  });
+} else {
+  require(main).main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+}

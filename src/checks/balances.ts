@@ -1,4 +1,5 @@
-import type { Evidence, Transaction } from '../model/types';
+import type { Evidence } from '../model/types';
+import type { RecordSummary } from '../correlate/record-spool';
 
 // Merchant balance chains: where the app log records each change with before and after values,
 // consecutive lines must meet (after of one = before of the next). A break proves that events
@@ -25,7 +26,7 @@ export interface BalanceReport {
 
 const cents = (x: number) => Math.round(x * 100);
 
-export function balanceChecks(events: Evidence[], records: Transaction[]): BalanceReport {
+export function balanceChecks(events: Evidence[], records: readonly RecordSummary[]): BalanceReport {
   const byMerchant = new Map<string, Evidence[]>();
   for (const e of events) {
     const m = e.fields.merchant_id;

@@ -24,21 +24,25 @@ export class Checks {
   };
 
   /** `formatTime` renders instants in the shop's zone, as operators read them. */
-  finish(files: FileReport[], c: CorrelationResult, formatTime?: (ms: number) => string): { report: ChecksReport; records: Transaction[] } {
+  /**
+   * `formatTime` renders instants in the shop's zone, as operators read them. Returns the report
+   * and `flag`, which adds what the checks found to a record as it is written out.
+   */
+  finish(files: FileReport[], c: CorrelationResult, formatTime?: (ms: number) => string): { report: ChecksReport; flag: (t: Transaction) => Transaction } {
     const coverage = coverageGaps(files, 5, formatTime);
     const rel = this.relations.finish();
-    const balances = balanceChecks(c.balanceChanges, c.transactions);
+    const balances = balanceChecks(c.balanceChanges, c.records.summary);
     const clocks = c.clockSkew;
     const near = new Set<string>();
     for (const b of balances.breaks) for (const cand of b.candidates) near.add(cand.order_id);
-    const records = c.transactions.map((t) => {
+    const flag = (t: Transaction): Transaction => {
       const extra = rel.flags.get(t.order_id) ?? [];
       const more = near.has(t.order_id) ? ['explains_balance_break?'] : [];
       if (extra.length === 0 && more.length === 0) return t;
       return { ...t, flags: [...t.flags, ...extra.filter((f) => !t.flags.includes(f)), ...more] };
-    });
+    };
     const counts: Record<string, number> = {};
     for (const f of rel.findings) counts[f.check] = (counts[f.check] ?? 0) + 1;
-    return { report: { coverage, relations: { counts, findings: rel.findings.slice(0, 1000) }, balances, clocks }, records };
+    return { report: { coverage, relations: { counts, findings: rel.findings.slice(0, 1000) }, balances, clocks }, flag };
   }
 }

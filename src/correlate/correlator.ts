@@ -1,6 +1,7 @@
 import type { Evidence, Transaction } from '../model/types';
 import { buildTransaction, type JoinedEvidence } from './build-transaction';
 import { EvidenceStore } from './evidence-store';
+import { RecordSpool } from './record-spool';
 import { SkewEstimator, sourceOf, type SkewEstimate } from './clock-skew';
 import { isoWithOffset } from '../../parsers/time';
 
@@ -19,7 +20,7 @@ export interface CorrelatorOptions {
   spillParent?: string;
 }
 
-export const DEFAULT_CORRELATOR: CorrelatorOptions = { fuzzyWindowMs: 30_000, maxInMemory: 250_000 };
+export const DEFAULT_CORRELATOR: CorrelatorOptions = { fuzzyWindowMs: 30_000, maxInMemory: 10_000 };
 
 export interface Unjoined {
   kind: Evidence['kind'];
@@ -31,7 +32,8 @@ export interface Unjoined {
 }
 
 export interface CorrelationResult {
-  transactions: Transaction[];
+  /** The records, to be read once in order with `records.sorted()`; call `records.dispose()` after. */
+  records: RecordSpool;
   /** Evidence that could not be tied to any order, with the reason. */
   unjoined: Unjoined[];
   fuzzyJoins: number;
@@ -117,27 +119,25 @@ export class Correlator {
     const corrections = SkewEstimator.corrections(clockSkew);
 
     let duplicateCopies = 0;
-    const transactions: Transaction[] = [];
+    const records = new RecordSpool(5000, this.opts.spillParent);
     try {
       for (const [id, raw] of this.store.groups()) {
         const list = corrections.size > 0 ? raw.map((e) => correctClock(e, corrections)) : raw;
         const { kept, dropped } = dropCopies(list);
         duplicateCopies += dropped;
         const t = buildTransaction(id, kept);
-        transactions.push(t);
+        records.add(t);
         visit?.(t, kept);
       }
+    } catch (e) {
+      records.dispose();
+      throw e;
     } finally {
       this.store.dispose();
     }
-    transactions.sort((a, b) => {
-      const ca = a.created_at ? Date.parse(a.created_at) : Infinity;
-      const cb = b.created_at ? Date.parse(b.created_at) : Infinity;
-      return ca !== cb ? ca - cb : a.order_id < b.order_id ? -1 : a.order_id > b.order_id ? 1 : 0;
-    });
     unjoined.sort((a, b) => (a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.line - b.line));
     const balanceChanges = dropCopies(this.balances as JoinedEvidence[]).kept;
-    return { transactions, unjoined, fuzzyJoins, duplicateCopies, balanceChanges, spilledEvidence: this.store.spilledCount, clockSkew };
+    return { records, unjoined, fuzzyJoins, duplicateCopies, balanceChanges, spilledEvidence: this.store.spilledCount, clockSkew };
   }
 
   /**

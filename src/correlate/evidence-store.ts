@@ -17,7 +17,8 @@ export interface StoreOptions {
   spillParent?: string;
 }
 
-const FLUSH_BYTES = 1 << 20;
+// Per partition: 32 partitions × 64 KiB keeps the write buffers small.
+const FLUSH_BYTES = 64 << 10;
 
 function hashOf(s: string): number {
   // FNV-1a: cheap and stable across runs, which keeps partition contents deterministic.

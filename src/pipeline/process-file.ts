@@ -23,6 +23,8 @@ export interface ProcessOptions {
   /** Forced parser id or family for this file (`--format`), else detection. */
   format?: string;
   onProgress?: (bytesRead: number, lines: number) => void;
+  /** Backpressure: reading waits while this returns a promise. */
+  pace?: () => Promise<void> | undefined;
 }
 
 const SNIFF_LINES = 64;
@@ -189,10 +191,10 @@ export async function processFile(path: string, displayName: string, engine: Rul
     splitter.push(chunk);
     sinceProgress += chunk.length;
     if (opts.onProgress && sinceProgress >= 8 << 20) {
+      opts.onProgress(sinceProgress, lines);
       sinceProgress = 0;
-      opts.onProgress(chunk.length, lines);
     }
-  }).catch((e: Error) => {
+  }, undefined, undefined, opts.pace).catch((e: Error) => {
     report.damaged = true;
     report.errors.push(`read error: ${e.message} / 读取失败`);
     return undefined;

@@ -48,7 +48,9 @@ export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: n
   await Promise.all(
     Array.from({ length: n }, () =>
       new Promise<void>((resolve, reject) => {
-        const w = new Worker(script, { workerData: setup });
+        // A small old generation makes each worker collect garbage early instead of growing: the
+        // process's peak memory, not just the main heap's, is what the budget is about.
+        const w = new Worker(script, { workerData: setup, resourceLimits: { maxOldGenerationSizeMb: 64 } });
         let current: FileTask | undefined;
         const next = () => {
           current = queue.shift();
@@ -58,7 +60,10 @@ export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: n
         };
         w.on('message', (m: FromWorker) => {
           switch (m.t) {
-            case 'ev': sinks.evidence(m.items); break;
+            case 'ev':
+              sinks.evidence(m.items);
+              w.postMessage({ t: 'ack' } satisfies ToWorker);
+              break;
             case 'rej': sinks.reject(m.items); break;
             case 'progress': sinks.progress?.(m.bytes, m.lines); break;
             case 'done':

@@ -10,7 +10,8 @@ export interface WorkerSetup {
   revealCardKeys: boolean;
 }
 
-export type ToWorker = { t: 'file'; path: string; display: string; format?: string } | { t: 'exit' };
+/** `ack` returns one credit: the main thread has taken one batch of evidence. */
+export type ToWorker = { t: 'file'; path: string; display: string; format?: string } | { t: 'ack' } | { t: 'exit' };
 
 export type FromWorker =
   | { t: 'ev'; items: Evidence[] }

@@ -10,6 +10,12 @@ import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol';
 // stage (evidence and rejects) in batches, so the main thread's share of the work stays small.
 
 const BATCH = 2000;
+// Batches in flight before reading pauses: bounds memory when the main thread is the slower side.
+const MAX_IN_FLIGHT = 4;
+let inFlight = 0;
+let resume: (() => void) | null = null;
+const pace = (): Promise<void> | undefined =>
+  inFlight < MAX_IN_FLIGHT ? undefined : new Promise<void>((r) => { resume = r; });
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
 const send = (m: FromWorker) => port.postMessage(m);
@@ -23,6 +29,15 @@ try {
 }
 
 port.on('message', async (m: ToWorker) => {
+  if (m.t === 'ack') {
+    inFlight--;
+    if (resume && inFlight < MAX_IN_FLIGHT) {
+      const r = resume;
+      resume = null;
+      r();
+    }
+    return;
+  }
   if (m.t === 'exit') {
     port.close();
     return;
@@ -38,6 +53,7 @@ port.on('message', async (m: ToWorker) => {
         evidence(e) {
           ev.push(e);
           if (ev.length >= BATCH) {
+            inFlight++;
             send({ t: 'ev', items: ev });
             ev = [];
           }
@@ -55,9 +71,13 @@ port.on('message', async (m: ToWorker) => {
         maxLineBytes: setup.maxLineBytes,
         ...(m.format ? { format: m.format } : {}),
         onProgress: (bytes, lines) => send({ t: 'progress', bytes, lines }),
+        pace,
       },
     );
-    if (ev.length) send({ t: 'ev', items: ev });
+    if (ev.length) {
+      inFlight++;
+      send({ t: 'ev', items: ev });
+    }
     if (rej.length) send({ t: 'rej', items: rej });
     send({ t: 'done', report });
   } catch (e) {

@@ -73,20 +73,30 @@ export function checkAccounting(files: FileReport[], rejectsWritten: number): st
 
 const CONF_BINS: [string, number][] = [['>=0.99', 0.99], ['0.9-0.99', 0.9], ['0.8-0.9', 0.8], ['0.5-0.8', 0.5], ['<0.5', -1]];
 
-export function recordStats(records: Transaction[]): RunReport['records'] {
-  const by_status: Record<string, number> = {};
-  const by_channel: Record<string, number> = {};
-  const by_confidence: Record<string, number> = Object.fromEntries(CONF_BINS.map(([k]) => [k, 0]));
-  const flagged: Record<string, number> = {};
-  for (const r of records) {
-    by_status[r.status] = (by_status[r.status] ?? 0) + 1;
-    const ch = r.channel ?? 'unknown';
-    by_channel[ch] = (by_channel[ch] ?? 0) + 1;
-    const bin = CONF_BINS.find(([, lo]) => r.confidence >= lo)![0];
-    by_confidence[bin]!++;
-    for (const f of r.flags) flagged[f] = (flagged[f] ?? 0) + 1;
+/** Counts records as they stream past, for the report. */
+export class RecordStats {
+  private readonly r: RunReport['records'] = { total: 0, by_status: {}, by_channel: {}, by_confidence: Object.fromEntries(CONF_BINS.map(([k]) => [k, 0])), flagged: {} };
+
+  add(t: Transaction): void {
+    const r = this.r;
+    r.total++;
+    r.by_status[t.status] = (r.by_status[t.status] ?? 0) + 1;
+    const ch = t.channel ?? 'unknown';
+    r.by_channel[ch] = (r.by_channel[ch] ?? 0) + 1;
+    const bin = CONF_BINS.find(([, lo]) => t.confidence >= lo)![0];
+    r.by_confidence[bin]!++;
+    for (const f of t.flags) r.flagged[f] = (r.flagged[f] ?? 0) + 1;
   }
-  return { total: records.length, by_status, by_channel, by_confidence, flagged };
+
+  result(): RunReport['records'] {
+    return this.r;
+  }
+}
+
+export function recordStats(records: Iterable<Transaction>): RunReport['records'] {
+  const s = new RecordStats();
+  for (const t of records) s.add(t);
+  return s.result();
 }
 
 export function unjoinedStats(u: Unjoined[]): RunReport['unjoined'] {

@@ -19,7 +19,19 @@ export interface InputReadResult {
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
 
-export async function readInput(path: string, onChunk: (chunk: Buffer) => void, chunkBytes = 1 << 20): Promise<InputReadResult> {
+/**
+ * `signal`, when given, stops the reading early (a preview that has seen enough): no chunk is
+ * delivered after it is aborted, and the result then describes only the bytes read so far
+ * (`bytes`, `sha256` and `decompressedBytes` cover a prefix of the file).
+ */
+export async function readInput(
+  path: string,
+  onChunk: (chunk: Buffer) => void,
+  chunkBytes = 1 << 20,
+  signal?: AbortSignal,
+  /** Called after each chunk read; when it returns a promise, reading waits for it (backpressure from later stages). */
+  pace?: () => Promise<void> | undefined,
+): Promise<InputReadResult> {
   const hash = createHash('sha256');
   const rs = createReadStream(path, { flags: 'r', highWaterMark: chunkBytes });
   let bytes = 0;
@@ -31,11 +43,13 @@ export async function readInput(path: string, onChunk: (chunk: Buffer) => void, 
   let compressedAtError = 0;
 
   const deliver = (c: Buffer) => {
+    if (signal?.aborted) return;
     decompressed += c.length;
     onChunk(c);
   };
 
   for await (const raw of rs) {
+    if (signal?.aborted) break;
     const chunk = raw as Buffer;
     hash.update(chunk);
     bytes += chunk.length;
@@ -46,6 +60,7 @@ export async function readInput(path: string, onChunk: (chunk: Buffer) => void, 
         gz.on('data', deliver);
         gzDone = new Promise<void>((resolve) => {
           gz!.on('end', resolve);
+          gz!.on('close', resolve);
           gz!.on('error', (e) => {
             if (!gzError) {
               gzError = e;
@@ -68,8 +83,13 @@ export async function readInput(path: string, onChunk: (chunk: Buffer) => void, 
       }
     }
     // After a gzip error the rest of the file is still read, so that the hash covers it.
+    const wait = pace?.();
+    if (wait) await wait;
   }
-  if (gz && !gzError) gz.end();
+  if (signal?.aborted) {
+    rs.destroy();
+    gz?.destroy();
+  } else if (gz && !gzError) gz.end();
   if (gzDone) await gzDone;
 
   const result: InputReadResult = {

@@ -90,7 +90,7 @@ test('correlator: a keyless creation joins the first order seen from the same cl
   c.add([bill, otherClient, post]);
   const r = c.finish();
   assert.equal(r.fuzzyJoins, 1);
-  const t = r.transactions[0]!;
+  const t = [...r.records.sorted()][0]!;
   assert.equal(t.created_at, '2026-11-21T14:03:11+08:00');
   assert.ok(t.reasons.some((x) => /joined .* by client 9\.9\.9\.9/.test(x)), t.reasons.join('\n'));
   assert.equal(r.unjoined.length, 1);
@@ -104,7 +104,7 @@ test('correlator: copies of one line in two files are used once', () => {
   c.add([created(), a, copy]);
   const r = c.finish();
   assert.equal(r.duplicateCopies, 1);
-  assert.equal(r.transactions[0]!.evidence.length, 2);
+  assert.equal([...r.records.sorted()][0]!.evidence.length, 2);
 });
 
 test('score: terms add up to the confidence (property)', () => {
@@ -143,10 +143,29 @@ test('correlator: spilling evidence to disk gives the same records as holding it
     const b = disk.finish();
     assert.ok(b.spilledEvidence > 0);
     assert.equal(a.spilledEvidence, 0);
-    assert.equal(JSON.stringify(b.transactions), JSON.stringify(a.transactions));
-    assert.ok(a.transactions.some((t) => t.status === 'refunded'), 'refunds joined by trade no');
+    const ta = [...a.records.sorted()];
+    assert.equal(JSON.stringify([...b.records.sorted()]), JSON.stringify(ta));
+    assert.ok(ta.some((t) => t.status === 'refunded'), 'refunds joined by trade no');
+    a.records.dispose();
+    b.records.dispose();
     assert.deepEqual(readdirSync(parent), [], 'spill files are removed');
   } finally {
     rmSync(parent, { recursive: true, force: true });
   }
+});
+
+test('record spool: past its bound, records go to disk and still come back in order', () => {
+  const { RecordSpool } = require('../../src/correlate/record-spool') as typeof import('../../src/correlate/record-spool');
+  const mk = (i: number) => buildTransaction(`R${String(1000 - i)}`, [ev('order_viewed', `2026-11-21T10:${String(59 - (i % 60)).padStart(2, '0')}:00+08:00`, { order_id: `R${String(1000 - i)}` })]);
+  const all = Array.from({ length: 120 }, (_, i) => mk(i));
+  const small = new RecordSpool(10);
+  const big = new RecordSpool(100000);
+  for (const t of all) { small.add(t); big.add(t); }
+  const a = [...small.sorted()];
+  assert.equal(a.length, 120);
+  assert.equal(JSON.stringify(a), JSON.stringify([...big.sorted()]));
+  for (let i = 1; i < a.length; i++) assert.ok(Date.parse(a[i - 1]!.created_at!) <= Date.parse(a[i]!.created_at!));
+  assert.equal(small.summary.length, 120);
+  small.dispose();
+  big.dispose();
 });

@@ -15,7 +15,8 @@ import { LineWriter } from '../../sinks/line-writer';
 import { csvHeader, csvRow } from '../../sinks/csv';
 import { sqlForTransaction, sqlHeader } from '../../sinks/sql';
 import { EsConnectionError, indexTransactions } from '../../sinks/elasticsearch';
-import { checkAccounting, recordStats, sumTotals, unjoinedStats, type RunReport } from '../../sinks/report';
+import { checkAccounting, RecordStats, sumTotals, unjoinedStats, type RunReport } from '../../sinks/report';
+import type { Transaction } from '../../model/types';
 import { formatSummary } from '../summary';
 import { Checks } from '../../checks/run-checks';
 import { needsReview, reviewRow, REVIEW_COLUMNS } from '../../sinks/review';
@@ -152,7 +153,8 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   const { unjoined, fuzzyJoins, duplicateCopies } = correlation;
   const zone = new ZoneClock(args.tz);
   const checked = checks.finish(reports, correlation, (ms) => isoWithOffset(ms, zone.offsetAt(ms)));
-  const transactions = checked.records;
+  const spool = correlation.records;
+  const stats = new RecordStats();
 
   const nd = new LineWriter(resolve(outDir, 'transactions.ndjson'));
   const csv = new LineWriter(resolve(outDir, 'transactions.csv'));
@@ -163,7 +165,9 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   await csv.write(csvHeader());
   await sql.write(sqlHeader(new Date(started).toISOString()));
   let sqlInserts = 0;
-  for (const t of transactions) {
+  for (const raw of spool.sorted()) {
+    const t = checked.flag(raw);
+    stats.add(t);
     await nd.write(JSON.stringify(t));
     await csv.write(csvRow(t));
     const stmt = sqlForTransaction(t, sqlMin);
@@ -178,7 +182,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   let sinkFailed = false;
   if (args.es) {
     try {
-      esResult = await indexTransactions({ url: args.es, index: args.index, ...(esAuth ? { auth: esAuth } : {}) }, transactions);
+      esResult = await indexTransactions({ url: args.es, index: args.index, ...(esAuth ? { auth: esAuth } : {}) }, flagged(spool.sorted(), checked.flag));
       if (esResult.failed > 0) sinkFailed = true;
     } catch (e) {
       if (!(e instanceof EsConnectionError)) throw e;
@@ -188,6 +192,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     }
   }
 
+  spool.dispose();
   const accountingProblems = checkAccounting(reports, rejects.lines);
   const damaged = found.problems.length > 0 || reports.some((r) => r.damaged);
   const exitCode = sinkFailed ? EXIT_SINK_FAILED : damaged || accountingProblems.length > 0 ? EXIT_DAMAGED : EXIT_OK;
@@ -199,7 +204,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     input_problems: found.problems,
     totals: sumTotals(reports),
     accounting: { ok: accountingProblems.length === 0, problems: accountingProblems },
-    records: recordStats(transactions),
+    records: stats.result(),
     unjoined: unjoinedStats(unjoined),
     fuzzy_joins: fuzzyJoins,
     duplicate_evidence_copies: duplicateCopies,
@@ -209,7 +214,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
       dir: outDir,
       'transactions.ndjson': nd.lines,
       'transactions.csv': csv.lines - 1,
-      'restore.sql': { inserts: sqlInserts, skipped: transactions.length - sqlInserts, min_confidence: sqlMin },
+      'restore.sql': { inserts: sqlInserts, skipped: spool.count - sqlInserts, min_confidence: sqlMin },
       'rejects.ndjson': rejects.lines,
       'review.csv': { rows: review.lines - 1, below: reviewBelow, contains_pii: true, mode: '0600' },
       card_keys: args['reveal-card-keys'] ? 'revealed' : 'masked',
@@ -220,4 +225,9 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   writeFileSync(resolve(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
   if (!args.quiet || exitCode !== EXIT_OK) io.stdout.write(formatSummary(report, Date.now() - started));
   return exitCode;
+}
+
+/** The spooled records, with the checks' flags, as the async iterator the bulk helper takes. */
+async function* flagged(records: Iterable<Transaction>, flag: (t: Transaction) => Transaction): AsyncGenerator<Transaction> {
+  for (const t of records) yield flag(t);
 }

@@ -1,0 +1,116 @@
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Transaction } from '../model/types';
+
+// Finished records, kept until they can be written out in their final order (by creation time,
+// then order number). Below a bound they stay in memory; past it each record is appended to a
+// temporary file and only a small index entry stays in memory, so holding 40,000 records costs
+// a few megabytes instead of a few hundred.
+
+export interface RecordSummary {
+  order_id: string;
+  status: Transaction['status'];
+  amount: number | null;
+  paid_at: string | null;
+  created_at: string | null;
+}
+
+interface IndexEntry {
+  key: number;
+  id: string;
+  pos: number;
+  len: number;
+}
+
+const FLUSH_BYTES = 1 << 20;
+
+export class RecordSpool {
+  private memory: Transaction[] | null = [];
+  private index: IndexEntry[] = [];
+  private readonly summaries: RecordSummary[] = [];
+  private dir: string | null = null;
+  private fd = -1;
+  private pos = 0;
+  private pending = '';
+  private pendingStart = 0;
+
+  constructor(private readonly maxInMemory = 5000, private readonly spillParent?: string) {}
+
+  get count(): number {
+    return this.summaries.length;
+  }
+
+  /** What the later checks need of every record, without the record. */
+  get summary(): readonly RecordSummary[] {
+    return this.summaries;
+  }
+
+  add(t: Transaction): void {
+    this.summaries.push({ order_id: t.order_id, status: t.status, amount: t.amount, paid_at: t.paid_at, created_at: t.created_at });
+    if (this.memory !== null) {
+      this.memory.push(t);
+      if (this.memory.length > this.maxInMemory) this.spill();
+      return;
+    }
+    this.append(t);
+  }
+
+  /** Every record, ordered by creation time then order number. */
+  *sorted(): Generator<Transaction> {
+    if (this.memory !== null) {
+      yield* [...this.memory].sort(compareRecords);
+      return;
+    }
+    this.flush();
+    const order = [...this.index].sort((a, b) => a.key - b.key || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const buf = Buffer.alloc(64 * 1024);
+    for (const e of order) {
+      const b = e.len <= buf.length ? buf : Buffer.alloc(e.len);
+      readSync(this.fd, b, 0, e.len, e.pos);
+      yield JSON.parse(b.toString('utf8', 0, e.len)) as Transaction;
+    }
+  }
+
+  dispose(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = null;
+  }
+
+  private spill(): void {
+    this.dir = mkdtempSync(join(this.spillParent ?? tmpdir(), 'salvage-records-'));
+    this.fd = openSync(join(this.dir, 'records.ndjson'), 'w+', 0o600);
+    const mem = this.memory!;
+    this.memory = null;
+    for (const t of mem) this.append(t);
+  }
+
+  private append(t: Transaction): void {
+    const json = JSON.stringify(t);
+    const len = Buffer.byteLength(json);
+    this.index.push({ key: createdKey(t), id: t.order_id, pos: this.pos, len });
+    this.pending += json + '\n';
+    this.pos += len + 1;
+    if (this.pending.length >= FLUSH_BYTES) this.flush();
+  }
+
+  private flush(): void {
+    if (!this.pending) return;
+    const b = Buffer.from(this.pending, 'utf8');
+    writeSync(this.fd, b, 0, b.length, this.pendingStart);
+    this.pendingStart += b.length;
+    this.pending = '';
+  }
+}
+
+function createdKey(t: Transaction): number {
+  return t.created_at ? Date.parse(t.created_at) : Number.MAX_SAFE_INTEGER;
+}
+
+export function compareRecords(a: Transaction, b: Transaction): number {
+  const ca = createdKey(a);
+  const cb = createdKey(b);
+  return ca !== cb ? ca - cb : a.order_id < b.order_id ? -1 : a.order_id > b.order_id ? 1 : 0;
+}
