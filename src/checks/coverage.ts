@@ -1,8 +1,10 @@
 import { sourceId } from '../sources/source-id';
 import type { FileReport } from '../model/types';
 
-// Coverage: an hour in which one source wrote nothing while the others kept writing is a hole
-// in the evidence (a lost log file, a stopped daemon, a rotation gone wrong). Sources are
+// Coverage: an hour in which one source wrote (almost) nothing while the others kept writing is
+// a hole in the evidence (a lost log file, a stopped daemon, a rotation gone wrong). Activity is
+// counted in evidence lines, not all lines: bots and health checks keep nginx busy at night
+// when no one shops, and an app log that is quiet then has lost nothing. Sources are
 // grouped by format and folder, so rotated files of one log count as one source.
 
 export interface CoverageGap {
@@ -20,6 +22,7 @@ export interface CoverageReport {
 }
 
 const HOUR = 3600000;
+const MIN_EXPECTED = 8;
 
 export function sourceOf(f: FileReport): string {
   return sourceId(f.format, f.file);
@@ -52,6 +55,14 @@ export function coverageGaps(files: FileReport[], minTypical = 5, formatTime: (m
     if (counts.length === 0) continue;
     const median = counts[Math.floor(counts.length / 2)]!;
     if (median < minTypical) continue;
+    // How much this source writes for each line the others write: an empty hour is only a hole
+    // when the others were busy enough that this source would almost surely have written
+    // something (Poisson: expecting 8 lines, the chance of none is below 1 in 2,500). Night
+    // hours, when only bots and health checks reach nginx, do not count.
+    const mineTotal = counts.reduce((a, b) => a + b, 0);
+    let othersTotal = 0;
+    for (const [h, c] of all) if (s.hours.has(h)) othersTotal += c - s.hours.get(h)!;
+    const ratio = othersTotal > 0 ? mineTotal / othersTotal : 0;
     const first = Math.min(...s.hours.keys());
     const last = Math.max(...s.hours.keys());
     let open: { from: number; to: number; others: number } | null = null;
@@ -70,7 +81,8 @@ export function coverageGaps(files: FileReport[], minTypical = 5, formatTime: (m
     for (let h = first; h <= last; h += HOUR) {
       const mine = s.hours.get(h) ?? 0;
       const others = (all.get(h) ?? 0) - mine;
-      if (mine === 0 && others > 0) {
+      const expected = others * ratio;
+      if (expected >= MIN_EXPECTED && mine <= expected * 0.1) {
         if (open && open.to === h - HOUR) {
           open.to = h;
           open.others += others;

@@ -172,7 +172,7 @@ export interface FileReport {
   errors: string[];
   first_ts: string | null;
   last_ts: string | null;
-  /** Parsed entries per hour, keyed by the hour's start in epoch ms: for the coverage check. */
+  /** Evidence entries per hour, keyed by the hour's start in epoch ms: for the coverage check. */
   per_hour: Record<string, number>;
   /** Evidence lines per rule id: which rules this file fed. */
   by_rule: Record<string, number>;

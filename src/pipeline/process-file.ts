@@ -84,8 +84,6 @@ export async function processFile(path: string, displayName: string, engine: Rul
     const span = ev.lines ?? ev.lineEnd - ev.line + 1;
     report.parsed += span;
     if (!Number.isNaN(ev.tsMs)) {
-      const hour = Math.floor(ev.tsMs / 3600000);
-      perHour.set(hour, (perHour.get(hour) ?? 0) + 1);
       if (ev.tsMs < firstMs) { firstMs = ev.tsMs; firstOff = ev.tzOffsetMin; }
       if (ev.tsMs > lastMs) { lastMs = ev.tsMs; lastOff = ev.tzOffsetMin; }
     }
@@ -95,6 +93,10 @@ export async function processFile(path: string, displayName: string, engine: Rul
     } else {
       report.evidence_lines += span;
       byRule.set(e.rule, (byRule.get(e.rule) ?? 0) + span);
+      if (!Number.isNaN(ev.tsMs)) {
+        const hour = Math.floor(ev.tsMs / 3600000);
+        perHour.set(hour, (perHour.get(hour) ?? 0) + 1);
+      }
       if (engine.firstOnly.has(e.rule) && e.fields.order_id !== undefined) {
         const key = e.rule + '\u0000' + e.fields.order_id;
         if (seenFirst.has(key)) {
