@@ -26,6 +26,9 @@ const FIELD_PRIORITY: Evidence['kind'][] = [
   'balance_changed',
 ];
 
+/** A callback copy this long after the shop acknowledged one is treated as a replay. */
+const REPLAY_AFTER_MS = 600_000;
+
 function byTimeThenPlace(a: Evidence, b: Evidence): number {
   const ta = Number.isNaN(a.tsMs) ? Infinity : a.tsMs;
   const tb = Number.isNaN(b.tsMs) ? Infinity : b.tsMs;
@@ -90,9 +93,32 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
   }
   // A callback that disagrees with the order's amount does not prove payment on its own
   // (the shop would have refused it), unless the shop itself logged the payment.
-  const payingNotifies = amountMismatch
+  let payingNotifies = amountMismatch
     ? accepted.filter((e) => typeof e.fields.amount === 'number' && orderAmount.value !== null && e.fields.amount.toFixed(2) === orderAmount.value.toFixed(2))
     : accepted;
+  // The web server logged how the shop answered each callback. A shop that answered every
+  // copy with an error never took the payment (dujiaoka throws on a wrong amount and answers
+  // 500), so callbacks alone do not make the order paid — unless the shop said otherwise.
+  // Only server-to-server callbacks: the buyer's return copy (`copy: return`) is answered with a redirect.
+  const answered = payingNotifies.filter((e) => typeof e.fields.http_status === 'string' && e.fields.copy !== 'return');
+  const acknowledged = answered.filter((e) => (e.fields.http_status as string).startsWith('2'));
+  const shopOwnWord = confirmed.length > 0 || observed.length > 0 || delivered.length > 0;
+  const returnCopies = payingNotifies.filter((e) => e.fields.copy === 'return');
+  if (answered.length > 0 && acknowledged.length === 0 && answered.length + returnCopies.length === payingNotifies.length && !shopOwnWord) {
+    flags.push('notify_refused_by_shop');
+    extraReasons.push(`the shop answered all ${answered.length} copies of the callback with an error (HTTP ${[...new Set(answered.map((e) => e.fields.http_status))].join('/')}): it did not take the payment`);
+    payingNotifies = [];
+  }
+  // Gateways stop re-sending once the shop says success; the same callback arriving long after
+  // an acknowledged copy is a replay (someone re-sending an old notify).
+  if (acknowledged.length > 0) {
+    const firstAck = Math.min(...acknowledged.map((e) => e.tsMs));
+    const late = answered.filter((e) => e.tsMs - firstAck > REPLAY_AFTER_MS && e.rule === acknowledged[0]!.rule);
+    if (late.length > 0) {
+      flags.push('replayed_notify');
+      extraReasons.push(`${late.length} copy(ies) of an already acknowledged callback arrived more than ${REPLAY_AFTER_MS / 60000} min later (replay?): ${late.slice(0, 3).map((e) => `${e.source.file}:${e.source.line}`).join(', ')}`);
+    }
+  }
   const paidEvidence = payingNotifies.length > 0 || confirmed.length > 0 || observed.length > 0;
   if (badSig.length > 0) flags.push('bad_signature');
 

@@ -4,7 +4,8 @@ import { LineErrors, ndjsonLines } from './ndjson-lines';
 import { EvaluateInputError, type RecoveredRecord } from './types';
 
 /** Words in a record's flags or reasons that say the payment callback looked forged. */
-export const FORGERY_SIGNALS = ['bad_signature', 'amount_mismatch', 'replayed_notify', 'forged_suspect'] as const;
+// notify_refused_by_shop: the shop answered every copy of a callback with an error (dujiaoka does so for a wrong amount).
+export const FORGERY_SIGNALS = ['bad_signature', 'amount_mismatch', 'replayed_notify', 'forged_suspect', 'notify_refused_by_shop'] as const;
 
 const STATUSES: ReadonlySet<string> = new Set(TRANSACTION_STATUSES);
 
