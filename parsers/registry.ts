@@ -1,9 +1,14 @@
 import type { ParserDefinition } from './parser';
 import { nginxCombined } from './nginx/combined';
 import { laravel } from './app/laravel';
+import { acgFakaRuntime } from './app/acg-faka-runtime';
+import { thinkphp } from './app/thinkphp';
+import { jsonl } from './app/jsonl';
+import { generic } from './app/generic';
 
-/** Every format salvage can read. Detection is a vote: each parser scores a sample of lines. */
-export const PARSERS: readonly ParserDefinition[] = [nginxCombined, laravel];
+/** Every format salvage can read. Detection is a vote: each parser scores a sample of lines;
+ *  on a tie the earlier parser wins, so the most specific come first and `generic` last. */
+export const PARSERS: readonly ParserDefinition[] = [nginxCombined, laravel, acgFakaRuntime, thinkphp, jsonl, generic];
 
 export function parserById(id: string): ParserDefinition | undefined {
   return PARSERS.find((p) => p.id === id || p.family === id);

@@ -1,0 +1,142 @@
+import type { LogEvent } from '../../src/model/types';
+import type { LineParser, ParseSink, ParserContext, ParserDefinition } from '../parser';
+import { wallMsFromYmdHis } from '../time';
+import { readDump } from './php-dump';
+import { stripBom } from './timestamp';
+
+// acg-faka (异次元发卡) payment plugins append to app/Pay/<Handle>/runtime.log through
+// PayConfig::log(): `[CALLBACK][2026-11-21 14:03:11]:签名验证失败`. The tag is CALLBACK for
+// callback failures; plugins and operators use the same call with other tags ([NOTIFY],
+// [ERROR], …), so any `[TAG][Y-m-d H:i:s]:message` is a header. The time is local wall time.
+// A plugin that logs a json_encode / print_r / var_export dump writes it over the following
+// lines: every line without a header belongs to the entry above it, and the dump, when it can
+// be read, becomes the entry's params. Blank lines between two entries are blanks (noise), not
+// part of either entry; blank lines inside a dump belong to it.
+//
+// Fields: tag (as written), channel (the same, so rules can treat app logs alike), message,
+// body (the continuation lines, when any).
+
+const HEADER = /^\[([A-Za-z][A-Za-z0-9_-]{0,31})\]\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\]: ?(.*)$/;
+/** The start of a header: a line that begins so but is no header was damaged (cut short, mangled). */
+const HEADER_START = /^\[[A-Za-z][A-Za-z0-9_-]{0,31}\]\[\d/;
+
+/** Continuation text kept per entry: enough for any dump a callback writes, bounded for memory. */
+const MAX_ENTRY_CHARS = 64 * 1024;
+
+interface Open {
+  line: number;
+  lineEnd: number;
+  /** Physical lines this entry consumed: fewer than the span when a line inside it was rejected
+   *  before reaching the parser (undecodable, overlong). */
+  lines: number;
+  offset: number;
+  tsMs: number;
+  tzOffsetMin: number;
+  tag: string;
+  message: string;
+  more: string[];
+  moreChars: number;
+}
+
+export const acgFakaRuntime: ParserDefinition = {
+  id: 'acg-faka-runtime',
+  family: 'acg-faka',
+  describe: 'acg-faka (异次元发卡) payment plugin log app/Pay/<Handle>/runtime.log: [TAG][Y-m-d H:i:s]:message',
+  detect(sample) {
+    let headers = 0;
+    let damaged = 0;
+    for (const l of sample) {
+      if (l.charCodeAt(0) !== 91 /* [ */) continue;
+      if (HEADER.test(l)) headers++;
+      else if (HEADER_START.test(l)) damaged++;
+    }
+    if (headers + damaged === 0) return 0;
+    // Dumps over several lines are legitimate, so count headers against a generous share of lines.
+    const score = Math.min(1, ((headers + damaged / 2) / sample.length) * 2);
+    // Only damaged headers (a file that is one cut-off line): still this format, less surely.
+    return headers > 0 ? score : Math.min(0.5, score);
+  },
+  create(ctx: ParserContext, sink: ParseSink): LineParser {
+    let open: Open | null = null;
+    /** Blank lines seen since the last non-blank line of the open entry. */
+    const blanks: number[] = [];
+
+    const finish = (o: Open) => {
+      const fields: Record<string, string> = { tag: o.tag, channel: o.tag, message: o.message };
+      if (o.more.length > 0) fields.body = o.more.join('\n');
+      const ev: LogEvent = {
+        format: 'acg-faka-runtime',
+        file: ctx.file,
+        line: o.line,
+        lineEnd: o.lineEnd,
+        lines: o.lines,
+        offset: o.offset,
+        tsMs: o.tsMs,
+        tzOffsetMin: o.tzOffsetMin,
+        fields,
+      };
+      const dump = readDump(o.more.length > 0 ? [o.message, ...o.more] : [o.message]);
+      if (dump !== undefined) {
+        ev.params = dump.params;
+        if (dump.head !== undefined) fields.message = dump.head;
+      }
+      sink.event(ev);
+    };
+
+    const flushBlanks = () => {
+      for (const n of blanks) sink.blank(n);
+      blanks.length = 0;
+    };
+
+    return {
+      line(raw, lineNo, offset) {
+        const text = lineNo === 1 ? stripBom(raw) : raw;
+        const m = text.charCodeAt(0) === 91 /* [ */ ? HEADER.exec(text) : null;
+        if (m === null) {
+          if (text.trim() === '') {
+            if (open === null) sink.blank(lineNo);
+            else blanks.push(lineNo);
+            return;
+          }
+          if (HEADER_START.test(text)) {
+            // Not a dump line: a header whose time or colon is missing, e.g. the cut-off last line.
+            if (open !== null) finish(open);
+            open = null;
+            flushBlanks();
+            sink.reject(lineNo, offset, 'damaged [TAG][time]: header (cut short?) / 日志头不完整', text);
+            return;
+          }
+          if (open === null) {
+            sink.reject(lineNo, offset, 'continuation line with no [TAG][time]: header above it / 缺少日志头的续行', text);
+            return;
+          }
+          // Blank lines inside a dump belong to it.
+          if (open.moreChars < MAX_ENTRY_CHARS) for (let i = 0; i < blanks.length; i++) open.more.push('');
+          open.lines += blanks.length + 1;
+          blanks.length = 0;
+          open.lineEnd = lineNo;
+          if (open.moreChars < MAX_ENTRY_CHARS) {
+            open.more.push(text);
+            open.moreChars += text.length + 1;
+          }
+          return;
+        }
+        if (open !== null) finish(open);
+        open = null;
+        flushBlanks();
+        const wall = wallMsFromYmdHis(m[2]!);
+        if (Number.isNaN(wall)) {
+          sink.reject(lineNo, offset, `bad timestamp [${m[2]}] / 时间戳无效`, text);
+          return;
+        }
+        const r = ctx.clock.resolveWall(wall);
+        open = { line: lineNo, lineEnd: lineNo, lines: 1, offset, tsMs: r.ms, tzOffsetMin: r.offsetMin, tag: m[1]!, message: m[3]!.trimEnd(), more: [], moreChars: 0 };
+      },
+      end() {
+        if (open !== null) finish(open);
+        open = null;
+        flushBlanks();
+      },
+    };
+  },
+};

@@ -1,0 +1,167 @@
+import type { LogEvent } from '../../src/model/types';
+import type { LineParser, ParseSink, ParserContext, ParserDefinition } from '../parser';
+import { readDump } from './php-dump';
+import { resolveStamp, scanStamp, stripBom } from './timestamp';
+
+// The last resort for application logs that start each entry with a timestamp:
+//     2026-11-21 14:03:11 INFO message
+//     2026-11-21 14:03:11.123+08:00 ERROR message
+//     2026/11/21 14:03:11 [error] message          (nginx error.log, Go's log package)
+//     [2026-11-21 14:03:11] WARNING: message
+//     2026-11-21T14:03:11,123 message without a level
+// The level is the first word after the time when it is a known level name (brackets and a
+// trailing colon removed, upper-cased); otherwise the entry has no level and the message is
+// everything after the time. Lines that do not start with a timestamp (stack traces, dumps)
+// belong to the entry above them; a JSON context or PHP array dump becomes params. Its detection confidence is capped well below the specific
+// parsers', so it only claims files nothing else recognises.
+
+const LEVELS = new Set([
+  'TRACE', 'DEBUG', 'INFO', 'INFORMATION', 'NOTICE', 'NOTIC', 'WARN', 'WARNING', 'ERR', 'ERROR',
+  'CRIT', 'CRITICAL', 'ALERT', 'EMERG', 'EMERGENCY', 'FATAL', 'SEVERE', 'FINE', 'PANIC',
+]);
+
+/** The most generic detection can say: any specific parser that recognises the lines wins. */
+export const GENERIC_MAX_CONFIDENCE = 0.6;
+
+const MAX_ENTRY_CHARS = 64 * 1024;
+
+interface Header {
+  wallMs: number;
+  offsetMin: number | undefined;
+  level: string | undefined;
+  message: string;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+/** Reads a generic header; null when the line does not start with one. */
+export function readGenericHeader(text: string): Header | null {
+  const c0 = text.charCodeAt(0);
+  const bracket = c0 === 91; /* [ */
+  if (!bracket && (c0 < 48 || c0 > 57)) return null;
+  const st = scanStamp(text, bracket ? 1 : 0);
+  if (st === null) return null;
+  let i = st.end;
+  if (bracket) {
+    if (text.charCodeAt(i) !== 93 /* ] */) return null;
+    i++;
+  }
+  if (i < text.length && !isSpace(text.charCodeAt(i))) return null;
+  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+  // The first word, as a possible level.
+  let j = i;
+  while (j < text.length && !isSpace(text.charCodeAt(j))) j++;
+  let word = text.slice(i, j);
+  if (word.endsWith(':')) word = word.slice(0, -1);
+  if (word.length > 2 && ((word.startsWith('[') && word.endsWith(']')) || (word.startsWith('<') && word.endsWith('>')))) word = word.slice(1, -1);
+  const upper = word.toUpperCase();
+  let level: string | undefined;
+  if (LEVELS.has(upper)) {
+    level = upper;
+    i = j;
+    while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+    // `LEVEL - message` and `LEVEL: message` are common too.
+    if (text.charCodeAt(i) === 45 /* - */ && isSpace(text.charCodeAt(i + 1))) i += 2;
+  }
+  return { wallMs: st.wallMs, offsetMin: st.offsetMin, level, message: text.slice(i).trimEnd() };
+}
+
+interface Open {
+  line: number;
+  lineEnd: number;
+  /** Physical lines this entry consumed: fewer than the span when a line inside it was rejected
+   *  before reaching the parser (undecodable, overlong). */
+  lines: number;
+  offset: number;
+  tsMs: number;
+  tzOffsetMin: number;
+  level: string | undefined;
+  message: string;
+  more: string[];
+  moreChars: number;
+}
+
+export const generic: ParserDefinition = {
+  id: 'generic',
+  family: 'generic',
+  describe: 'Any log whose entries start with YYYY-MM-DD HH:MM:SS or YYYY/MM/DD HH:MM:SS [LEVEL] message (low confidence fallback)',
+  detect(sample) {
+    let headers = 0;
+    for (const l of sample) if (readGenericHeader(l) !== null) headers++;
+    if (headers === 0) return 0;
+    // Stack traces are common in such logs: a quarter of the lines being headers is enough for
+    // the full (capped) confidence.
+    return GENERIC_MAX_CONFIDENCE * Math.min(1, (headers / sample.length) * 4);
+  },
+  create(ctx: ParserContext, sink: ParseSink): LineParser {
+    let open: Open | null = null;
+    const blanks: number[] = [];
+
+    const finish = (o: Open) => {
+      const fields: Record<string, string> = { message: o.message };
+      if (o.level !== undefined) fields.level = o.level;
+      if (o.more.length > 0) fields.body = o.more.join('\n');
+      const ev: LogEvent = {
+        format: 'generic',
+        file: ctx.file,
+        line: o.line,
+        lineEnd: o.lineEnd,
+        lines: o.lines,
+        offset: o.offset,
+        tsMs: o.tsMs,
+        tzOffsetMin: o.tzOffsetMin,
+        fields,
+      };
+      // `message {"json":"context"}`, or a dump over the continuation lines.
+      const dump = readDump(o.more.length > 0 ? [o.message, ...o.more] : [o.message]);
+      if (dump !== undefined) {
+        ev.params = dump.params;
+        if (dump.head !== undefined) fields.message = dump.head;
+      }
+      sink.event(ev);
+    };
+
+    const close = () => {
+      if (open !== null) finish(open);
+      open = null;
+      for (const n of blanks) sink.blank(n);
+      blanks.length = 0;
+    };
+
+    return {
+      line(raw, lineNo, offset) {
+        const text = lineNo === 1 ? stripBom(raw) : raw;
+        const h = readGenericHeader(text);
+        if (h !== null) {
+          close();
+          const r = resolveStamp({ wallMs: h.wallMs, offsetMin: h.offsetMin, end: 0 }, ctx.clock);
+          open = { line: lineNo, lineEnd: lineNo, lines: 1, offset, tsMs: r.tsMs, tzOffsetMin: r.tzOffsetMin, level: h.level, message: h.message, more: [], moreChars: 0 };
+          return;
+        }
+        if (text.trim() === '') {
+          if (open === null) sink.blank(lineNo);
+          else blanks.push(lineNo);
+          return;
+        }
+        if (open === null) {
+          sink.reject(lineNo, offset, 'continuation line with no timestamped entry above it / 缺少时间戳的续行', text);
+          return;
+        }
+        const o: Open = open;
+        if (o.moreChars < MAX_ENTRY_CHARS) {
+          for (let i = 0; i < blanks.length; i++) o.more.push('');
+          o.more.push(text);
+          o.moreChars += text.length + 1;
+        }
+        o.lines += blanks.length + 1;
+        blanks.length = 0;
+        o.lineEnd = lineNo;
+      },
+      end() {
+        close();
+      },
+    };
+  },
+};

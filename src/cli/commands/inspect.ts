@@ -1,0 +1,343 @@
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import { EXIT_DAMAGED, EXIT_OK, UsageError, type CommandIO, type SalvageCommand } from '../command';
+import type { LogEvent } from '../../model/types';
+import { readInput, type InputReadResult } from '../../sources/read-input';
+import { LineSplitter, HEAD_BYTES } from '../../sources/line-splitter';
+import { decodeLine, printableHead } from '../../sources/decode-line';
+import { detectFormat, MIN_DETECT_CONFIDENCE, parserById, PARSERS, type Detection } from '../../../parsers/registry';
+import type { LineParser, ParserDefinition } from '../../../parsers/parser';
+import { ZoneClock, isoWithOffset } from '../../../parsers/time';
+import { paramsOf } from '../../../rules/engine/engine';
+
+// `salvage inspect <file>`: what salvage makes of one file, without running the pipeline. It
+// shows the sniffing vote, whether the file is gzip, and the first parsed entries with their
+// fields and params (and the rejects among them, with reasons). It streams: reading stops as
+// soon as enough has been shown, so it is as quick on a 10 GB log as on a small one.
+//
+// scanFile() is the streaming core, shared with `salvage rules test`: it sniffs and parses a file
+// exactly as the pipeline does (same splitter, decoder, detection and sample size), and hands each
+// outcome to the caller, who may stop it.
+
+/** As in the pipeline (src/pipeline/process-file.ts): detection sees the first 64 lines or 512 KiB. */
+const SNIFF_LINES = 64;
+const SNIFF_BYTES = 512 * 1024;
+
+export type ScanItem =
+  | { t: 'event'; ev: LogEvent }
+  | { t: 'reject'; line: number; offset: number; reason: string; head: string }
+  | { t: 'blank'; line: number };
+
+export interface ScanStart {
+  parser: ParserDefinition | null;
+  /** The vote over the sample (also computed when the format is forced, for information). */
+  detection: Detection;
+  /** The parser id or family given with --format, when the format was forced. */
+  forced?: string;
+  /** Non-blank lines the vote was taken on. */
+  sampleLines: number;
+}
+
+export interface ScanOptions {
+  tz: string;
+  format?: string;
+  maxLineBytes: number;
+  /** Called once, when the format is known (before the first item). */
+  onStart(s: ScanStart): void;
+  /** Each line's outcome, in line order per entry; return false to stop reading. */
+  onItem(item: ScanItem): boolean | void;
+}
+
+export interface ScanResult {
+  read?: InputReadResult;
+  readError?: string;
+  /** Physical lines seen (all of them unless stopped). */
+  lines: number;
+  stopped: boolean;
+  unterminatedLastLine: boolean;
+}
+
+interface Pending {
+  text?: string;
+  reject?: { reason: string; head: string };
+  lineNo: number;
+  offset: number;
+  bytes: number;
+}
+
+export async function scanFile(path: string, displayName: string, opts: ScanOptions): Promise<ScanResult> {
+  const clock = new ZoneClock(opts.tz);
+  const abort = new AbortController();
+  let stopped = false;
+  const emit = (item: ScanItem) => {
+    if (stopped) return;
+    if (opts.onItem(item) === false) {
+      stopped = true;
+      abort.abort();
+    }
+  };
+  const sink = {
+    event: (ev: LogEvent) => emit({ t: 'event', ev }),
+    reject: (line: number, offset: number, reason: string, text: string) =>
+      emit({ t: 'reject', line, offset, reason, head: text.length > HEAD_BYTES ? text.slice(0, HEAD_BYTES) : text }),
+    blank: (line: number) => emit({ t: 'blank', line }),
+  };
+
+  let parser: LineParser | null = null;
+  let unknown = false;
+  let sniffing: Pending[] | null = [];
+  let sniffBytes = 0;
+
+  const handle = (p: Pending) => {
+    if (p.reject) sink.reject(p.lineNo, p.offset, p.reject.reason, p.reject.head);
+    else if (parser !== null) parser.line(p.text!, p.lineNo, p.offset);
+    else if (unknown) {
+      if (p.text!.trim() === '') sink.blank(p.lineNo);
+      else sink.reject(p.lineNo, p.offset, 'unknown file format / 未知格式', p.text!);
+    }
+  };
+
+  const endSniff = () => {
+    const pending = sniffing!;
+    sniffing = null;
+    const sample = pending.filter((p) => p.text !== undefined && p.text.trim() !== '').map((p) => p.text!);
+    const detection = detectFormat(sample);
+    let def: ParserDefinition | null;
+    if (opts.format !== undefined) def = parserById(opts.format) ?? null;
+    else def = detection.parser;
+    opts.onStart({ parser: def, detection, sampleLines: sample.length, ...(opts.format !== undefined ? { forced: opts.format } : {}) });
+    if (def === null) unknown = true;
+    else parser = def.create({ file: displayName, clock }, sink);
+    for (const p of pending) {
+      if (stopped) break;
+      handle(p);
+    }
+  };
+
+  let lines = 0;
+  const splitter = new LineSplitter(
+    {
+      line(buf, start, end, lineNo, offset) {
+        if (stopped) return;
+        lines = lineNo;
+        const d = decodeLine(buf, start, end);
+        const p: Pending = d.ok
+          ? { text: d.text, lineNo, offset, bytes: end - start }
+          : { reject: { reason: d.reason, head: printableHead(buf, start, end) }, lineNo, offset, bytes: end - start };
+        if (sniffing !== null) {
+          sniffing.push(p);
+          sniffBytes += p.bytes;
+          if (sniffing.length >= SNIFF_LINES || sniffBytes >= SNIFF_BYTES) endSniff();
+          return;
+        }
+        handle(p);
+      },
+      overlong(head, length, lineNo, offset) {
+        if (stopped) return;
+        lines = lineNo;
+        const p: Pending = {
+          reject: { reason: `line too long: ${length} bytes (limit ${opts.maxLineBytes}) / 行过长`, head: printableHead(head, 0, head.length) },
+          lineNo, offset, bytes: 0,
+        };
+        if (sniffing !== null) sniffing.push(p);
+        else handle(p);
+      },
+    },
+    opts.maxLineBytes,
+  );
+
+  const result: ScanResult = { lines: 0, stopped: false, unterminatedLastLine: false };
+  try {
+    // Small chunks: a preview stops after a few lines, and should not have read megabytes first.
+    result.read = await readInput(path, (chunk) => splitter.push(chunk), 64 * 1024, abort.signal);
+  } catch (e) {
+    result.readError = (e as Error).message;
+  }
+  if (!stopped) {
+    const stats = splitter.end();
+    result.unterminatedLastLine = stats.unterminatedLastLine && stats.lines > 0;
+    if (sniffing !== null) endSniff();
+    if (!stopped && parser !== null) (parser as LineParser).end();
+  }
+  result.lines = lines;
+  result.stopped = stopped;
+  return result;
+}
+
+// ------------------------------------------------------------------------------------------------
+
+export interface InspectArgs {
+  file: string;
+  tz: string;
+  lines: number;
+  format?: string;
+  'max-line-bytes': number;
+}
+
+const MAX_VALUE_CHARS = 160;
+
+/** A value on one line: control characters escaped, long values cut with a note of their length. */
+export function showValue(v: string): string {
+  if (v === '') return '""';
+  let s = '';
+  for (let i = 0; i < v.length && s.length < MAX_VALUE_CHARS; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 10) s += '\\n';
+    else if (c === 13) s += '\\r';
+    else if (c === 9) s += '\\t';
+    else if (c < 32 || c === 127) s += '\\x' + c.toString(16).padStart(2, '0');
+    else s += v[i];
+  }
+  if (s.length >= MAX_VALUE_CHARS && v.length > MAX_VALUE_CHARS) s += ` … (${v.length} chars)`;
+  return s;
+}
+
+/** `key  value` lines under a heading, keys padded to one column. */
+export function keyValues(heading: string, kv: Record<string, string | number | undefined>, indent = '    '): string[] {
+  const keys = Object.keys(kv).filter((k) => kv[k] !== undefined);
+  if (keys.length === 0) return [];
+  const width = Math.min(24, Math.max(...keys.map((k) => k.length)));
+  const pad = ' '.repeat(heading.length);
+  return keys.map((k, i) => `${indent}${i === 0 ? heading : pad}  ${k.padEnd(width)}  ${showValue(String(kv[k]))}`);
+}
+
+export function lineSpan(ev: { line: number; lineEnd: number }): string {
+  return ev.lineEnd > ev.line ? `lines ${ev.line}-${ev.lineEnd}` : `line ${ev.line}`;
+}
+
+export function eventTime(ev: LogEvent): string {
+  return Number.isNaN(ev.tsMs) ? '(no time)' : isoWithOffset(ev.tsMs, ev.tzOffsetMin);
+}
+
+/** Checks shared by inspect and rules test. */
+export function checkScanArgs(file: string, tz: string, format: string | undefined, maxLineBytes: number, cwd: string): string {
+  if (format !== undefined && format.includes('=')) {
+    throw new UsageError(`--format takes a parser id here (one file): drop the "<glob>=" part of "${format}"`);
+  }
+  try {
+    new ZoneClock(tz);
+  } catch {
+    throw new UsageError(`--tz ${tz} is not a time zone name (e.g. Asia/Shanghai, UTC) / 时区无效`);
+  }
+  if (format !== undefined && !parserById(format)) {
+    throw new UsageError(`--format: unknown format "${format}" (known: ${PARSERS.map((p) => p.id).join(', ')})`);
+  }
+  if (!(maxLineBytes >= 1024)) throw new UsageError('--max-line-bytes must be at least 1024');
+  const path = resolve(cwd, file);
+  let isFile = false;
+  try {
+    isFile = statSync(path).isFile();
+  } catch (e) {
+    throw new UsageError(`cannot open ${file}: ${(e as Error).message} / 无法打开文件`);
+  }
+  if (!isFile) throw new UsageError(`${file} is not a file / 不是文件`);
+  return path;
+}
+
+export function formatVotes(start: ScanStart): string[] {
+  const out: string[] = [];
+  const width = Math.max(...PARSERS.map((p) => p.id.length));
+  const chosen = start.parser?.id;
+  start.detection.votes.forEach((v, i) => {
+    const mark = v.id === chosen ? (start.forced !== undefined ? '  ← forced' : '  ← chosen') : '';
+    out.push(`${i === 0 ? 'votes     ' : '          '}  ${v.id.padEnd(width)}  ${v.confidence.toFixed(2)}${mark}`);
+  });
+  return out;
+}
+
+export function formatHeader(start: ScanStart): string[] {
+  const out: string[] = [];
+  if (start.parser === null) {
+    out.push(`format      unknown: no parser reaches ${MIN_DETECT_CONFIDENCE.toFixed(2)} on the ${start.sampleLines} sample lines (use --format <id>)`);
+  } else if (start.forced !== undefined) {
+    out.push(`format      ${start.parser.id} (family ${start.parser.family}), forced with --format ${start.forced}`);
+  } else {
+    out.push(`format      ${start.parser.id} (family ${start.parser.family}), detected with confidence ${start.detection.confidence.toFixed(2)} from ${start.sampleLines} sample lines`);
+  }
+  out.push(...formatVotes(start));
+  return out;
+}
+
+export const inspectCommand: SalvageCommand<InspectArgs> = {
+  name: 'inspect <file>',
+  describe: 'Show how salvage reads one log file: detected format, votes, the first parsed entries / 查看文件解析结果',
+  builder: (y: Argv) =>
+    y
+      .positional('file', { type: 'string', describe: 'a log file (plain or gzip)' })
+      .option('tz', { type: 'string', default: 'Asia/Shanghai', describe: 'zone of log times written without an offset' })
+      .option('lines', { alias: 'n', type: 'number', default: 10, describe: 'how many parsed entries to show' })
+      .option('format', { type: 'string', describe: `force a format instead of detection (${PARSERS.map((p) => p.id).join(', ')})` })
+      .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are rejected' }),
+  async run(args, io) {
+    return inspect(args, io);
+  },
+};
+
+export async function inspect(args: InspectArgs, io: CommandIO): Promise<number> {
+  const limit = args.lines;
+  if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--lines must be a whole number ≥ 1');
+  const path = checkScanArgs(args.file, args.tz, args.format, args['max-line-bytes'], io.cwd);
+  const out: string[] = [];
+  const w = (s: string) => out.push(s);
+  let events = 0;
+  let rejects = 0;
+  let blanks = 0;
+  let header: string[] = [];
+
+  const scan = await scanFile(path, args.file, {
+    tz: args.tz,
+    maxLineBytes: args['max-line-bytes'],
+    ...(args.format !== undefined ? { format: args.format } : {}),
+    onStart(s) {
+      header = formatHeader(s);
+    },
+    onItem(item) {
+      if (item.t === 'blank') {
+        blanks++;
+        return true;
+      }
+      if (item.t === 'reject') {
+        rejects++;
+        w('');
+        w(`✗ line ${item.line}  rejected: ${item.reason}`);
+        w(`    text  ${showValue(item.head)}`);
+        return rejects < limit;
+      }
+      events++;
+      const ev = item.ev;
+      w('');
+      w(`#${events}  ${lineSpan(ev)}  ${eventTime(ev)}  (offset ${ev.offset})`);
+      const { body, ...rest } = ev.fields;
+      const shown: Record<string, string> = rest;
+      if (body !== undefined) shown.body = `(${body.split('\n').length} continuation line(s)) ${body}`;
+      out.push(...keyValues('fields', shown));
+      // The parameters rules see: the parser's own, else the decoded query string and body.
+      const params = paramsOf(ev);
+      if (Object.keys(params).length > 0) out.push(...keyValues('params', params));
+      return events < limit;
+    },
+  });
+
+  const head: string[] = [];
+  head.push(`file        ${args.file}`);
+  if (scan.read) head.push(`gzip        ${scan.read.compressed ? 'yes' : 'no'}`);
+  head.push(...header);
+  head.push(`time zone   ${args.tz} (for times written without an offset)`);
+  const tail: string[] = [''];
+  if (scan.stopped) {
+    tail.push(
+      events >= limit
+        ? `stopped after ${events} entries (--lines ${limit}); ${scan.lines} lines read, ${rejects} rejected, ${blanks} blank`
+        : `stopped after ${rejects} rejected lines; ${scan.lines} lines read, ${events} entries parsed`,
+    );
+  } else {
+    tail.push(`end of file: ${scan.lines} lines, ${events} entries, ${rejects} rejected, ${blanks} blank`);
+    if (scan.unterminatedLastLine) tail.push('the last line has no newline: it may have been cut short / 最后一行没有换行符，可能被截断');
+  }
+  if (scan.read?.damage) tail.push(`damage: ${scan.read.damage}`);
+  if (scan.readError) tail.push(`read error: ${scan.readError} / 读取失败`);
+  if (events === 0 && rejects === 0 && !scan.readError) tail.push('(no entries)');
+  io.stdout.write([...head, ...out, ...tail].join('\n') + '\n');
+  return scan.readError ? EXIT_DAMAGED : EXIT_OK;
+}
