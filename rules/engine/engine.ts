@@ -146,31 +146,23 @@ function compileRule(s: SourcedRule): CompiledRule {
 
 /** Same time, same format, same content → same fingerprint, whichever file the line sits in. */
 export function fingerprintOf(ev: LogEvent): string {
-  // Two 32-bit FNV-1a hashes with different seeds: not cryptographic, but this only has to tell
-  // copies of a line apart from different lines, and it runs once per evidence line.
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ 0x5bd1e995;
-  const mix = (s: string) => {
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
-    }
-    a = Math.imul(a ^ 0x1f, 0x01000193);
-    b = Math.imul(b ^ 0x1f, 0x5bd1e995);
-  };
-  mix(ev.format);
-  mix(String(ev.tsMs));
+  // FNV-1a over the entry's content, not cryptographic: it only has to tell copies of a line
+  // apart from different lines. Field values are enough (keys are fixed per format), and an
+  // nginx entry's parameters are derived from its request line, so they are not hashed again.
+  let h = fnv(ev.format, 0x811c9dc5);
+  h = fnv(String(ev.tsMs), h);
   const f = ev.fields;
-  for (const k in f) {
-    mix(k);
-    mix(f[k]!);
-  }
-  if (ev.params) for (const k in ev.params) {
-    mix(k);
-    mix(ev.params[k]!);
-  }
-  return (a >>> 0).toString(36) + '.' + (b >>> 0).toString(36);
+  for (const k in f) h = fnv(f[k]!, h);
+  if (ev.params && f.query === undefined && f.request === undefined) for (const k in ev.params) h = fnv(ev.params[k]!, fnv(k, h));
+  // A second, differently seeded pass over the two longest inputs widens the hash to 64 bits.
+  let h2 = fnv(f.request ?? f.message ?? '', 0x5bd1e995);
+  h2 = fnv(f.body ?? f.ua ?? '', h2);
+  return (h >>> 0).toString(36) + '.' + ((h2 ^ (ev.tsMs | 0)) >>> 0).toString(36);
+}
+
+function fnv(s: string, h: number): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return Math.imul(h ^ 0x1f, 0x01000193);
 }
 
 const CARD_KEY_MASK_KEEP = 4;

@@ -1,6 +1,7 @@
 import type { Evidence, Transaction } from '../model/types';
 import { buildTransaction, type JoinedEvidence } from './build-transaction';
 import { EvidenceStore } from './evidence-store';
+import { batchOf, parseEvidence, type EvidenceBatch } from '../pipeline/evidence-batch';
 import { RecordSpool } from './record-spool';
 import { SkewEstimator, sourceOf, type SkewEstimate } from './clock-skew';
 import { isoWithOffset } from '../../parsers/time';
@@ -71,33 +72,40 @@ export class Correlator {
     this.store = new EvidenceStore({ maxInMemory: this.opts.maxInMemory, partitions: 32, ...(this.opts.spillParent ? { spillParent: this.opts.spillParent } : {}) });
   }
 
+  /** Evidence as objects (tests, small callers): the same path as batches from the workers. */
   add(items: Evidence[]): void {
-    for (const e of items) {
-      if (e.kind === 'balance_changed') this.balances.push(e);
-      const oid = e.fields.order_id;
-      const tno = e.fields.trade_no;
-      if (oid) {
-        this.push(oid, e);
-        if (tno && e.signature !== 'bad_signature' && !this.tradeToOrder.has(tno)) this.tradeToOrder.set(tno, oid);
-      } else if (tno) {
-        this.byTradeOnly.push(e);
-      } else {
-        this.keyless.push(e);
-      }
-    }
+    this.addBatch(batchOf(items));
   }
 
-  private push(oid: string, e: JoinedEvidence): void {
-    this.store.add(oid, e);
-    if (e.kind === 'payment_notified' && !Number.isNaN(e.tsMs)) {
-      let l = this.notifyTimes.get(oid);
-      if (!l) this.notifyTimes.set(oid, (l = []));
-      l.push({ kind: e.kind, format: e.format, tsMs: e.tsMs, source: e.source } as Evidence);
-    }
-    // The first sighting of the order by a browser (client ip and user agent): for fuzzy joins.
-    if (e.fields.client_ip && e.fields.user_agent && !Number.isNaN(e.tsMs)) {
-      const s = this.firstSeen.get(oid);
-      if (!s || e.tsMs < s.tsMs) this.firstSeen.set(oid, { tsMs: e.tsMs, client: clientKey(e) });
+  addBatch(b: EvidenceBatch): void {
+    for (let i = 0; i < b.json.length; i++) {
+      const kind = b.kind[i]!;
+      const oid = b.orderId[i];
+      const tno = b.tradeNo[i];
+      // The few kinds the correlator needs whole are parsed now; the rest stay text until the
+      // order's record is built.
+      if (kind === 'balance_changed') this.balances.push(parseEvidence(b.json[i]!));
+      if (oid) {
+        this.store.add(oid, b.json[i]!);
+        if (tno && !b.badSignature[i] && !this.tradeToOrder.has(tno)) this.tradeToOrder.set(tno, oid);
+        const ts = b.tsMs[i]!;
+        if (kind === 'payment_notified' && ts !== null && !Number.isNaN(ts)) {
+          const e = parseEvidence(b.json[i]!);
+          let l = this.notifyTimes.get(oid);
+          if (!l) this.notifyTimes.set(oid, (l = []));
+          l.push({ kind: e.kind, format: e.format, tsMs: e.tsMs, source: e.source } as Evidence);
+        }
+        // The first sighting of the order by a browser (client ip and user agent): for fuzzy joins.
+        const client = b.client[i];
+        if (client && ts !== null && !Number.isNaN(ts)) {
+          const s = this.firstSeen.get(oid);
+          if (!s || ts < s.tsMs) this.firstSeen.set(oid, { tsMs: ts, client });
+        }
+      } else if (tno) {
+        this.byTradeOnly.push(parseEvidence(b.json[i]!));
+      } else {
+        this.keyless.push(parseEvidence(b.json[i]!));
+      }
     }
   }
 
@@ -108,7 +116,7 @@ export class Correlator {
 
     for (const e of this.byTradeOnly) {
       const oid = this.tradeToOrder.get(e.fields.trade_no!);
-      if (oid) this.store.add(oid, { ...e, joinedBy: `gateway trade no ${e.fields.trade_no}` });
+      if (oid) this.store.add(oid, JSON.stringify({ ...e, joinedBy: `gateway trade no ${e.fields.trade_no}` }));
       else miss(e, `trade no ${e.fields.trade_no} matches no known order`);
     }
     const fuzzyJoins = this.joinKeyless(miss);
@@ -167,7 +175,7 @@ export class Correlator {
       }
       taken.add(cand.oid);
       joins++;
-      this.store.add(cand.oid, { ...e, joinedBy: `client ${e.fields.client_ip} and user agent within ${Math.round((cand.tsMs - e.tsMs) / 1000)} s` });
+      this.store.add(cand.oid, JSON.stringify({ ...e, joinedBy: `client ${e.fields.client_ip} and user agent within ${Math.round((cand.tsMs - e.tsMs) / 1000)} s` }));
     }
     for (const e of this.keyless) {
       if (e.kind === 'order_created' && e.fields.client_ip && !Number.isNaN(e.tsMs)) continue;

@@ -1,10 +1,10 @@
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Evidence } from '../model/types';
 import type { JoinedEvidence } from './build-transaction';
+import { parseEvidence } from '../pipeline/evidence-batch';
 
-// Holds evidence grouped by order until correlation ends. Below a bound it is a Map; past the
+// Holds evidence (as JSON text, the way it arrives) grouped by order until correlation ends. Below a bound it is a Map; past the
 // bound every item goes to one of a fixed number of partition files chosen by a hash of the
 // order number, so memory stays bounded whatever the input size, and each partition can later
 // be grouped on its own. Either way `groups()` yields every order with all of its evidence.
@@ -31,7 +31,7 @@ function hashOf(s: string): number {
 }
 
 export class EvidenceStore {
-  private memory: Map<string, JoinedEvidence[]> | null = new Map();
+  private memory: Map<string, string[]> | null = new Map();
   private held = 0;
   private dir: string | null = null;
   private fds: number[] = [];
@@ -49,21 +49,21 @@ export class EvidenceStore {
     return this.spilledItems;
   }
 
-  add(orderId: string, e: JoinedEvidence): void {
+  add(orderId: string, json: string): void {
     if (this.memory !== null) {
       let l = this.memory.get(orderId);
       if (!l) this.memory.set(orderId, (l = []));
-      l.push(e);
+      l.push(json);
       if (++this.held > this.opts.maxInMemory) this.spill();
       return;
     }
-    this.write(orderId, e);
+    this.write(orderId, json);
   }
 
   /** Every order with its evidence. Partitions are read one at a time. */
   *groups(): Generator<[string, JoinedEvidence[]]> {
     if (this.memory !== null) {
-      for (const id of [...this.memory.keys()].sort()) yield [id, this.memory.get(id)!];
+      for (const id of [...this.memory.keys()].sort()) yield [id, this.memory.get(id)!.map((j) => parseEvidence(j) as JoinedEvidence)];
       return;
     }
     this.flushAll();
@@ -75,11 +75,14 @@ export class EvidenceStore {
         let nl = text.indexOf('\n', start);
         if (nl < 0) nl = text.length;
         if (nl > start) {
-          const rec = JSON.parse(text.slice(start, nl)) as { o: string; e: JoinedEvidence };
-          if (rec.e.tsMs === null) rec.e.tsMs = NaN; // JSON has no NaN
-          let l = byOrder.get(rec.o);
-          if (!l) byOrder.set(rec.o, (l = []));
-          l.push(rec.e);
+          // Each line is `<order id>\t<evidence JSON>`: order ids never hold a tab or newline here.
+          const tab = text.indexOf('\t', start);
+          // A fresh copy: a slice would keep the whole partition text alive for as long as the
+          // order id is held (records and summaries hold it to the end of the run).
+          const id = text.slice(start, tab).split('').join('');
+          let l = byOrder.get(id);
+          if (!l) byOrder.set(id, (l = []));
+          l.push(parseEvidence(text.slice(tab + 1, nl)) as JoinedEvidence);
         }
         start = nl + 1;
       }
@@ -105,12 +108,14 @@ export class EvidenceStore {
     }
     const mem = this.memory!;
     this.memory = null;
-    for (const [id, list] of mem) for (const e of list) this.write(id, e);
+    for (const [id, list] of mem) for (const j of list) this.write(id, j);
   }
 
-  private write(orderId: string, e: Evidence): void {
+  private write(orderId: string, json: string): void {
     const p = hashOf(orderId) % this.opts.partitions;
-    this.buffers[p] += JSON.stringify({ o: orderId, e }) + '\n';
+    // Tabs and newlines in an order id would break the line format; such ids are escaped.
+    const id = /[\t\n]/.test(orderId) ? orderId.replace(/[\t\n]/g, ' ') : orderId;
+    this.buffers[p] += id + '\t' + json + '\n';
     this.spilledItems++;
     if (this.buffers[p]!.length >= FLUSH_BYTES) {
       writeSync(this.fds[p]!, this.buffers[p]!);

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
-import type { Evidence, FileReport, Reject } from '../model/types';
+import type { FileReport, Reject } from '../model/types';
+import { emptyBatch, pushEvidence, type EvidenceBatch } from './evidence-batch';
 import { RuleEngine } from '../../rules/engine/engine';
 import { loadRules } from '../../rules/engine/load-packs';
 import { ZoneClock } from '../../parsers/time';
@@ -17,7 +18,7 @@ export interface FileTask {
 }
 
 export interface RunSinks {
-  evidence(items: Evidence[]): void;
+  evidence(batch: EvidenceBatch): void;
   reject(items: Reject[]): void;
   progress?(bytes: number, lines: number): void;
   fileDone?(report: FileReport): void;
@@ -28,13 +29,13 @@ export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: n
   if (workers <= 1 || tasks.length <= 1) {
     const engine = new RuleEngine(loadRules(setup.ruleDirs), { keys: setup.keys, clock: new ZoneClock(setup.tz), revealCardKeys: setup.revealCardKeys });
     for (const t of tasks) {
-      const ev: Evidence[] = [];
+      let ev = emptyBatch();
       const rej: Reject[] = [];
       const r = await processFile(t.path, t.display, engine, {
-        evidence: (e) => { ev.push(e); if (ev.length >= 2000) sinks.evidence(ev.splice(0)); },
+        evidence: (e) => { pushEvidence(ev, e); if (ev.json.length >= 2000) { sinks.evidence(ev); ev = emptyBatch(); } },
         reject: (x) => { rej.push(x); if (rej.length >= 2000) sinks.reject(rej.splice(0)); },
       }, { tz: setup.tz, maxLineBytes: setup.maxLineBytes, ...(t.format ? { format: t.format } : {}), onProgress: (b, l) => sinks.progress?.(b, l) });
-      if (ev.length) sinks.evidence(ev);
+      if (ev.json.length) sinks.evidence(ev);
       if (rej.length) sinks.reject(rej);
       reports.set(t.display, r);
       sinks.fileDone?.(r);
@@ -61,7 +62,7 @@ export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: n
         w.on('message', (m: FromWorker) => {
           switch (m.t) {
             case 'ev':
-              sinks.evidence(m.items);
+              sinks.evidence(m.batch);
               w.postMessage({ t: 'ack' } satisfies ToWorker);
               break;
             case 'rej': sinks.reject(m.items); break;

@@ -1,4 +1,5 @@
-import type { Evidence, FileReport, Reject } from '../model/types';
+import type { FileReport, Reject } from '../model/types';
+import type { EvidenceBatch } from './evidence-batch';
 import type { KeyRing } from '../../parsers/gateways/gateway';
 
 /** Set once per worker: everything needed to build the same rule engine as the main thread. */
@@ -14,7 +15,7 @@ export interface WorkerSetup {
 export type ToWorker = { t: 'file'; path: string; display: string; format?: string } | { t: 'ack' } | { t: 'exit' };
 
 export type FromWorker =
-  | { t: 'ev'; items: Evidence[] }
+  | { t: 'ev'; batch: EvidenceBatch }
   | { t: 'rej'; items: Reject[] }
   | { t: 'progress'; bytes: number; lines: number }
   | { t: 'done'; report: FileReport }

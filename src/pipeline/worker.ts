@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Evidence, Reject } from '../model/types';
+import type { Reject } from '../model/types';
+import { emptyBatch, pushEvidence } from './evidence-batch';
 import { loadRules } from '../../rules/engine/load-packs';
 import { RuleEngine } from '../../rules/engine/engine';
 import { ZoneClock } from '../../parsers/time';
@@ -42,7 +43,7 @@ port.on('message', async (m: ToWorker) => {
     port.close();
     return;
   }
-  let ev: Evidence[] = [];
+  let ev = emptyBatch();
   let rej: Reject[] = [];
   try {
     const report = await processFile(
@@ -51,11 +52,11 @@ port.on('message', async (m: ToWorker) => {
       engine,
       {
         evidence(e) {
-          ev.push(e);
-          if (ev.length >= BATCH) {
+          pushEvidence(ev, e);
+          if (ev.json.length >= BATCH) {
             inFlight++;
-            send({ t: 'ev', items: ev });
-            ev = [];
+            send({ t: 'ev', batch: ev });
+            ev = emptyBatch();
           }
         },
         reject(r) {
@@ -74,9 +75,9 @@ port.on('message', async (m: ToWorker) => {
         pace,
       },
     );
-    if (ev.length) {
+    if (ev.json.length) {
       inFlight++;
-      send({ t: 'ev', items: ev });
+      send({ t: 'ev', batch: ev });
     }
     if (rej.length) send({ t: 'rej', items: rej });
     send({ t: 'done', report });

@@ -139,7 +139,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     { ruleDirs, keys, tz: args.tz, maxLineBytes: args['max-line-bytes'], revealCardKeys: args['reveal-card-keys'] },
     args.workers,
     {
-      evidence: (items) => correlator.add(items),
+      evidence: (batch) => correlator.addBatch(batch),
       reject: (items) => { for (const r of items) rejects.writeSync(JSON.stringify(r)); },
       progress: (bytes, lines) => meter.tick(bytes, lines),
       fileDone: (r) => meter.fileDone(r),
