@@ -4,6 +4,7 @@ import { coverageGaps, type CoverageReport } from './coverage';
 import { RelationCheck, type RelationFinding } from './relations';
 import { balanceChecks, type BalanceReport } from './balances';
 import type { SkewEstimate } from '../correlate/clock-skew';
+import { SequenceCheck, type SequenceReport } from './sequence';
 
 // The checks the seed's team did by hand, run as correlation finishes: are the timestamps
 // continuous, are the relations consistent, are the balances right, do the clocks agree?
@@ -14,13 +15,16 @@ export interface ChecksReport {
   relations: { counts: Record<string, number>; findings: RelationFinding[] };
   balances: BalanceReport;
   clocks: SkewEstimate[];
+  sequence: SequenceReport;
 }
 
 export class Checks {
   private readonly relations = new RelationCheck();
+  private readonly sequence = new SequenceCheck();
 
   readonly visit = (record: Transaction, evidence: Evidence[]): void => {
     this.relations.visit(record, evidence);
+    this.sequence.visit(record, evidence);
   };
 
   /** `formatTime` renders instants in the shop's zone, as operators read them. */
@@ -43,6 +47,6 @@ export class Checks {
     };
     const counts: Record<string, number> = {};
     for (const f of rel.findings) counts[f.check] = (counts[f.check] ?? 0) + 1;
-    return { report: { coverage, relations: { counts, findings: rel.findings.slice(0, 1000) }, balances, clocks }, flag };
+    return { report: { coverage, relations: { counts, findings: rel.findings.slice(0, 1000) }, balances, clocks, sequence: this.sequence.finish() }, flag };
   }
 }
