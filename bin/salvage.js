@@ -34,5 +34,10 @@ if (!hasLimit && process.env.SALVAGE_NO_HEAP_LIMIT !== '1') {
     }
   });
 } else {
+  // `salvage evaluate --json | head` closes the pipe early: that is not an error worth a stack trace.
+  process.stdout.on('error', (e) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   require(main).main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
 }
