@@ -219,6 +219,15 @@ export class RuleEngine {
         if (st.messageMatch === null) continue;
       }
       if (r.params.length > 0) {
+        // Cheap pre-filter before decoding: a required parameter's name must appear in the raw
+        // query (or body). Most lines have no such query, and decoding every one would dominate.
+        if (ev.params === undefined && f.request_body === undefined) {
+          const q = f.query;
+          if (q === undefined || q === '') continue;
+          let present = true;
+          for (const k of r.params) if (q.indexOf(k + '=') < 0) { present = false; break; }
+          if (!present) continue;
+        }
         const p = paramsOf(ev);
         let all = true;
         for (const k of r.params) if (!p[k]) { all = false; break; }
