@@ -5,13 +5,40 @@ import { acgFakaRuntime } from './app/acg-faka-runtime';
 import { thinkphp } from './app/thinkphp';
 import { jsonl } from './app/jsonl';
 import { generic } from './app/generic';
+import { NGINX_ALIASES, nginxBody, nginxJson, nginxMain } from './nginx/builtin-formats';
 
 /** Every format salvage can read. Detection is a vote: each parser scores a sample of lines;
- *  on a tie the earlier parser wins, so the most specific come first and `generic` last. */
-export const PARSERS: readonly ParserDefinition[] = [nginxCombined, laravel, acgFakaRuntime, thinkphp, jsonl, generic];
+ *  on a tie the earlier parser wins, so the most specific come first and `generic` last.
+ *
+ *  nginx: nginx-combined accepts any fields after the user agent, so it also matches main and
+ *  body lines. The compiled formats match whole lines only. nginx-json and nginx-body come
+ *  before it: where their lines match in full they win the tie (and keep the body that
+ *  nginx-combined would drop); on combined or main lines they score 0 or less, and
+ *  nginx-combined wins. nginx-main comes after it: on main lines it ties and loses, so the
+ *  hand-tuned parser keeps the common case (nginx-main is there to be forced, strictly). A
+ *  user's --nginx-format goes before all of these (parsersWith), so it wins its ties. nginx-json
+ *  also comes before jsonl, which would read its lines as generic JSON. */
+export const PARSERS: readonly ParserDefinition[] = [nginxJson, nginxBody, nginxCombined, nginxMain, laravel, acgFakaRuntime, thinkphp, jsonl, generic];
 
-export function parserById(id: string): ParserDefinition | undefined {
-  return PARSERS.find((p) => p.id === id || p.family === id);
+/** When a family name is given (`--format x=nginx`), the parser it means, if not the family's first. */
+const FAMILY_DEFAULT: Readonly<Record<string, string>> = { nginx: 'nginx-combined' };
+
+/** The built-ins with extra parsers (the user's --nginx-format) in front, where they win ties. */
+export function parsersWith(extra: readonly ParserDefinition[] = []): readonly ParserDefinition[] {
+  return extra.length === 0 ? PARSERS : [...extra, ...PARSERS];
+}
+
+/** By id, alias or family. A family means an extra parser of that family if there is one (the
+ *  user's own format), else the family's default. */
+export function parserById(id: string, extra: readonly ParserDefinition[] = []): ParserDefinition | undefined {
+  const all = parsersWith(extra);
+  const want = NGINX_ALIASES[id] ?? id;
+  const exact = all.find((p) => p.id === want);
+  if (exact) return exact;
+  const own = extra.find((p) => p.family === id);
+  if (own) return own;
+  const def = FAMILY_DEFAULT[id];
+  return (def !== undefined ? PARSERS.find((p) => p.id === def) : undefined) ?? PARSERS.find((p) => p.family === id);
 }
 
 export interface Detection {
@@ -23,10 +50,11 @@ export interface Detection {
 /** Below this, no parser claims the file and its lines are rejected as an unknown format. */
 export const MIN_DETECT_CONFIDENCE = 0.3;
 
-export function detectFormat(sample: string[]): Detection {
-  const votes = PARSERS.map((p) => ({ id: p.id, confidence: p.detect(sample) }));
+export function detectFormat(sample: string[], extra: readonly ParserDefinition[] = []): Detection {
+  const all = parsersWith(extra);
+  const votes = all.map((p) => ({ id: p.id, confidence: p.detect(sample) }));
   let best: { id: string; confidence: number } | undefined;
   for (const v of votes) if (!best || v.confidence > best.confidence) best = v;
   if (!best || best.confidence < MIN_DETECT_CONFIDENCE) return { parser: null, confidence: best?.confidence ?? 0, votes };
-  return { parser: PARSERS.find((p) => p.id === best!.id)!, confidence: best.confidence, votes };
+  return { parser: all.find((p) => p.id === best!.id)!, confidence: best.confidence, votes };
 }

@@ -26,6 +26,16 @@ const FIELD_PRIORITY: Evidence['kind'][] = [
   'balance_changed',
 ];
 
+/** A row of a gateway's bill (`--statement`): the strongest evidence there is of a payment. */
+export function isStatementLine(e: Evidence): boolean {
+  return e.fields.statement === 'yes';
+}
+
+/** `nginx-main`, `nginx-json`, `nginx-custom`, … are all the web server's log. */
+function formatFamily(format: string): string {
+  return format.startsWith('nginx') ? 'nginx' : format;
+}
+
 /** A callback copy this long after the shop acknowledged one is treated as a replay. */
 const REPLAY_AFTER_MS = 600_000;
 
@@ -55,8 +65,9 @@ function pickField<T extends string | number>(ev: Evidence[], field: string, acc
     if (!accept(e)) continue;
     const v = e.fields[field];
     if (v === undefined || v === '') continue;
+    // The gateway's bill beats every log line: it is the gateway's own record of the payment.
     const rank = FIELD_PRIORITY.indexOf(e.kind);
-    const r = rank < 0 ? FIELD_PRIORITY.length : rank;
+    const r = isStatementLine(e) ? -1 : rank < 0 ? FIELD_PRIORITY.length : rank;
     if (best === null || r < best.rank) best = { v: v as T, rank: r };
     const key = typeof v === 'number' ? v.toFixed(2) : String(v);
     if (!seen.has(key)) seen.set(key, { value: v as T, rule: e.rule, file: e.source.file, line: e.source.line });
@@ -76,7 +87,10 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
   const notifies = ev.filter((e) => e.kind === 'payment_notified');
   const accepted = notifies.filter(isAcceptedNotify);
   const badSig = notifies.filter((e) => e.signature === 'bad_signature');
-  const confirmed = ev.filter((e) => e.kind === 'payment_confirmed');
+  // The shop's own confirmation lines, and the gateway's bill rows (payments and refunds), apart.
+  const confirmed = ev.filter((e) => e.kind === 'payment_confirmed' && !isStatementLine(e));
+  const billPaid = ev.filter((e) => e.kind === 'payment_confirmed' && isStatementLine(e));
+  const billRefunds = ev.filter((e) => e.kind === 'refunded' && isStatementLine(e));
   const observed = ev.filter((e) => e.kind === 'payment_observed');
   const delivered = ev.filter((e) => e.kind === 'card_delivered');
   const refunds = ev.filter((e) => e.kind === 'refunded');
@@ -119,7 +133,9 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
       extraReasons.push(`${late.length} copy(ies) of an already acknowledged callback arrived more than ${REPLAY_AFTER_MS / 60000} min later (replay?): ${late.slice(0, 3).map((e) => `${e.source.file}:${e.source.line}`).join(', ')}`);
     }
   }
-  const paidEvidence = payingNotifies.length > 0 || confirmed.length > 0 || observed.length > 0;
+  // A refund row in the bill proves the payment it refunds, even when the payment row is in an earlier bill.
+  const billLine = billPaid.length > 0 || billRefunds.length > 0;
+  const paidEvidence = payingNotifies.length > 0 || confirmed.length > 0 || observed.length > 0 || billLine;
   if (badSig.length > 0) flags.push('bad_signature');
 
   let status: TransactionStatus;
@@ -166,13 +182,18 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
   }
 
   // paid_at means what the shop's database held: the moment the shop accepted the payment.
-  // Its own confirmation line says that best; then the gateway's paid time; then the first
-  // accepted callback (the shop completes the order while answering it).
+  // Its own confirmation line says that best; then the gateway's paid time, from its bill
+  // (完成时间 / 交易时间) before its callbacks; then the first accepted callback (the shop
+  // completes the order while answering it).
   let paidAt: string | null = null;
   if (paidEvidence) {
     const gw = payingNotifies.find((e) => typeof e.fields.paid_at === 'string');
+    const bill = billPaid.find((e) => typeof e.fields.paid_at === 'string');
     if (confirmed.length > 0 && confirmed[0]!.ts !== null) paidAt = confirmed[0]!.ts;
-    else if (gw) paidAt = gw.fields.paid_at as string;
+    else if (bill) {
+      paidAt = bill.fields.paid_at as string;
+      extraReasons.push("paid_at is the gateway's completion time from its bill; the shop accepted the payment moments later");
+    } else if (gw) paidAt = gw.fields.paid_at as string;
     else if (payingNotifies.length > 0) paidAt = payingNotifies[0]!.ts;
     // Only a poll saw it: the payment happened at or before the first "success" answer.
     else if (observed.length > 0) {
@@ -204,7 +225,7 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
     }
   }
 
-  const supporting = paidEvidence ? [...payingNotifies, ...confirmed, ...observed, ...delivered] : [...created, ...trail];
+  const supporting = paidEvidence ? [...payingNotifies, ...confirmed, ...billPaid, ...billRefunds, ...observed, ...delivered] : [...created, ...trail];
   const features: ScoreFeatures = {
     status,
     verifiedNotify: payingNotifies.some((e) => e.signature === 'verified'),
@@ -212,12 +233,14 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
     badSignature: badSig.length > 0,
     notifyCopies: payingNotifies.length,
     confirmedLine: confirmed.length > 0,
+    statementLine: billLine,
     observedPaid: observed.length > 0,
     deliveredLine: delivered.length > 0,
     refundLine: refunds.length > 0,
-    orderCreatedLine: created.some((e) => e.format !== 'nginx-combined' || (e as JoinedEvidence).joinedBy !== undefined),
+    orderCreatedLine: created.some((e) => !e.format.startsWith('nginx') || (e as JoinedEvidence).joinedBy !== undefined),
     browserTrail: trail.length > 0,
-    independentFormats: new Set(supporting.map((e) => e.format)).size,
+    // Independent sources are kinds of log, not parser variants: every nginx format is one source.
+    independentFormats: new Set(supporting.map((e) => formatFamily(e.format))).size,
     amountConflict: amountMismatch || conflicts.some((c) => c.field === 'amount'),
     fuzzyJoin: fuzzy,
     amountKnown: amount !== null,

@@ -22,6 +22,8 @@ export interface ProcessOptions {
   maxLineBytes: number;
   /** Forced parser id or family for this file (`--format`), else detection. */
   format?: string;
+  /** Parsers tried before the built-ins (the user's --nginx-format), for detection and --format. */
+  parsers?: readonly ParserDefinition[];
   onProgress?: (bytesRead: number, lines: number) => void;
   /** Backpressure: reading waits while this returns a promise. */
   pace?: () => Promise<void> | undefined;
@@ -151,11 +153,11 @@ export async function processFile(path: string, displayName: string, engine: Rul
     const pending = sniffing!;
     sniffing = null;
     if (opts.format) {
-      const def = parserById(opts.format);
+      const def = parserById(opts.format, opts.parsers);
       startParser(def ?? null, 1, `forced ${opts.format} is unknown`);
     } else {
       const sample = pending.map((p) => p.text).filter((t) => t.trim() !== '');
-      const d = detectFormat(sample);
+      const d = detectFormat(sample, opts.parsers);
       startParser(d.parser, d.confidence, d.votes.map((v) => `${v.id} ${v.confidence.toFixed(2)}`).join(', '));
     }
     for (const p of pending) handleText(p.text, p.lineNo, p.offset);

@@ -6,6 +6,7 @@ import { RuleEngine } from '../../rules/engine/engine';
 import { loadRules } from '../../rules/engine/load-packs';
 import { ZoneClock } from '../../parsers/time';
 import { processFile } from './process-file';
+import { customNginxParsers } from '../../parsers/nginx/log-format';
 import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol';
 
 // Spreads input files over worker threads (work is split by file, the unit that can be read
@@ -28,13 +29,14 @@ export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: n
   const reports = new Map<string, FileReport>();
   if (workers <= 1 || tasks.length <= 1) {
     const engine = new RuleEngine(loadRules(setup.ruleDirs), { keys: setup.keys, clock: new ZoneClock(setup.tz), revealCardKeys: setup.revealCardKeys });
+    const parsers = customNginxParsers(setup.nginxFormat);
     for (const t of tasks) {
       let ev = emptyBatch();
       const rej: Reject[] = [];
       const r = await processFile(t.path, t.display, engine, {
         evidence: (e) => { pushEvidence(ev, e); if (ev.json.length >= 2000) { sinks.evidence(ev); ev = emptyBatch(); } },
         reject: (x) => { rej.push(x); if (rej.length >= 2000) sinks.reject(rej.splice(0)); },
-      }, { tz: setup.tz, maxLineBytes: setup.maxLineBytes, ...(t.format ? { format: t.format } : {}), onProgress: (b, l) => sinks.progress?.(b, l) });
+      }, { tz: setup.tz, maxLineBytes: setup.maxLineBytes, ...(t.format ? { format: t.format } : {}), parsers, onProgress: (b, l) => sinks.progress?.(b, l) });
       if (ev.json.length) sinks.evidence(ev);
       if (rej.length) sinks.reject(rej);
       reports.set(t.display, r);

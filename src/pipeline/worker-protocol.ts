@@ -9,6 +9,8 @@ export interface WorkerSetup {
   tz: string;
   maxLineBytes: number;
   revealCardKeys: boolean;
+  /** A log_format directive (--nginx-format), compiled by each worker into an extra parser. */
+  nginxFormat?: string;
 }
 
 /** `ack` returns one credit: the main thread has taken one batch of evidence. */

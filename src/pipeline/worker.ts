@@ -5,6 +5,7 @@ import { loadRules } from '../../rules/engine/load-packs';
 import { RuleEngine } from '../../rules/engine/engine';
 import { ZoneClock } from '../../parsers/time';
 import { processFile } from './process-file';
+import { customNginxParsers } from '../../parsers/nginx/log-format';
 import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol';
 
 // A worker thread reads whole files, one at a time, and sends back only what survives the rule
@@ -22,8 +23,10 @@ const port = parentPort!;
 const send = (m: FromWorker) => port.postMessage(m);
 
 let engine: RuleEngine;
+let parsers: ReturnType<typeof customNginxParsers>;
 try {
   engine = new RuleEngine(loadRules(setup.ruleDirs), { keys: setup.keys, clock: new ZoneClock(setup.tz), revealCardKeys: setup.revealCardKeys });
+  parsers = customNginxParsers(setup.nginxFormat);
 } catch (e) {
   send({ t: 'fatal', message: (e as Error).message });
   process.exit(1);
@@ -71,6 +74,7 @@ port.on('message', async (m: ToWorker) => {
         tz: setup.tz,
         maxLineBytes: setup.maxLineBytes,
         ...(m.format ? { format: m.format } : {}),
+        parsers,
         onProgress: (bytes, lines) => send({ t: 'progress', bytes, lines }),
         pace,
       },

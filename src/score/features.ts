@@ -11,6 +11,8 @@ export interface ScoreFeatures {
   /** Copies of the same accepted payment seen (retries and return_url copies). */
   notifyCopies: number;
   confirmedLine: boolean;
+  /** The gateway's own bill (`--statement`) lists this payment (or a refund of it). Absent: no bill given. */
+  statementLine?: boolean;
   /** The shop told the buyer's browser the order was paid (status poll). */
   observedPaid: boolean;
   deliveredLine: boolean;

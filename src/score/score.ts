@@ -28,6 +28,7 @@ export function scoreRecord(f: ScoreFeatures): Score {
     else if (f.unverifiableNotify) x += term(reasons, 2.5, 'gateway callback with complete parameters, signature not checked (no key)');
     if (f.notifyCopies > 1) x += term(reasons, 0.3, `${f.notifyCopies} copies of the same callback (retries) agree`);
     if (f.confirmedLine) x += term(reasons, 3.0, 'the shop logged the payment as successful');
+    if (f.statementLine) x += term(reasons, 6.0, "the gateway's own bill lists this payment");
     if (f.observedPaid) x += term(reasons, 2.5, 'the shop answered a status poll with "paid"');
     if (f.deliveredLine) x += term(reasons, 1.5, 'card delivery logged');
     if (f.refundLine) x += term(reasons, 1.0, 'refund logged');

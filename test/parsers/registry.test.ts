@@ -23,9 +23,10 @@ test('detectFormat: nginx lines → nginx-combined', () => {
   const d = detectFormat(NGINX);
   assert.equal(d.parser?.id, 'nginx-combined');
   assert.equal(d.confidence, 1);
-  // Every parser votes; only nginx claims these lines.
+  // Every parser votes; only nginx claims these lines (the strict compiled nginx-main matches
+  // the one line with a trailing X-Forwarded-For, and loses the tie to nginx-combined anyway).
   assert.equal(d.votes.length, PARSERS.length);
-  for (const v of d.votes) assert.equal(v.confidence, v.id === 'nginx-combined' ? 1 : 0, v.id);
+  for (const v of d.votes) assert.equal(v.confidence, v.id === 'nginx-combined' ? 1 : v.id === 'nginx-main' ? 1 / 3 : 0, v.id);
 });
 
 test('detectFormat: laravel lines (with stack traces) → laravel', () => {
@@ -71,5 +72,6 @@ test('parserById: by id or by family', () => {
   assert.equal(parserById('laravel')?.id, 'laravel');
   assert.equal(parserById('apache'), undefined);
   // Most specific first: on a tie the earlier parser wins, and `generic` is the fallback.
-  assert.deepEqual(PARSERS.map((p) => p.id), ['nginx-combined', 'laravel', 'acg-faka-runtime', 'thinkphp', 'jsonl', 'generic']);
+  // The compiled nginx formats that must win their ties with nginx-combined come before it (see registry.ts).
+  assert.deepEqual(PARSERS.map((p) => p.id), ['nginx-json', 'nginx-body', 'nginx-combined', 'nginx-main', 'laravel', 'acg-faka-runtime', 'thinkphp', 'jsonl', 'generic']);
 });

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { EXIT_DAMAGED, EXIT_OK, UsageError, type CommandIO, type SalvageCommand } from '../command';
@@ -10,6 +10,7 @@ import { detectFormat, MIN_DETECT_CONFIDENCE, parserById, PARSERS, type Detectio
 import type { LineParser, ParserDefinition } from '../../../parsers/parser';
 import { ZoneClock, isoWithOffset } from '../../../parsers/time';
 import { paramsOf } from '../../../rules/engine/engine';
+import { customNginxParsers, directiveText, LogFormatError, pickLogFormat } from '../../../parsers/nginx/log-format';
 
 // `salvage inspect <file>`: what salvage makes of one file, without running the pipeline. It
 // shows the sniffing vote, whether the file is gzip, and the first parsed entries with their
@@ -42,6 +43,8 @@ export interface ScanStart {
 export interface ScanOptions {
   tz: string;
   format?: string;
+  /** Parsers tried before the built-ins (--nginx-format). */
+  parsers?: readonly ParserDefinition[];
   maxLineBytes: number;
   /** Called once, when the format is known (before the first item). */
   onStart(s: ScanStart): void;
@@ -102,9 +105,9 @@ export async function scanFile(path: string, displayName: string, opts: ScanOpti
     const pending = sniffing!;
     sniffing = null;
     const sample = pending.filter((p) => p.text !== undefined && p.text.trim() !== '').map((p) => p.text!);
-    const detection = detectFormat(sample);
+    const detection = detectFormat(sample, opts.parsers);
     let def: ParserDefinition | null;
-    if (opts.format !== undefined) def = parserById(opts.format) ?? null;
+    if (opts.format !== undefined) def = parserById(opts.format, opts.parsers) ?? null;
     else def = detection.parser;
     opts.onStart({ parser: def, detection, sampleLines: sample.length, ...(opts.format !== undefined ? { forced: opts.format } : {}) });
     if (def === null) unknown = true;
@@ -167,11 +170,57 @@ export async function scanFile(path: string, displayName: string, opts: ScanOpti
 
 // ------------------------------------------------------------------------------------------------
 
+export const NGINX_FORMAT_HELP =
+  "your nginx log_format: the directive (log_format name [escape=…] '…';), @nginx.conf (its first log_format) or name=@nginx.conf; used as format nginx-custom, ahead of the built-ins in detection";
+
+export interface NginxFormatOption {
+  /** The chosen directive, as one line of nginx.conf (what worker threads compile). */
+  directive?: string;
+  name?: string;
+  /** The compiled format as a parser (empty without the option). */
+  parsers: ParserDefinition[];
+  /** Said on stderr: which directive was taken from a file that holds several. */
+  note?: string;
+}
+
+/** --nginx-format: a log_format directive, `@file` (the first log_format in it) or `name=@file`.
+ *  Anything malformed is a usage error naming the problem. */
+export function nginxFormatOption(spec: unknown, cwd: string): NginxFormatOption {
+  if (spec === undefined) return { parsers: [] };
+  if (Array.isArray(spec)) throw new UsageError('--nginx-format can be given only once');
+  if (typeof spec !== 'string' || spec.trim() === '') throw new UsageError("--nginx-format needs a log_format directive, @file or name=@file");
+  const fromFile = /^(?:([A-Za-z0-9_.-]+)=)?@([^]+)$/.exec(spec);
+  let text = spec;
+  if (fromFile) {
+    try {
+      text = readFileSync(resolve(cwd, fromFile[2]!), 'utf8');
+    } catch (e) {
+      throw new UsageError(`--nginx-format: cannot read ${fromFile[2]}: ${(e as Error).message}`);
+    }
+  }
+  try {
+    const { directive, names } = pickLogFormat(text, fromFile?.[1]);
+    const d = directiveText(directive);
+    return {
+      directive: d,
+      name: directive.name,
+      parsers: customNginxParsers(d),
+      ...(fromFile && !fromFile[1] && names.length > 1
+        ? { note: `--nginx-format: using log_format ${directive.name}, the first of ${names.join(', ')} in ${fromFile[2]}; pick another with --nginx-format NAME=@${fromFile[2]}` }
+        : {}),
+    };
+  } catch (e) {
+    if (e instanceof LogFormatError) throw new UsageError(`--nginx-format${fromFile ? ` ${spec}` : ''}: ${e.message}`);
+    throw e;
+  }
+}
+
 export interface InspectArgs {
   file: string;
   tz: string;
   lines: number;
   format?: string;
+  'nginx-format'?: string;
   'max-line-bytes': number;
 }
 
@@ -211,7 +260,7 @@ export function eventTime(ev: LogEvent): string {
 }
 
 /** Checks shared by inspect and rules test. */
-export function checkScanArgs(file: string, tz: string, format: string | undefined, maxLineBytes: number, cwd: string): string {
+export function checkScanArgs(file: string, tz: string, format: string | undefined, maxLineBytes: number, cwd: string, extra: readonly ParserDefinition[] = []): string {
   if (format !== undefined && format.includes('=')) {
     throw new UsageError(`--format takes a parser id here (one file): drop the "<glob>=" part of "${format}"`);
   }
@@ -220,8 +269,8 @@ export function checkScanArgs(file: string, tz: string, format: string | undefin
   } catch {
     throw new UsageError(`--tz ${tz} is not a time zone name (e.g. Asia/Shanghai, UTC) / 时区无效`);
   }
-  if (format !== undefined && !parserById(format)) {
-    throw new UsageError(`--format: unknown format "${format}" (known: ${PARSERS.map((p) => p.id).join(', ')})`);
+  if (format !== undefined && !parserById(format, extra)) {
+    throw new UsageError(`--format: unknown format "${format}" (known: ${[...extra, ...PARSERS].map((p) => p.id).join(', ')})`);
   }
   if (!(maxLineBytes >= 1024)) throw new UsageError('--max-line-bytes must be at least 1024');
   const path = resolve(cwd, file);
@@ -237,7 +286,7 @@ export function checkScanArgs(file: string, tz: string, format: string | undefin
 
 export function formatVotes(start: ScanStart): string[] {
   const out: string[] = [];
-  const width = Math.max(...PARSERS.map((p) => p.id.length));
+  const width = Math.max(...start.detection.votes.map((v) => v.id.length));
   const chosen = start.parser?.id;
   start.detection.votes.forEach((v, i) => {
     const mark = v.id === chosen ? (start.forced !== undefined ? '  ← forced' : '  ← chosen') : '';
@@ -268,6 +317,7 @@ export const inspectCommand: SalvageCommand<InspectArgs> = {
       .option('tz', { type: 'string', default: 'Asia/Shanghai', describe: 'zone of log times written without an offset' })
       .option('lines', { alias: 'n', type: 'number', default: 10, describe: 'how many parsed entries to show' })
       .option('format', { type: 'string', describe: `force a format instead of detection (${PARSERS.map((p) => p.id).join(', ')})` })
+      .option('nginx-format', { type: 'string', describe: NGINX_FORMAT_HELP })
       .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are rejected' }),
   async run(args, io) {
     return inspect(args, io);
@@ -277,7 +327,9 @@ export const inspectCommand: SalvageCommand<InspectArgs> = {
 export async function inspect(args: InspectArgs, io: CommandIO): Promise<number> {
   const limit = args.lines;
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--lines must be a whole number ≥ 1');
-  const path = checkScanArgs(args.file, args.tz, args.format, args['max-line-bytes'], io.cwd);
+  const nginxFormat = nginxFormatOption(args['nginx-format'], io.cwd);
+  if (nginxFormat.note) io.stderr.write(`salvage: note: ${nginxFormat.note}\n`);
+  const path = checkScanArgs(args.file, args.tz, args.format, args['max-line-bytes'], io.cwd, nginxFormat.parsers);
   const out: string[] = [];
   const w = (s: string) => out.push(s);
   let events = 0;
@@ -289,6 +341,7 @@ export async function inspect(args: InspectArgs, io: CommandIO): Promise<number>
     tz: args.tz,
     maxLineBytes: args['max-line-bytes'],
     ...(args.format !== undefined ? { format: args.format } : {}),
+    parsers: nginxFormat.parsers,
     onStart(s) {
       header = formatHeader(s);
     },
@@ -323,6 +376,7 @@ export async function inspect(args: InspectArgs, io: CommandIO): Promise<number>
   head.push(`file        ${args.file}`);
   if (scan.read) head.push(`gzip        ${scan.read.compressed ? 'yes' : 'no'}`);
   head.push(...header);
+  if (nginxFormat.name !== undefined) head.push(`log_format  ${nginxFormat.name} (--nginx-format, as ${nginxFormat.parsers[0]!.id})`);
   head.push(`time zone   ${args.tz} (for times written without an offset)`);
   const tail: string[] = [''];
   if (scan.stopped) {

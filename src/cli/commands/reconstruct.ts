@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Argv } from 'yargs';
@@ -9,6 +9,8 @@ import { loadKeyRing } from '../../config/keys';
 import { esAuthFromEnv } from '../../config/es-auth';
 import { ZoneClock, isoWithOffset } from '../../../parsers/time';
 import { parserById } from '../../../parsers/registry';
+import type { ParserDefinition } from '../../../parsers/parser';
+import { NGINX_FORMAT_HELP, nginxFormatOption } from './inspect';
 import { runFiles, type FileTask } from '../../pipeline/run-files';
 import { Correlator } from '../../correlate/correlator';
 import { LineWriter } from '../../sinks/line-writer';
@@ -21,6 +23,8 @@ import { formatSummary } from '../summary';
 import { Checks } from '../../checks/run-checks';
 import { needsReview, reviewRow, REVIEW_COLUMNS } from '../../sinks/review';
 import { ProgressMeter } from '../progress';
+import { readStatements } from '../../sources/statements/read-statement';
+import { BaselineError, readBaseline, type Baseline } from '../../sources/baseline/read-baseline';
 
 /** Exit code when a sink (Elasticsearch) could not take the records; the files were still written. */
 export const EXIT_SINK_FAILED = 3;
@@ -41,6 +45,9 @@ export interface ReconstructArgs {
   'review-below': number;
   progress?: boolean;
   quiet: boolean;
+  'nginx-format'?: string;
+  statement: string[];
+  baseline?: string;
 }
 
 const VERSION = '0.1.0';
@@ -50,12 +57,12 @@ function displayName(abs: string, cwd: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
 }
 
-function parseFormatOverrides(specs: string[]): { re: RegExp; format: string }[] {
+function parseFormatOverrides(specs: string[], extra: readonly ParserDefinition[] = []): { re: RegExp; format: string }[] {
   return specs.map((s) => {
     const eq = s.lastIndexOf('=');
     if (eq <= 0) throw new UsageError(`--format expects <glob>=<format>, got "${s}"`);
     const format = s.slice(eq + 1);
-    if (!parserById(format)) throw new UsageError(`--format ${s}: unknown format "${format}" (run \`salvage formats\` for the list)`);
+    if (!parserById(format, extra)) throw new UsageError(`--format ${s}: unknown format "${format}" (run \`salvage formats\` for the list)`);
     return { re: globToRegExp(s.slice(0, eq)), format };
   });
 }
@@ -73,11 +80,14 @@ export const reconstructCommand: SalvageCommand<ReconstructArgs> = {
       .option('keys', { type: 'string', describe: 'keys.json with merchant keys, to check callback signatures' })
       .option('rules', { type: 'string', array: true, default: [], describe: 'folder(s) of your own rule packs; they override built-in rules by id' })
       .option('format', { type: 'string', array: true, default: [], describe: 'force a format for matching files: <glob>=<format>' })
+      .option('nginx-format', { type: 'string', describe: NGINX_FORMAT_HELP })
       .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads (files are spread over them)' })
       .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are rejected (and skipped without being held in memory)' })
       .option('sql-min-confidence', { type: 'number', default: 0.8, describe: 'restore.sql only inserts records at or above this confidence' })
       .option('review-below', { type: 'number', default: 0.9, describe: 'review.csv lists records below this confidence, and every flagged one' })
       .option('reveal-card-keys', { type: 'boolean', default: false, describe: 'keep card keys in outputs (they are masked by default)' })
+      .option('statement', { type: 'string', array: true, default: [], describe: "a gateway's bill: Alipay 业务明细 CSV or WeChat downloadbill (repeatable) / 对账单" })
+      .option('baseline', { type: 'string', describe: 'the last good backup of the orders table: CSV export or MySQL dump / 订单表最近备份' })
       .option('progress', { type: 'boolean', describe: 'print progress to stderr (default: when stderr is a terminal)' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only warnings and errors' }),
   async run(args, io) {
@@ -98,7 +108,9 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   if (!(sqlMin >= 0 && sqlMin <= 1)) throw new UsageError('--sql-min-confidence must be between 0 and 1');
   const reviewBelow = args['review-below'];
   if (!(reviewBelow >= 0 && reviewBelow <= 1)) throw new UsageError('--review-below must be between 0 and 1');
-  const overrides = parseFormatOverrides(args.format);
+  const nginxFormat = nginxFormatOption(args['nginx-format'], io.cwd);
+  if (nginxFormat.note && !args.quiet) io.stderr.write(`salvage: note: ${nginxFormat.note}\n`);
+  const overrides = parseFormatOverrides(args.format, nginxFormat.parsers);
 
   const ruleDirs = args.rules.map((d) => resolve(io.cwd, d));
   try {
@@ -109,6 +121,23 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   }
   const keys = args.keys ? loadKeyRing(resolve(io.cwd, args.keys)) : {};
   const esAuth = args.es ? esAuthFromEnv(io.env) : undefined;
+  // The user's own records beside the logs: gateway bills, and the last backup of the orders table.
+  const statementFiles = (args.statement ?? []).map((s) => {
+    const path = resolve(io.cwd, s);
+    try { statSync(path); } catch { throw new UsageError(`--statement ${s}: cannot open the file / 无法打开对账单文件`); }
+    return { path, display: displayName(path, io.cwd) };
+  });
+  let baseline: Baseline | undefined;
+  if (args.baseline) {
+    const path = resolve(io.cwd, args.baseline);
+    try {
+      baseline = await readBaseline(path, displayName(path, io.cwd), args.tz);
+    } catch (e) {
+      if (e instanceof BaselineError) throw new UsageError(`--baseline: ${e.message}`);
+      throw e;
+    }
+  }
+  const ownInputs = new Set([...statementFiles.map((f) => f.path), ...(args.baseline ? [resolve(io.cwd, args.baseline)] : [])].map((p) => realpathSync(p)));
 
   const outDir = resolve(io.cwd, args.out);
   mkdirSync(outDir, { recursive: true });
@@ -119,7 +148,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   const files = found.files.filter((f) => {
     let real = f;
     try { real = realpathSync(f); } catch { /* reported when read */ }
-    return !(real === outReal || real.startsWith(outReal + sep));
+    return !(real === outReal || real.startsWith(outReal + sep) || ownInputs.has(real));
   });
   for (const p of found.problems) io.stderr.write(`salvage: warning: ${p.message}\n`);
 
@@ -134,9 +163,13 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   const showProgress = args.progress ?? (!args.quiet && (io.stderr as NodeJS.WriteStream).isTTY === true);
   const meter = new ProgressMeter(io.stderr, tasks.length, showProgress);
 
+  const statements = await readStatements(statementFiles, { tz: args.tz, maxLineBytes: args['max-line-bytes'] }, {
+    evidence: (items) => correlator.add(items),
+    reject: (r) => rejects.writeSync(JSON.stringify(r)),
+  });
   const reports = await runFiles(
     tasks,
-    { ruleDirs, keys, tz: args.tz, maxLineBytes: args['max-line-bytes'], revealCardKeys: args['reveal-card-keys'] },
+    { ruleDirs, keys, tz: args.tz, maxLineBytes: args['max-line-bytes'], revealCardKeys: args['reveal-card-keys'], ...(nginxFormat.directive ? { nginxFormat: nginxFormat.directive } : {}) },
     args.workers,
     {
       evidence: (batch) => correlator.addBatch(batch),
@@ -148,7 +181,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   meter.stop();
   await rejects.close();
 
-  const checks = new Checks();
+  const checks = new Checks({ statements: statements.spans, ...(baseline ? { baseline } : {}) });
   const correlation = correlator.finish(checks.visit);
   const { unjoined, fuzzyJoins, duplicateCopies } = correlation;
   const zone = new ZoneClock(args.tz);
@@ -193,16 +226,17 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   }
 
   spool.dispose();
-  const accountingProblems = checkAccounting(reports, rejects.lines);
-  const damaged = found.problems.length > 0 || reports.some((r) => r.damaged);
+  const inputs = [...statements.reports, ...reports];
+  const accountingProblems = checkAccounting(inputs, rejects.lines);
+  const damaged = found.problems.length > 0 || inputs.some((r) => r.damaged);
   const exitCode = sinkFailed ? EXIT_SINK_FAILED : damaged || accountingProblems.length > 0 ? EXIT_DAMAGED : EXIT_OK;
   const report: RunReport = {
     tool: { name: 'salvage', version: VERSION },
     generated_at: new Date().toISOString(),
     settings: { tz: args.tz, rule_dirs: ruleDirs, keys_given: args.keys !== undefined, workers: args.workers, max_line_bytes: args['max-line-bytes'] },
-    inputs: reports,
+    inputs,
     input_problems: found.problems,
-    totals: sumTotals(reports),
+    totals: sumTotals(inputs),
     accounting: { ok: accountingProblems.length === 0, problems: accountingProblems },
     records: stats.result(),
     unjoined: unjoinedStats(unjoined),
@@ -222,8 +256,11 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     ...(esResult ? { elasticsearch: esResult } : {}),
     exit_code: exitCode,
   };
-  writeFileSync(resolve(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  const extra = { ...(checked.statement ? { statement: checked.statement } : {}), ...(checked.baseline ? { baseline: checked.baseline } : {}) };
+  writeFileSync(resolve(outDir, 'report.json'), JSON.stringify({ ...report, ...extra }, null, 2) + '\n');
   if (!args.quiet || exitCode !== EXIT_OK) io.stdout.write(formatSummary(report, Date.now() - started));
+  if (!args.quiet && checked.statement) io.stdout.write(`  statement 对账单: ${checked.statement.orders_in_statement} order(s) in the bill, ${checked.statement.statement_only.count} only there, ${checked.statement.not_in_statement.count} paid record(s) missing from it (report.json → statement)\n`);
+  if (!args.quiet && checked.baseline) io.stdout.write(`  baseline 备份: ${checked.baseline.overlap} record(s) in the backup (${checked.baseline.inconsistent_count} disagree), ${checked.baseline.newer_than_baseline} new since it (report.json → baseline)\n`);
   return exitCode;
 }
 
