@@ -8,7 +8,7 @@ import { loadRules, RulePackError } from '../../../rules/engine/load-packs';
 import { loadKeyRing } from '../../config/keys';
 import { esAuthFromEnv } from '../../config/es-auth';
 import { ZoneClock, isoWithOffset } from '../../../parsers/time';
-import { parserById } from '../../../parsers/registry';
+import { PARSERS, parserById } from '../../../parsers/registry';
 import type { ParserDefinition } from '../../../parsers/parser';
 import { NGINX_FORMAT_HELP, nginxFormatOption } from './inspect';
 import { runFiles, type FileTask } from '../../pipeline/run-files';
@@ -62,7 +62,7 @@ function parseFormatOverrides(specs: string[], extra: readonly ParserDefinition[
     const eq = s.lastIndexOf('=');
     if (eq <= 0) throw new UsageError(`--format expects <glob>=<format>, got "${s}"`);
     const format = s.slice(eq + 1);
-    if (!parserById(format, extra)) throw new UsageError(`--format ${s}: unknown format "${format}" (run \`salvage formats\` for the list)`);
+    if (!parserById(format, extra)) throw new UsageError(`--format ${s}: unknown format "${format}" (known: ${[...extra, ...PARSERS].map((p) => p.id).join(', ')}) / 未知格式`);
     return { re: globToRegExp(s.slice(0, eq)), format };
   });
 }
