@@ -31,6 +31,12 @@ export function isStatementLine(e: Evidence): boolean {
   return e.fields.statement === 'yes';
 }
 
+function provenanceOf(from: Record<string, Evidence | null>): Transaction['provenance'] {
+  const out: Transaction['provenance'] = {};
+  for (const [field, e] of Object.entries(from)) if (e) out[field] = { rule: e.rule, file: e.source.file, line: e.source.line };
+  return out;
+}
+
 /** `nginx-main`, `nginx-json`, `nginx-custom`, … are all the web server's log. */
 function formatFamily(format: string): string {
   return format.startsWith('nginx') ? 'nginx' : format;
@@ -54,12 +60,14 @@ function isAcceptedNotify(e: Evidence): boolean {
 
 interface Pick<T> {
   value: T | null;
+  /** The evidence the value was taken from. */
+  from: Evidence | null;
   conflict: FieldConflict | null;
 }
 
 /** The value of `field` from the highest-priority evidence; differing values become a conflict. */
 function pickField<T extends string | number>(ev: Evidence[], field: string, accept: (e: Evidence) => boolean = () => true): Pick<T> {
-  let best: { v: T; rank: number } | null = null;
+  let best: { v: T; rank: number; e: Evidence } | null = null;
   const seen = new Map<string, { value: T; rule: string; file: string; line: number }>();
   for (const e of ev) {
     if (!accept(e)) continue;
@@ -68,12 +76,13 @@ function pickField<T extends string | number>(ev: Evidence[], field: string, acc
     // The gateway's bill beats every log line: it is the gateway's own record of the payment.
     const rank = FIELD_PRIORITY.indexOf(e.kind);
     const r = isStatementLine(e) ? -1 : rank < 0 ? FIELD_PRIORITY.length : rank;
-    if (best === null || r < best.rank) best = { v: v as T, rank: r };
+    if (best === null || r < best.rank) best = { v: v as T, rank: r, e };
     const key = typeof v === 'number' ? v.toFixed(2) : String(v);
     if (!seen.has(key)) seen.set(key, { value: v as T, rule: e.rule, file: e.source.file, line: e.source.line });
   }
   return {
     value: best ? best.v : null,
+    from: best ? best.e : null,
     conflict: seen.size > 1 ? { field, values: [...seen.values()] } : null,
   };
 }
@@ -175,10 +184,13 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
   const goodsPick = pickField<string>(ev, 'goods_id');
   note(goodsPick);
 
-  let channel = pickField<string>(ev, 'channel', (e) => e.kind !== 'payment_notified' || isAcceptedNotify(e)).value;
+  const channelPick = pickField<string>(ev, 'channel', (e) => e.kind !== 'payment_notified' || isAcceptedNotify(e));
+  let channel = channelPick.value;
+  let channelFrom = channelPick.from;
   if (channel === null) {
-    const handler = pickField<string>(ev, 'pay_handler').value;
-    channel = channelOfHandler(handler ?? undefined) ?? null;
+    const handler = pickField<string>(ev, 'pay_handler');
+    channel = channelOfHandler(handler.value ?? undefined) ?? null;
+    if (channel !== null) channelFrom = handler.from;
   }
 
   // paid_at means what the shop's database held: the moment the shop accepted the payment.
@@ -186,32 +198,46 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
   // (完成时间 / 交易时间) before its callbacks; then the first accepted callback (the shop
   // completes the order while answering it).
   let paidAt: string | null = null;
+  let paidFrom: Evidence | null = null;
   if (paidEvidence) {
     const gw = payingNotifies.find((e) => typeof e.fields.paid_at === 'string');
     const bill = billPaid.find((e) => typeof e.fields.paid_at === 'string');
-    if (confirmed.length > 0 && confirmed[0]!.ts !== null) paidAt = confirmed[0]!.ts;
+    if (confirmed.length > 0 && confirmed[0]!.ts !== null) {
+      paidAt = confirmed[0]!.ts;
+      paidFrom = confirmed[0]!;
+    }
     else if (bill) {
       paidAt = bill.fields.paid_at as string;
+      paidFrom = bill;
       extraReasons.push("paid_at is the gateway's completion time from its bill; the shop accepted the payment moments later");
-    } else if (gw) paidAt = gw.fields.paid_at as string;
-    else if (payingNotifies.length > 0) paidAt = payingNotifies[0]!.ts;
+    } else if (gw) {
+      paidAt = gw.fields.paid_at as string;
+      paidFrom = gw;
+    } else if (payingNotifies.length > 0) {
+      paidAt = payingNotifies[0]!.ts;
+      paidFrom = payingNotifies[0]!;
+    }
     // Only a poll saw it: the payment happened at or before the first "success" answer.
     else if (observed.length > 0) {
       paidAt = observed[0]!.ts;
+      paidFrom = observed[0]!;
       extraReasons.push('paid_at is the first status poll that answered "paid": the payment was at or before it');
     }
   }
 
   let createdAt: string | null = null;
+  let createdFrom: Evidence | null = null;
   let fuzzy = false;
   const firstCreated = created[0];
   if (firstCreated) {
     createdAt = firstCreated.ts;
+    createdFrom = firstCreated;
     if ((firstCreated as JoinedEvidence).joinedBy) fuzzy = true;
   } else {
     const first = ev.find((e) => e.ts !== null);
     if (first) {
       createdAt = first.ts;
+      createdFrom = first;
       extraReasons.push('created_at estimated from the first sighting of the order');
     }
   }
@@ -273,6 +299,15 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
     reasons: [...score.reasons, ...extraReasons],
     flags,
     conflicts,
+    provenance: provenanceOf({
+      amount: orderAmount.value !== null ? orderAmount.from : amountPick.from,
+      trade_no: tradePick.from,
+      buyer_email: emailPick.from,
+      goods_id: goodsPick.from,
+      channel: channelFrom,
+      created_at: createdFrom,
+      paid_at: paidFrom,
+    }),
     evidence: refs,
   };
 }

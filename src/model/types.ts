@@ -137,6 +137,8 @@ export interface Transaction {
   reasons: string[];
   flags: string[];
   conflicts: FieldConflict[];
+  /** For each field that has a value: the evidence line it was taken from. */
+  provenance: Record<string, { rule: string; file: string; line: number }>;
   evidence: EvidenceRef[];
 }
 

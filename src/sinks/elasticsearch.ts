@@ -72,6 +72,7 @@ export function templateFor(index: string): estypes.IndicesPutIndexTemplateReque
             },
           },
           conflicts: { type: 'object', enabled: false },
+          provenance: { type: 'object', enabled: false },
         },
       },
     },

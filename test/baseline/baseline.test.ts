@@ -203,7 +203,7 @@ describe('readBaseline', () => {
 function rec(id: string, over: Partial<Transaction>): Transaction {
   return {
     order_id: id, status: 'paid', amount: 9.9, currency: 'CNY', channel: 'epay', created_at: '2026-11-21T01:00:00+08:00', paid_at: null, buyer_email: null,
-    goods_id: null, trade_no: null, confidence: 0.9, reasons: [], flags: [], conflicts: [], evidence: [], ...over,
+    goods_id: null, trade_no: null, confidence: 0.9, reasons: [], flags: [], conflicts: [], provenance: {}, evidence: [], ...over,
   };
 }
 

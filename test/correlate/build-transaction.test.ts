@@ -169,3 +169,15 @@ test('record spool: past its bound, records go to disk and still come back in or
   small.dispose();
   big.dispose();
 });
+
+test('each field says which line it came from', () => {
+  const c = created();
+  const n1 = notify(9.9, 'verified');
+  const t = buildTransaction('A1', [c, n1]);
+  assert.deepEqual(t.provenance.amount, { rule: c.rule, file: c.source.file, line: c.source.line }, 'the order amount comes from the creation line');
+  assert.deepEqual(t.provenance.trade_no, { rule: n1.rule, file: n1.source.file, line: n1.source.line });
+  assert.deepEqual(t.provenance.paid_at, { rule: n1.rule, file: n1.source.file, line: n1.source.line });
+  assert.deepEqual(t.provenance.created_at, { rule: c.rule, file: c.source.file, line: c.source.line });
+  assert.equal(t.provenance.buyer_email?.line, c.source.line);
+  assert.equal(Object.keys(buildTransaction('B', [ev('order_viewed', '2026-11-21T14:06:00+08:00', { order_id: 'B' })]).provenance).join(), 'created_at');
+});
