@@ -1,5 +1,6 @@
 import type { LogEvent } from '../../src/model/types';
 import type { LineParser, ParseSink, ParserContext, ParserDefinition } from '../parser';
+import { singleLineParser } from '../single-line';
 import { TimeLocalCache } from '../time';
 import { unescapeNginx } from '../params';
 
@@ -92,25 +93,6 @@ export const nginxCombined: ParserDefinition = {
   },
   create(ctx: ParserContext, sink: ParseSink): LineParser {
     const times = new TimeLocalCache();
-    return {
-      line(text, lineNo, offset) {
-        if (text.length === 0) {
-          sink.blank(lineNo);
-          return;
-        }
-        const r = parseCombined(text, times);
-        if (typeof r === 'string') {
-          sink.reject(lineNo, offset, r, text);
-          return;
-        }
-        const ev = r as LogEvent;
-        ev.file = ctx.file;
-        ev.line = lineNo;
-        ev.lineEnd = lineNo;
-        ev.offset = offset;
-        sink.event(ev);
-      },
-      end() {},
-    };
+    return singleLineParser(ctx, sink, (text) => parseCombined(text, times));
   },
 };

@@ -1,3 +1,4 @@
+import { singleLineParser } from '../single-line';
 import type { LogEvent } from '../../src/model/types';
 import type { LineParser, ParseSink, ParserContext, ParserDefinition } from '../parser';
 import { TimeLocalCache, wallMsFromYmdHis, type ZoneClock } from '../time';
@@ -640,27 +641,7 @@ export function logFormatParser(id: string, describe: string, compiled: Compiled
       return ok / sample.length;
     },
     create(ctx: ParserContext, sink: ParseSink): LineParser {
-      const read = compiled.reader(id, ctx.clock);
-      return {
-        line(text, lineNo, offset) {
-          if (text.length === 0) {
-            sink.blank(lineNo);
-            return;
-          }
-          const r = read(text);
-          if (typeof r === 'string') {
-            sink.reject(lineNo, offset, r, text);
-            return;
-          }
-          const ev = r as LogEvent;
-          ev.file = ctx.file;
-          ev.line = lineNo;
-          ev.lineEnd = lineNo;
-          ev.offset = offset;
-          sink.event(ev);
-        },
-        end() {},
-      };
+      return singleLineParser(ctx, sink, compiled.reader(id, ctx.clock));
     },
   };
 }

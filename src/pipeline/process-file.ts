@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { emptyFileReport } from '../model/file-report';
 import type { Evidence, FileReport, LogEvent, Reject } from '../model/types';
 import { LineSplitter, HEAD_BYTES } from '../sources/line-splitter';
 import { decodeLine, printableHead } from '../sources/decode-line';
@@ -39,27 +40,7 @@ interface Pending {
 }
 
 export async function processFile(path: string, displayName: string, engine: RuleEngine, sinks: FileSinks, opts: ProcessOptions): Promise<FileReport> {
-  const report: FileReport = {
-    file: displayName,
-    bytes: 0,
-    sha256: '',
-    format: null,
-    detect_confidence: 0,
-    compressed: false,
-    lines_total: 0,
-    parsed: 0,
-    rejected: 0,
-    evidence_lines: 0,
-    noise: 0,
-    evidence_items: 0,
-    collapsed_repeats: 0,
-    damaged: false,
-    errors: [],
-    first_ts: null,
-    last_ts: null,
-    per_hour: {},
-    by_rule: {},
-  };
+  const report: FileReport = emptyFileReport(displayName);
   const byRule = new Map<string, number>();
   const seenFirst = new Set<string>();
   const perHour = new Map<number, number>();

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { emptyFileReport } from '../../model/file-report';
 import type { Evidence, FileReport, Reject } from '../../model/types';
 import { ZoneClock, isoWithOffset } from '../../../parsers/time';
 import { LineSplitter, HEAD_BYTES } from '../line-splitter';
@@ -45,29 +46,9 @@ export interface StatementOptions {
 }
 
 export async function readStatement(path: string, display: string, opts: StatementOptions, sinks: StatementSinks): Promise<{ report: FileReport; span: StatementSpan | null }> {
-  const report: FileReport = {
-    file: display,
-    bytes: 0,
-    sha256: '',
-    format: null,
-    detect_confidence: 0,
-    compressed: false,
-    lines_total: 0,
-    parsed: 0,
-    rejected: 0,
-    evidence_lines: 0,
-    noise: 0,
-    evidence_items: 0,
-    collapsed_repeats: 0,
-    damaged: false,
-    errors: [],
-    first_ts: null,
-    last_ts: null,
-    // A bill is complete for its period: an hour without rows had no trades, it is not a hole
-    // in the evidence, so bills take no part in the coverage check.
-    per_hour: {},
-    by_rule: {},
-  };
+  // A bill is complete for its period: an hour without rows had no trades, it is not a hole
+  // in the evidence, so bills take no part in the coverage check (per_hour stays empty).
+  const report: FileReport = emptyFileReport(display);
   try {
     statSync(path);
   } catch (e) {
