@@ -1,7 +1,7 @@
 import type { Evidence, Transaction } from '../model/types';
 import { buildTransaction, type JoinedEvidence } from './build-transaction';
 import { EvidenceStore } from './evidence-store';
-import { batchOf, parseEvidence, type EvidenceBatch } from '../pipeline/evidence-batch';
+import { batchOf, describeLink, parseEvidence, type EvidenceBatch } from '../pipeline/evidence-batch';
 import { RecordSpool } from './record-spool';
 import { SkewEstimator, sourceOf, type SkewEstimate } from './clock-skew';
 import { isoWithOffset } from '../../parsers/time';
@@ -58,9 +58,10 @@ interface Sighting {
 
 export class Correlator {
   private readonly store: EvidenceStore;
-  private readonly tradeToOrder = new Map<string, string>();
+  /** Gateway trade numbers, card key hashes and rule link keys → the order that carried them. */
+  private readonly linkToOrder = new Map<string, string>();
   private readonly firstSeen = new Map<string, Sighting>();
-  private readonly byTradeOnly: Evidence[] = [];
+  private readonly byLinkOnly: { e: Evidence; links: string[] }[] = [];
   private readonly keyless: Evidence[] = [];
   private readonly balances: Evidence[] = [];
   /** Callback times per order, compact, for estimating clock skew before records are built. */
@@ -81,13 +82,14 @@ export class Correlator {
     for (let i = 0; i < b.json.length; i++) {
       const kind = b.kind[i]!;
       const oid = b.orderId[i];
-      const tno = b.tradeNo[i];
+      const links = b.links[i];
       // The few kinds the correlator needs whole are parsed now; the rest stay text until the
       // order's record is built.
       if (kind === 'balance_changed') this.balances.push(parseEvidence(b.json[i]!));
       if (oid) {
         this.store.add(oid, b.json[i]!);
-        if (tno && !b.badSignature[i] && !this.tradeToOrder.has(tno)) this.tradeToOrder.set(tno, oid);
+        // A forged callback must not be able to claim a trade number for its order.
+        if (links && !b.badSignature[i]) for (const l of links) if (!this.linkToOrder.has(l)) this.linkToOrder.set(l, oid);
         const ts = b.tsMs[i]!;
         if (kind === 'payment_notified' && ts !== null && !Number.isNaN(ts)) {
           const e = parseEvidence(b.json[i]!);
@@ -101,8 +103,8 @@ export class Correlator {
           const s = this.firstSeen.get(oid);
           if (!s || ts < s.tsMs) this.firstSeen.set(oid, { tsMs: ts, client });
         }
-      } else if (tno) {
-        this.byTradeOnly.push(parseEvidence(b.json[i]!));
+      } else if (links) {
+        this.byLinkOnly.push({ e: parseEvidence(b.json[i]!), links });
       } else {
         this.keyless.push(parseEvidence(b.json[i]!));
       }
@@ -114,10 +116,10 @@ export class Correlator {
     const miss = (e: Evidence, why: string) =>
       unjoined.push({ kind: e.kind, rule: e.rule, file: e.source.file, line: e.source.line, ts: e.ts, why });
 
-    for (const e of this.byTradeOnly) {
-      const oid = this.tradeToOrder.get(e.fields.trade_no!);
-      if (oid) this.store.add(oid, JSON.stringify({ ...e, joinedBy: `gateway trade no ${e.fields.trade_no}` }));
-      else miss(e, `trade no ${e.fields.trade_no} matches no known order`);
+    for (const { e, links } of this.byLinkOnly) {
+      const link = links.find((l) => this.linkToOrder.has(l));
+      if (link) this.store.add(this.linkToOrder.get(link)!, JSON.stringify({ ...e, joinedBy: describeLink(link) }));
+      else miss(e, `${links.map(describeLink).join(', ')} match(es) no known order`);
     }
     const fuzzyJoins = this.joinKeyless(miss);
 

@@ -8,7 +8,9 @@ import type { Evidence } from '../model/types';
 export interface EvidenceBatch {
   json: string[];
   orderId: (string | null)[];
-  tradeNo: (string | null)[];
+  /** Keys other than the order number that tie evidence to an order: `trade:<gateway trade no>`,
+   *  `card:<card key hash>`, `link:<a rule's link_key, such as a payment-page token>`. */
+  links: (string[] | null)[];
   kind: Evidence['kind'][];
   tsMs: number[];
   /** `ip|user agent` when both are known, for the first-sighting index of fuzzy joins. */
@@ -17,14 +19,14 @@ export interface EvidenceBatch {
 }
 
 export function emptyBatch(): EvidenceBatch {
-  return { json: [], orderId: [], tradeNo: [], kind: [], tsMs: [], client: [], badSignature: [] };
+  return { json: [], orderId: [], links: [], kind: [], tsMs: [], client: [], badSignature: [] };
 }
 
 export function pushEvidence(b: EvidenceBatch, e: Evidence): void {
   const f = e.fields;
   b.json.push(JSON.stringify(e));
   b.orderId.push(f.order_id || null);
-  b.tradeNo.push(f.trade_no || null);
+  b.links.push(linksOf(e));
   b.kind.push(e.kind);
   b.tsMs.push(e.tsMs);
   b.client.push(f.client_ip && f.user_agent ? `${f.client_ip}|${f.user_agent}` : null);
@@ -42,4 +44,24 @@ export function parseEvidence(json: string): Evidence {
   const e = JSON.parse(json) as Evidence;
   if (e.tsMs === null) e.tsMs = NaN;
   return e;
+}
+
+/** The link keys of one piece of evidence (see EvidenceBatch.links). */
+export function linksOf(e: Evidence): string[] | null {
+  const f = e.fields;
+  let out: string[] | null = null;
+  if (f.trade_no) (out ??= []).push(`trade:${f.trade_no}`);
+  if (typeof f.card_key_hash === 'string') (out ??= []).push(`card:${f.card_key_hash}`);
+  if (f.link_key) (out ??= []).push(`link:${f.link_key}`);
+  return out;
+}
+
+const LINK_NAMES: Record<string, string> = { trade: 'gateway trade no', card: 'card key (hash)', link: 'link key' };
+
+/** `trade:123` → `gateway trade no 123`, for the record's reasons. */
+export function describeLink(link: string): string {
+  const colon = link.indexOf(':');
+  const kind = link.slice(0, colon);
+  const value = link.slice(colon + 1);
+  return `${LINK_NAMES[kind] ?? kind} ${kind === 'card' ? value.slice(0, 12) + '…' : value}`;
 }

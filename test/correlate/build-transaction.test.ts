@@ -181,3 +181,21 @@ test('each field says which line it came from', () => {
   assert.equal(t.provenance.buyer_email?.line, c.source.line);
   assert.equal(Object.keys(buildTransaction('B', [ev('order_viewed', '2026-11-21T14:06:00+08:00', { order_id: 'B' })]).provenance).join(), 'created_at');
 });
+
+test('correlator: evidence with only a card key hash or a rule link key joins the order that carried it', () => {
+  const c = new Correlator();
+  const delivered = ev('card_delivered', '2026-11-21T14:05:00+08:00', { order_id: 'A1', card_key_hash: 'abc123' }, { format: 'laravel' });
+  const started = ev('payment_started', '2026-11-21T14:03:30+08:00', { order_id: 'A1', link_key: 'tok-77' });
+  const used = ev('order_viewed', '2026-11-21T15:00:00+08:00', { card_key_hash: 'abc123' }, { format: 'laravel' });
+  const page = ev('payment_started', '2026-11-21T14:03:40+08:00', { link_key: 'tok-77' });
+  const stray = ev('order_viewed', '2026-11-21T15:00:00+08:00', { card_key_hash: 'zzz' }, { format: 'laravel' });
+  c.add([used, page, stray, delivered, started, created()]);
+  const r = c.finish();
+  const t = [...r.records.sorted()].find((x) => x.order_id === 'A1')!;
+  assert.equal(t.evidence.length, 5);
+  assert.ok(t.reasons.some((x) => /by card key \(hash\) abc123/.test(x)), t.reasons.join('\n'));
+  assert.ok(t.reasons.some((x) => /by link key tok-77/.test(x)), t.reasons.join('\n'));
+  assert.equal(r.unjoined.length, 1);
+  assert.match(r.unjoined[0]!.why, /card key \(hash\) zzz… match\(es\) no known order/);
+  r.records.dispose();
+});
