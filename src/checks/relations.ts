@@ -4,7 +4,7 @@ import type { Evidence, Transaction } from '../model/types';
 // healthy shop, each listed with the orders involved so a person can follow up.
 
 export interface RelationFinding {
-  check: 'paid_not_delivered' | 'delivered_not_paid' | 'card_key_reused' | 'callback_for_unknown_order' | 'amount_mismatch' | 'bad_signature';
+  check: 'paid_not_delivered' | 'delivered_not_paid' | 'card_key_reused' | 'callback_for_unknown_order' | 'amount_mismatch' | 'bad_signature' | 'replayed_notify' | 'notify_refused_by_shop';
   order_ids: string[];
   detail: string;
 }
@@ -48,6 +48,13 @@ export class RelationCheck {
     }
     if (r.flags.includes('bad_signature')) {
       this.findings.push({ check: 'bad_signature', order_ids: [r.order_id], detail: 'a callback for this order failed its signature check (forged or wrong key)' });
+    }
+    // The record's reasons say which lines; the finding puts the order on the report's list.
+    if (r.flags.includes('replayed_notify')) {
+      this.findings.push({ check: 'replayed_notify', order_ids: [r.order_id], detail: r.reasons.find((x) => /replay/.test(x)) ?? 'a callback arrived again long after the shop acknowledged it' });
+    }
+    if (r.flags.includes('notify_refused_by_shop')) {
+      this.findings.push({ check: 'notify_refused_by_shop', order_ids: [r.order_id], detail: r.reasons.find((x) => /did not take the payment/.test(x)) ?? 'the shop answered every copy of the callback with an error' });
     }
   }
 

@@ -95,3 +95,22 @@ test('clocks: a host 97 s fast is estimated from callbacks seen in both logs', (
   const none = new Map([...byOrder].slice(0, 3));
   assert.equal(estimateSkew(none).length, 0, 'too few pairs to say anything');
 });
+
+test('relations: replayed and refused callbacks are listed, a plain paid order is not', () => {
+  const paid = (id: string, status: string, at: number) =>
+    ev('payment_notified', id, { amount: 5, trade_no: `T${id}`, gateway_success: 'yes', http_status: status }, at, 'nginx-combined', 'logs/nginx/access.log');
+  const byOrder = new Map<string, Evidence[]>([
+    // acknowledged at t=0, the same callback again two hours later
+    ['R', [ev('order_created', 'R', { amount: 5 }), paid('R', '200', 0), paid('R', '500', 7200)]],
+    // every copy answered 500: the shop never took the payment
+    ['F', [ev('order_created', 'F', { amount: 5 }), paid('F', '500', 0), paid('F', '500', 60)]],
+    ['OK', [ev('order_created', 'OK', { amount: 5 }), paid('OK', '200', 0)]],
+  ]);
+  const recs = [...byOrder].map(([id, l]) => buildTransaction(id, l));
+  assert.equal(recs.find((r) => r.order_id === 'F')!.status, 'pending');
+  const { findings } = relationChecks(recs, byOrder);
+  const of = (c: string) => findings.filter((f) => f.check === c).map((f) => f.order_ids.join('+'));
+  assert.deepEqual(of('replayed_notify'), ['R']);
+  assert.deepEqual(of('notify_refused_by_shop'), ['F']);
+  assert.equal(findings.filter((f) => f.order_ids.includes('OK')).length, 0);
+});
