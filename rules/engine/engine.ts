@@ -145,19 +145,26 @@ function compileRule(s: SourcedRule): CompiledRule {
 }
 
 /** Same time, same format, same content → same fingerprint, whichever file the line sits in. */
-export function fingerprintOf(ev: LogEvent): string {
-  // FNV-1a over the entry's content, not cryptographic: it only has to tell copies of a line
-  // apart from different lines. Field values are enough (keys are fixed per format), and an
-  // nginx entry's parameters are derived from its request line, so they are not hashed again.
-  let h = fnv(ev.format, 0x811c9dc5);
-  h = fnv(String(ev.tsMs), h);
+/**
+ * Identifies an evidence line across files: a copy of a line (a duplicated rotation, a
+ * copytruncate overlap) has the same time, rule and extracted fields. Hashing those few short
+ * values (FNV-1a, not cryptographic) costs far less than hashing the whole line, and lines
+ * that agree on all of them say the same thing as evidence anyway. The raw text's length is
+ * mixed in so that lines differing only in what no rule extracted still differ.
+ */
+export function fingerprintOf(ev: LogEvent, rule: string, fields: EvidenceFields): string {
+  let h = fnv(rule, 0x811c9dc5);
+  h = fnv(ev.format, h);
   const f = ev.fields;
-  for (const k in f) h = fnv(f[k]!, h);
-  if (ev.params && f.query === undefined && f.request === undefined) for (const k in ev.params) h = fnv(ev.params[k]!, fnv(k, h));
-  // A second, differently seeded pass over the two longest inputs widens the hash to 64 bits.
-  let h2 = fnv(f.request ?? f.message ?? '', 0x5bd1e995);
-  h2 = fnv(f.body ?? f.ua ?? '', h2);
-  return (h >>> 0).toString(36) + '.' + ((h2 ^ (ev.tsMs | 0)) >>> 0).toString(36);
+  const textLength = (f.request ?? f.message ?? '').length * 65599 + (f.body ?? '').length;
+  let h2 = Math.imul((ev.tsMs | 0) ^ textLength, 0x5bd1e995) ^ ev.lineEnd - ev.line;
+  for (const k in fields) {
+    const v = fields[k];
+    if (v === undefined) continue;
+    h = fnv(typeof v === 'number' ? String(v) : v, h);
+    h2 = Math.imul(h2 ^ h, 0x5bd1e995);
+  }
+  return (h >>> 0).toString(36) + '.' + ((h2 ^ Math.floor(ev.tsMs / 4294967296)) >>> 0).toString(36);
 }
 
 function fnv(s: string, h: number): number {
@@ -289,11 +296,12 @@ export class RuleEngine {
       tsMs: ev.tsMs,
       source: { file: ev.file, line: ev.line, lineEnd: ev.lineEnd, offset: ev.offset },
       fields,
-      fingerprint: fingerprintOf(ev),
+      fingerprint: '',
     };
     if (signature !== undefined) e.signature = signature;
     if (signatureWhy !== undefined) fields.signature_note = signatureWhy;
     if (ev.fields.status !== undefined && ev.format.startsWith('nginx')) fields.http_status = ev.fields.status;
+    e.fingerprint = fingerprintOf(ev, r.id, fields);
     return e;
   }
 

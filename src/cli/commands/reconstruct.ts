@@ -167,6 +167,14 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     evidence: (items) => correlator.add(items),
     reject: (r) => rejects.writeSync(JSON.stringify(r)),
   });
+  const phase: Record<string, number> = {};
+  let mark = Date.now();
+  const lap = (name: string) => {
+    const now = Date.now();
+    phase[name] = now - mark;
+    mark = now;
+  };
+  lap('setup');
   const reports = await runFiles(
     tasks,
     { ruleDirs, keys, tz: args.tz, maxLineBytes: args['max-line-bytes'], revealCardKeys: args['reveal-card-keys'], ...(nginxFormat.directive ? { nginxFormat: nginxFormat.directive } : {}) },
@@ -182,7 +190,9 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   await rejects.close();
 
   const checks = new Checks({ statements: statements.spans, ...(baseline ? { baseline } : {}) });
+  lap('read_and_rules');
   const correlation = correlator.finish(checks.visit);
+  lap('correlate');
   const { unjoined, fuzzyJoins, duplicateCopies } = correlation;
   const zone = new ZoneClock(args.tz);
   const checked = checks.finish(reports, correlation, (ms) => isoWithOffset(ms, zone.offsetAt(ms)));
@@ -257,7 +267,8 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     exit_code: exitCode,
   };
   const extra = { ...(checked.statement ? { statement: checked.statement } : {}), ...(checked.baseline ? { baseline: checked.baseline } : {}) };
-  writeFileSync(resolve(outDir, 'report.json'), JSON.stringify({ ...report, ...extra }, null, 2) + '\n');
+  lap('write_outputs');
+  writeFileSync(resolve(outDir, 'report.json'), JSON.stringify({ ...report, ...extra, timings_ms: phase }, null, 2) + '\n');
   if (!args.quiet || exitCode !== EXIT_OK) io.stdout.write(formatSummary(report, Date.now() - started));
   if (!args.quiet && checked.statement) io.stdout.write(`  statement 对账单: ${checked.statement.orders_in_statement} order(s) in the bill, ${checked.statement.statement_only.count} only there, ${checked.statement.not_in_statement.count} paid record(s) missing from it (report.json → statement)\n`);
   if (!args.quiet && checked.baseline) io.stdout.write(`  baseline 备份: ${checked.baseline.overlap} record(s) in the backup (${checked.baseline.inconsistent_count} disagree), ${checked.baseline.newer_than_baseline} new since it (report.json → baseline)\n`);
