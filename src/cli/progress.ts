@@ -23,8 +23,17 @@ export class ProgressMeter {
     this.maybePrint(true);
   }
 
+  /** A phase after reading (correlating, writing): said once, on its own line. */
+  stage(text: string): void {
+    if (!this.enabled) return;
+    if (this.last !== 0) this.out.write('\n');
+    this.last = 0;
+    this.out.write(`[salvage] ${text}\n`);
+  }
+
   stop(): void {
     if (this.enabled && this.last !== 0) this.out.write('\n');
+    this.last = 0;
   }
 
   private maybePrint(force = false): void {

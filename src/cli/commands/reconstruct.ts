@@ -191,6 +191,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
 
   const checks = new Checks({ statements: statements.spans, ...(baseline ? { baseline } : {}) });
   lap('read_and_rules');
+  meter.stage('joining evidence into orders and running the checks… / 正在关联证据并核查…');
   const correlation = correlator.finish(checks.visit);
   lap('correlate');
   const { unjoined, fuzzyJoins, duplicateCopies } = correlation;
@@ -199,6 +200,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   const spool = correlation.records;
   const stats = new RecordStats();
 
+  meter.stage(`writing ${correlation.records.count.toLocaleString('en-US')} records… / 正在写出记录…`);
   const nd = new LineWriter(resolve(outDir, 'transactions.ndjson'));
   const csv = new LineWriter(resolve(outDir, 'transactions.csv'));
   const sql = new LineWriter(resolve(outDir, 'restore.sql'));
