@@ -160,7 +160,8 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
     extraReasons.push('card delivery logged, but no payment line survived');
   }
   if (has('order_expired') && !paidEvidence) flags.push('expired');
-  if (paidEvidence && has('order_failed')) flags.push('paid_but_failed');
+  // A refund moves dujiaoka orders to status 5 as well: failed after a refund is expected.
+  if (paidEvidence && has('order_failed') && status !== 'refunded') flags.push('paid_but_failed');
 
   // Retries and return_url copies of one payment collapse into one.
   const distinctPayments = new Set(payingNotifies.map((e) => `${e.fields.trade_no ?? ''}|${e.fields.amount ?? ''}`));

@@ -5,10 +5,30 @@ import { csvCell } from './csv';
 // buyers and merchants for the last 0.3%). It holds PII (buyer emails), so it is written with
 // owner-only permissions.
 
-export const REVIEW_COLUMNS = ['order_id', 'status', 'confidence', 'amount', 'created_at', 'paid_at', 'why', 'missing', 'contact', 'evidence'] as const;
+export const REVIEW_COLUMNS = ['priority', 'order_id', 'status', 'confidence', 'amount', 'created_at', 'paid_at', 'why', 'missing', 'contact', 'evidence'] as const;
+
+/** Flags that describe a record without asking anything of a person. */
+const INFORMATIONAL = new Set(['expired', 'in_baseline', 'explains_balance_break?']);
+const PAID = new Set(['paid', 'delivered', 'refunded']);
+
+export type ReviewPriority = 'high' | 'medium' | 'low';
+
+/**
+ * Where money is at stake comes first: a payment claim that is doubtful or anomalous (high);
+ * an order whose payment was started but never shown, which may be a payment the logs lost
+ * (medium); an order seen only being created, below the threshold (low). Null: nothing to do.
+ */
+export function reviewPriority(t: Transaction, threshold: number): ReviewPriority | null {
+  const anomalies = t.flags.filter((f) => !INFORMATIONAL.has(f));
+  if (anomalies.length > 0 || t.conflicts.length > 0) return 'high';
+  if (t.confidence >= threshold) return null;
+  if (PAID.has(t.status)) return 'high';
+  if (t.status === 'pending') return 'medium';
+  return 'low';
+}
 
 export function needsReview(t: Transaction, threshold: number): boolean {
-  return t.confidence < threshold || t.flags.length > 0 || t.conflicts.length > 0;
+  return reviewPriority(t, threshold) !== null;
 }
 
 export function reviewRow(t: Transaction, threshold: number): string {
@@ -26,7 +46,7 @@ export function reviewRow(t: Transaction, threshold: number): string {
     : t.trade_no
       ? `gateway/merchant: look up trade no ${t.trade_no} in the ${t.channel ?? 'gateway'} merchant console`
       : `merchant: search the ${t.channel ?? 'gateway'} bill for order ${t.order_id}`;
-  return [t.order_id, t.status, t.confidence, t.amount === null ? '' : t.amount.toFixed(2), t.created_at, t.paid_at, why.join('; '), missing.join(', '), contact, t.evidence.slice(0, 5).map((e) => `${e.file}:${e.line}`).join(' ')]
+  return [reviewPriority(t, threshold) ?? '', t.order_id, t.status, t.confidence, t.amount === null ? '' : t.amount.toFixed(2), t.created_at, t.paid_at, why.join('; '), missing.join(', '), contact, t.evidence.slice(0, 5).map((e) => `${e.file}:${e.line}`).join(' ')]
     .map(csvCell)
     .join(',');
 }
