@@ -2,6 +2,7 @@ import type { LogEvent } from '../../src/model/types';
 import type { LineParser, ParseSink, ParserContext, ParserDefinition } from '../parser';
 import { wallMsFromYmdHis } from '../time';
 import { readDump } from './php-dump';
+import { EntryFolder, openEntry, type OpenEntry } from './entry-folder';
 import { stripBom } from './timestamp';
 
 // acg-faka (异次元发卡) payment plugins append to app/Pay/<Handle>/runtime.log through
@@ -20,22 +21,9 @@ const HEADER = /^\[([A-Za-z][A-Za-z0-9_-]{0,31})\]\[(\d{4}-\d{2}-\d{2} \d{2}:\d{
 /** The start of a header: a line that begins so but is no header was damaged (cut short, mangled). */
 const HEADER_START = /^\[[A-Za-z][A-Za-z0-9_-]{0,31}\]\[\d/;
 
-/** Continuation text kept per entry: enough for any dump a callback writes, bounded for memory. */
-const MAX_ENTRY_CHARS = 64 * 1024;
 
-interface Open {
-  line: number;
-  lineEnd: number;
-  /** Physical lines this entry consumed: fewer than the span when a line inside it was rejected
-   *  before reaching the parser (undecodable, overlong). */
-  lines: number;
-  offset: number;
-  tsMs: number;
-  tzOffsetMin: number;
+interface Open extends OpenEntry {
   tag: string;
-  message: string;
-  more: string[];
-  moreChars: number;
 }
 
 export const acgFakaRuntime: ParserDefinition = {
@@ -57,11 +45,7 @@ export const acgFakaRuntime: ParserDefinition = {
     return headers > 0 ? score : Math.min(0.5, score);
   },
   create(ctx: ParserContext, sink: ParseSink): LineParser {
-    let open: Open | null = null;
-    /** Blank lines seen since the last non-blank line of the open entry. */
-    const blanks: number[] = [];
-
-    const finish = (o: Open) => {
+    const folder = new EntryFolder<Open>(sink, (o) => {
       const fields: Record<string, string> = { tag: o.tag, channel: o.tag, message: o.message };
       if (o.more.length > 0) fields.body = o.more.join('\n');
       const ev: LogEvent = {
@@ -80,13 +64,8 @@ export const acgFakaRuntime: ParserDefinition = {
         ev.params = dump.params;
         if (dump.head !== undefined) fields.message = dump.head;
       }
-      sink.event(ev);
-    };
-
-    const flushBlanks = () => {
-      for (const n of blanks) sink.blank(n);
-      blanks.length = 0;
-    };
+      return ev;
+    });
 
     return {
       line(raw, lineNo, offset) {
@@ -94,48 +73,29 @@ export const acgFakaRuntime: ParserDefinition = {
         const m = text.charCodeAt(0) === 91 /* [ */ ? HEADER.exec(text) : null;
         if (m === null) {
           if (text.trim() === '') {
-            if (open === null) sink.blank(lineNo);
-            else blanks.push(lineNo);
+            folder.blank(lineNo);
             return;
           }
           if (HEADER_START.test(text)) {
             // Not a dump line: a header whose time or colon is missing, e.g. the cut-off last line.
-            if (open !== null) finish(open);
-            open = null;
-            flushBlanks();
+            folder.close();
             sink.reject(lineNo, offset, 'damaged [TAG][time]: header (cut short?) / 日志头不完整', text);
             return;
           }
-          if (open === null) {
-            sink.reject(lineNo, offset, 'continuation line with no [TAG][time]: header above it / 缺少日志头的续行', text);
-            return;
-          }
-          // Blank lines inside a dump belong to it.
-          if (open.moreChars < MAX_ENTRY_CHARS) for (let i = 0; i < blanks.length; i++) open.more.push('');
-          open.lines += blanks.length + 1;
-          blanks.length = 0;
-          open.lineEnd = lineNo;
-          if (open.moreChars < MAX_ENTRY_CHARS) {
-            open.more.push(text);
-            open.moreChars += text.length + 1;
-          }
+          folder.continuation(text, lineNo, offset, 'continuation line with no [TAG][time]: header above it / 缺少日志头的续行');
           return;
         }
-        if (open !== null) finish(open);
-        open = null;
-        flushBlanks();
         const wall = wallMsFromYmdHis(m[2]!);
         if (Number.isNaN(wall)) {
+          folder.close();
           sink.reject(lineNo, offset, `bad timestamp [${m[2]}] / 时间戳无效`, text);
           return;
         }
         const r = ctx.clock.resolveWall(wall);
-        open = { line: lineNo, lineEnd: lineNo, lines: 1, offset, tsMs: r.ms, tzOffsetMin: r.offsetMin, tag: m[1]!, message: m[3]!.trimEnd(), more: [], moreChars: 0 };
+        folder.begin(openEntry(lineNo, offset, r.ms, r.offsetMin, m[3]!.trimEnd(), { tag: m[1]! }));
       },
       end() {
-        if (open !== null) finish(open);
-        open = null;
-        flushBlanks();
+        folder.close();
       },
     };
   },

@@ -1,6 +1,7 @@
 import type { LogEvent } from '../../src/model/types';
 import type { LineParser, ParseSink, ParserContext, ParserDefinition } from '../parser';
 import { readDump } from './php-dump';
+import { EntryFolder, openEntry, type OpenEntry } from './entry-folder';
 import { resolveStamp, scanStamp, stripBom } from './timestamp';
 
 // The last resort for application logs that start each entry with a timestamp:
@@ -23,7 +24,6 @@ const LEVELS = new Set([
 /** The most generic detection can say: any specific parser that recognises the lines wins. */
 export const GENERIC_MAX_CONFIDENCE = 0.6;
 
-const MAX_ENTRY_CHARS = 64 * 1024;
 
 interface Header {
   wallMs: number;
@@ -68,19 +68,8 @@ export function readGenericHeader(text: string): Header | null {
   return { wallMs: st.wallMs, offsetMin: st.offsetMin, level, message: text.slice(i).trimEnd() };
 }
 
-interface Open {
-  line: number;
-  lineEnd: number;
-  /** Physical lines this entry consumed: fewer than the span when a line inside it was rejected
-   *  before reaching the parser (undecodable, overlong). */
-  lines: number;
-  offset: number;
-  tsMs: number;
-  tzOffsetMin: number;
+interface Open extends OpenEntry {
   level: string | undefined;
-  message: string;
-  more: string[];
-  moreChars: number;
 }
 
 export const generic: ParserDefinition = {
@@ -96,10 +85,7 @@ export const generic: ParserDefinition = {
     return GENERIC_MAX_CONFIDENCE * Math.min(1, (headers / sample.length) * 4);
   },
   create(ctx: ParserContext, sink: ParseSink): LineParser {
-    let open: Open | null = null;
-    const blanks: number[] = [];
-
-    const finish = (o: Open) => {
+    const folder = new EntryFolder<Open>(sink, (o) => {
       const fields: Record<string, string> = { message: o.message };
       if (o.level !== undefined) fields.level = o.level;
       if (o.more.length > 0) fields.body = o.more.join('\n');
@@ -120,47 +106,26 @@ export const generic: ParserDefinition = {
         ev.params = dump.params;
         if (dump.head !== undefined) fields.message = dump.head;
       }
-      sink.event(ev);
-    };
-
-    const close = () => {
-      if (open !== null) finish(open);
-      open = null;
-      for (const n of blanks) sink.blank(n);
-      blanks.length = 0;
-    };
+      return ev;
+    });
 
     return {
       line(raw, lineNo, offset) {
         const text = lineNo === 1 ? stripBom(raw) : raw;
         const h = readGenericHeader(text);
         if (h !== null) {
-          close();
           const r = resolveStamp({ wallMs: h.wallMs, offsetMin: h.offsetMin, end: 0 }, ctx.clock);
-          open = { line: lineNo, lineEnd: lineNo, lines: 1, offset, tsMs: r.tsMs, tzOffsetMin: r.tzOffsetMin, level: h.level, message: h.message, more: [], moreChars: 0 };
+          folder.begin(openEntry(lineNo, offset, r.tsMs, r.tzOffsetMin, h.message, { level: h.level }));
           return;
         }
         if (text.trim() === '') {
-          if (open === null) sink.blank(lineNo);
-          else blanks.push(lineNo);
+          folder.blank(lineNo);
           return;
         }
-        if (open === null) {
-          sink.reject(lineNo, offset, 'continuation line with no timestamped entry above it / 缺少时间戳的续行', text);
-          return;
-        }
-        const o: Open = open;
-        if (o.moreChars < MAX_ENTRY_CHARS) {
-          for (let i = 0; i < blanks.length; i++) o.more.push('');
-          o.more.push(text);
-          o.moreChars += text.length + 1;
-        }
-        o.lines += blanks.length + 1;
-        blanks.length = 0;
-        o.lineEnd = lineNo;
+        folder.continuation(text, lineNo, offset, 'continuation line with no timestamped entry above it / 缺少时间戳的续行');
       },
       end() {
-        close();
+        folder.close();
       },
     };
   },

@@ -2,6 +2,7 @@ import type { LogEvent } from '../../src/model/types';
 import type { LineParser, ParseSink, ParserContext, ParserDefinition } from '../parser';
 import { wallMsFromYmdHis } from '../time';
 import { flattenContext, splitMessageContext } from './json-context';
+import { EntryFolder, openEntry, type OpenEntry } from './entry-folder';
 
 // Laravel / Monolog: `[2026-11-21 14:03:11] local.INFO: message {"context":1}`.
 // Lines that do not start with a header (stack traces, pretty-printed arrays) belong to the
@@ -11,22 +12,10 @@ const HEADER = /^\[(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2})(?:\.(\d+))?([+-]\d{2
 /** Lines that Monolog writes inside an exception entry. */
 const STACK_LINE = /^(?:#\d+ |\[stacktrace\]|\[previous exception\]|"\}|\s+at |Stack trace:)/;
 
-/** Continuation text kept per entry: enough for a stack trace's head, bounded for memory. */
-const MAX_ENTRY_CHARS = 64 * 1024;
 
-interface Open {
-  line: number;
-  lineEnd: number;
-  /** Physical lines this entry consumed: fewer than the span when a line inside it was rejected. */
-  lines: number;
-  offset: number;
-  tsMs: number;
-  tzOffsetMin: number;
+interface Open extends OpenEntry {
   channel: string;
   level: string;
-  first: string;
-  more: string[];
-  moreChars: number;
 }
 
 function digit(s: string, i: number): number {
@@ -65,17 +54,15 @@ export const laravel: ParserDefinition = {
     return Math.min(1, ((headers + trace) / sample.length) * 0.5 + (headers / sample.length) * 1.5);
   },
   create(ctx: ParserContext, sink: ParseSink): LineParser {
-    let open: Open | null = null;
-
-    const finish = (o: Open) => {
-      const { message, context } = splitMessageContext(o.first);
+    const folder = new EntryFolder<Open>(sink, (o) => {
+      const { message, context } = splitMessageContext(o.message);
       const fields: Record<string, string> = { channel: o.channel, level: o.level.toUpperCase(), message };
       if (o.more.length > 0) fields.body = o.more.join('\n');
       let params: Record<string, string> | undefined;
       if (context !== undefined) params = flattenContext(context);
-      else if (o.more.length > 0 && o.first.indexOf('{') >= 0) {
+      else if (o.more.length > 0 && o.message.indexOf('{') >= 0) {
         // A pretty-printed context spread over several lines.
-        const whole = splitMessageContext(o.first + '\n' + o.more.join('\n'));
+        const whole = splitMessageContext(o.message + '\n' + o.more.join('\n'));
         if (whole.context !== undefined) {
           fields.message = whole.message;
           params = flattenContext(whole.context);
@@ -93,33 +80,20 @@ export const laravel: ParserDefinition = {
         fields,
       };
       if (params) ev.params = params;
-      sink.event(ev);
-    };
+      return ev;
+    });
 
     return {
       line(text, lineNo, offset) {
         const m = text.charCodeAt(0) === 91 /* [ */ ? HEADER.exec(text) : null;
         if (m === null) {
-          if (open === null && text.trim() === '') {
-            sink.blank(lineNo);
-            return;
-          }
-          if (open === null) {
-            sink.reject(lineNo, offset, 'continuation line with no log entry header above it / 缺少日志头的续行', text);
-            return;
-          }
-          open.lineEnd = lineNo;
-          open.lines++;
-          if (open.moreChars < MAX_ENTRY_CHARS) {
-            open.more.push(text);
-            open.moreChars += text.length;
-          }
+          if (text.trim() === '') folder.blank(lineNo);
+          else folder.continuation(text, lineNo, offset, 'continuation line with no log entry header above it / 缺少日志头的续行');
           return;
         }
-        if (open !== null) finish(open);
         const wall = wallMsFromYmdHis(m[1]!) + fractionMs(m[2]);
         if (Number.isNaN(wall)) {
-          open = null;
+          folder.close();
           sink.reject(lineNo, offset, `bad timestamp [${m[1]}] / 时间戳无效`, text);
           return;
         }
@@ -133,11 +107,10 @@ export const laravel: ParserDefinition = {
           tsMs = r.ms;
           tzOffsetMin = r.offsetMin;
         }
-        open = { line: lineNo, lineEnd: lineNo, lines: 1, offset, tsMs, tzOffsetMin, channel: m[4]!, level: m[5]!, first: m[6]!, more: [], moreChars: 0 };
+        folder.begin(openEntry(lineNo, offset, tsMs, tzOffsetMin, m[6]!, { channel: m[4]!, level: m[5]! }));
       },
       end() {
-        if (open !== null) finish(open);
-        open = null;
+        folder.close();
       },
     };
   },
