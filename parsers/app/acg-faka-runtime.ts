@@ -1,8 +1,7 @@
-import type { LogEvent } from '../../src/model/types';
 import type { LineParser, ParseSink, ParserContext, ParserDefinition } from '../parser';
 import { wallMsFromYmdHis } from '../time';
 import { readDump } from './php-dump';
-import { EntryFolder, openEntry, type OpenEntry } from './entry-folder';
+import { EntryFolder, entryEvent, openEntry, type OpenEntry } from './entry-folder';
 import { stripBom } from './timestamp';
 
 // acg-faka (异次元发卡) payment plugins append to app/Pay/<Handle>/runtime.log through
@@ -48,17 +47,7 @@ export const acgFakaRuntime: ParserDefinition = {
     const folder = new EntryFolder<Open>(sink, (o) => {
       const fields: Record<string, string> = { tag: o.tag, channel: o.tag, message: o.message };
       if (o.more.length > 0) fields.body = o.more.join('\n');
-      const ev: LogEvent = {
-        format: 'acg-faka-runtime',
-        file: ctx.file,
-        line: o.line,
-        lineEnd: o.lineEnd,
-        lines: o.lines,
-        offset: o.offset,
-        tsMs: o.tsMs,
-        tzOffsetMin: o.tzOffsetMin,
-        fields,
-      };
+      const ev = entryEvent('acg-faka-runtime', ctx.file, o, fields);
       const dump = readDump(o.more.length > 0 ? [o.message, ...o.more] : [o.message]);
       if (dump !== undefined) {
         ev.params = dump.params;

@@ -81,3 +81,8 @@ export class EntryFolder<O extends OpenEntry> {
     this.blanks.length = 0;
   }
 }
+
+/** The event of a finished entry: its provenance and times, with the parser's fields. */
+export function entryEvent(format: string, file: string, o: OpenEntry, fields: Record<string, string>): LogEvent {
+  return { format, file, line: o.line, lineEnd: o.lineEnd, lines: o.lines, offset: o.offset, tsMs: o.tsMs, tzOffsetMin: o.tzOffsetMin, fields };
+}

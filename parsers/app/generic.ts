@@ -1,7 +1,6 @@
-import type { LogEvent } from '../../src/model/types';
 import type { LineParser, ParseSink, ParserContext, ParserDefinition } from '../parser';
 import { readDump } from './php-dump';
-import { EntryFolder, openEntry, type OpenEntry } from './entry-folder';
+import { EntryFolder, entryEvent, openEntry, type OpenEntry } from './entry-folder';
 import { resolveStamp, scanStamp, stripBom } from './timestamp';
 
 // The last resort for application logs that start each entry with a timestamp:
@@ -89,17 +88,7 @@ export const generic: ParserDefinition = {
       const fields: Record<string, string> = { message: o.message };
       if (o.level !== undefined) fields.level = o.level;
       if (o.more.length > 0) fields.body = o.more.join('\n');
-      const ev: LogEvent = {
-        format: 'generic',
-        file: ctx.file,
-        line: o.line,
-        lineEnd: o.lineEnd,
-        lines: o.lines,
-        offset: o.offset,
-        tsMs: o.tsMs,
-        tzOffsetMin: o.tzOffsetMin,
-        fields,
-      };
+      const ev = entryEvent('generic', ctx.file, o, fields);
       // `message {"json":"context"}`, or a dump over the continuation lines.
       const dump = readDump(o.more.length > 0 ? [o.message, ...o.more] : [o.message]);
       if (dump !== undefined) {

@@ -1,8 +1,7 @@
-import type { LogEvent } from '../../src/model/types';
 import type { LineParser, ParseSink, ParserContext, ParserDefinition } from '../parser';
 import { wallMsFromYmdHis } from '../time';
 import { flattenContext, splitMessageContext } from './json-context';
-import { EntryFolder, openEntry, type OpenEntry } from './entry-folder';
+import { EntryFolder, entryEvent, openEntry, type OpenEntry } from './entry-folder';
 
 // Laravel / Monolog: `[2026-11-21 14:03:11] local.INFO: message {"context":1}`.
 // Lines that do not start with a header (stack traces, pretty-printed arrays) belong to the
@@ -68,17 +67,7 @@ export const laravel: ParserDefinition = {
           params = flattenContext(whole.context);
         }
       }
-      const ev: LogEvent = {
-        format: 'laravel',
-        file: ctx.file,
-        line: o.line,
-        lineEnd: o.lineEnd,
-        lines: o.lines,
-        offset: o.offset,
-        tsMs: o.tsMs,
-        tzOffsetMin: o.tzOffsetMin,
-        fields,
-      };
+      const ev = entryEvent('laravel', ctx.file, o, fields);
       if (params) ev.params = params;
       return ev;
     });
