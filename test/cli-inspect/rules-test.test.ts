@@ -126,3 +126,16 @@ test('rules test: a broken pack prints the RulePackError naming file, rule and f
   assert.equal(r4.code, 2);
   assert.match(r4.stderr, /cannot read rule pack/);
 });
+
+test('rules test reads a sample in the shop\'s own nginx log_format', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'salvage-rt-'));
+  const sample = join(dir, 'vhost.log');
+  writeFileSync(sample, 'shop.example 10.0.0.9 - - [21/Nov/2026:14:04:02 +0800] "GET /api/epay/notify?money=9.90&out_trade_no=SN1&pid=1001&trade_no=T9&trade_status=TRADE_SUCCESS&type=alipay&sign=x&sign_type=MD5 HTTP/1.1" 200 7 "-" "curl/8"\n');
+  const directive = `log_format vhost '$host $remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"';`;
+  const r = await runCli(['rules', 'test', 'samples/rule-example/rules/myshop.yaml', sample, '--nginx-format', directive], packageRoot());
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /format\s+nginx-custom/);
+  assert.match(r.stdout, /myshop\.nginx\.epay-notify \(your pack\) → payment_notified/);
+  const plain = await runCli(['rules', 'test', 'samples/rule-example/rules/myshop.yaml', sample], packageRoot());
+  assert.doesNotMatch(plain.stdout, /myshop\.nginx\.epay-notify \(your pack\) →/, 'without the format the line is not read as nginx');
+});

@@ -9,7 +9,7 @@ import type { SourcedRule } from '../../../rules/engine/pack';
 import { loadKeyRing } from '../../config/keys';
 import { ZoneClock } from '../../../parsers/time';
 import { PARSERS } from '../../../parsers/registry';
-import { checkScanArgs, eventTime, formatHeader, keyValues, lineSpan, scanFile, showValue } from './inspect';
+import { checkScanArgs, eventTime, formatHeader, keyValues, lineSpan, NGINX_FORMAT_HELP, nginxFormatOption, scanFile, showValue } from './inspect';
 
 // `salvage rules test <pack-or-dir> <sample>`: try a rule pack on a sample log before a real run.
 // The pack is loaded on top of the built-in packs exactly as `reconstruct --rules` does (a rule
@@ -28,6 +28,7 @@ export interface RulesTestArgs {
   keys?: string;
   lines?: number;
   'max-line-bytes': number;
+  'nginx-format'?: string;
 }
 
 export interface PackOverlay {
@@ -112,7 +113,8 @@ export const rulesTestCommand: SalvageCommand<RulesTestArgs> = {
       .option('format', { type: 'string', describe: `force a format instead of detection (${PARSERS.map((p) => p.id).join(', ')})` })
       .option('keys', { type: 'string', describe: 'keys.json with merchant keys, to check callback signatures' })
       .option('lines', { alias: 'n', type: 'number', describe: 'stop after this many parsed entries (default: the whole sample)' })
-      .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are rejected' }),
+      .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are rejected' })
+      .option('nginx-format', { type: 'string', describe: NGINX_FORMAT_HELP }),
   async run(args, io) {
     return rulesTest(args, io);
   },
@@ -121,7 +123,9 @@ export const rulesTestCommand: SalvageCommand<RulesTestArgs> = {
 export async function rulesTest(args: RulesTestArgs, io: CommandIO): Promise<number> {
   if (args.action !== 'test') throw new UsageError(`unknown rules action "${args.action}" (known: test)`);
   if (args.lines !== undefined && (!Number.isInteger(args.lines) || args.lines < 1)) throw new UsageError('--lines must be a whole number ≥ 1');
-  const samplePath = checkScanArgs(args.sample, args.tz, args.format, args['max-line-bytes'], io.cwd);
+  const nginxFormat = nginxFormatOption(args['nginx-format'], io.cwd);
+  if (nginxFormat.note) io.stderr.write(`salvage: note: ${nginxFormat.note}\n`);
+  const samplePath = checkScanArgs(args.sample, args.tz, args.format, args['max-line-bytes'], io.cwd, nginxFormat.parsers);
   let overlay: PackOverlay;
   try {
     overlay = loadOverlay(resolve(io.cwd, args.pack));
@@ -162,6 +166,7 @@ export async function rulesTest(args: RulesTestArgs, io: CommandIO): Promise<num
     tz: args.tz,
     maxLineBytes: args['max-line-bytes'],
     ...(args.format !== undefined ? { format: args.format } : {}),
+    parsers: nginxFormat.parsers,
     onStart(s) {
       family = s.parser?.family ?? '';
       out.push(...formatHeader(s));
