@@ -218,11 +218,19 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
       paidAt = payingNotifies[0]!.ts;
       paidFrom = payingNotifies[0]!;
     }
-    // Only a poll saw it: the payment happened at or before the first "success" answer.
+    // Only a poll saw it: the payment happened at or before the first "success" answer, and an
+    // unlogged callback tied to the order by time dates it exactly.
     else if (observed.length > 0) {
-      paidAt = observed[0]!.ts;
-      paidFrom = observed[0]!;
-      extraReasons.push('paid_at is the first status poll that answered "paid": the payment was at or before it');
+      const cb = ev.find((e) => e.kind === 'callback_seen');
+      if (cb && cb.ts !== null) {
+        paidAt = cb.ts;
+        paidFrom = cb;
+        extraReasons.push(`paid_at is the gateway callback at ${cb.source.file}:${cb.source.line} (its content was not logged), just before the status poll first answered "paid"`);
+      } else {
+        paidAt = observed[0]!.ts;
+        paidFrom = observed[0]!;
+        extraReasons.push('paid_at is the first status poll that answered "paid": the payment was at or before it');
+      }
     }
   }
 

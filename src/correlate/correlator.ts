@@ -21,6 +21,9 @@ export interface CorrelatorOptions {
   spillParent?: string;
 }
 
+/** How long before a "paid" status poll an unlogged callback may have arrived (polls run every few seconds). */
+const CALLBACK_WINDOW_MS = 15_000;
+
 export const DEFAULT_CORRELATOR: CorrelatorOptions = { fuzzyWindowMs: 30_000, maxInMemory: 10_000 };
 
 export interface Unjoined {
@@ -64,6 +67,9 @@ export class Correlator {
   private readonly byLinkOnly: { e: Evidence; links: string[] }[] = [];
   private readonly keyless: Evidence[] = [];
   private readonly balances: Evidence[] = [];
+  /** When each order's status poll first answered "paid", and which pay handler it used: to date the payment by an unlogged callback. */
+  private readonly firstObserved = new Map<string, number>();
+  private readonly handlerOf = new Map<string, string>();
   /** Callback times per order, compact, for estimating clock skew before records are built. */
   private readonly notifyTimes = new Map<string, Evidence[]>();
   private readonly opts: CorrelatorOptions;
@@ -96,6 +102,14 @@ export class Correlator {
           let l = this.notifyTimes.get(oid);
           if (!l) this.notifyTimes.set(oid, (l = []));
           l.push({ kind: e.kind, format: e.format, tsMs: e.tsMs, source: e.source } as Evidence);
+        }
+        if (kind === 'payment_observed' && !Number.isNaN(ts)) {
+          const t = this.firstObserved.get(oid);
+          if (t === undefined || ts < t) this.firstObserved.set(oid, ts);
+        }
+        if (kind === 'payment_started' && !this.handlerOf.has(oid)) {
+          const h = parseEvidence(b.json[i]!).fields.pay_handler;
+          if (typeof h === 'string') this.handlerOf.set(oid, h);
         }
         // The first sighting of the order by a browser (client ip and user agent): for fuzzy joins.
         const client = b.client[i];
@@ -179,11 +193,47 @@ export class Correlator {
       joins++;
       this.store.add(cand.oid, JSON.stringify({ ...e, joinedBy: `client ${e.fields.client_ip} and user agent within ${Math.round((cand.tsMs - e.tsMs) / 1000)} s` }));
     }
+    joins += this.joinUnloggedCallbacks(miss);
     for (const e of this.keyless) {
       if (e.kind === 'order_created' && e.fields.client_ip && !Number.isNaN(e.tsMs)) continue;
       if (e.kind === 'balance_changed') continue; // used by the balance check, not joined
+      if (e.kind === 'callback_seen') continue; // handled by joinUnloggedCallbacks
       miss(e, 'no order number or trade number on this line');
     }
+    return joins;
+  }
+
+  /**
+   * A callback whose body was not logged names no order, but its time does: the shop marks the
+   * order paid while answering it, and the buyer's next status poll says so. An order whose
+   * poll first answered "paid" at t takes the one callback of its gateway handler in the
+   * window before t; when there are several, none is taken (the record keeps the poll's time).
+   */
+  private joinUnloggedCallbacks(miss: (e: Evidence, why: string) => void): number {
+    const callbacks = this.keyless
+      .filter((e) => e.kind === 'callback_seen' && !Number.isNaN(e.tsMs))
+      .sort((a, b) => a.tsMs - b.tsMs || (a.source.file < b.source.file ? -1 : a.source.file > b.source.file ? 1 : a.source.line - b.source.line));
+    const byHandler = new Map<string, Evidence[]>();
+    for (const e of callbacks) {
+      const h = String(e.fields.pay_handler ?? '');
+      let l = byHandler.get(h);
+      if (!l) byHandler.set(h, (l = []));
+      l.push(e);
+    }
+    const orders = [...this.firstObserved].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+    const taken = new Set<Evidence>();
+    let joins = 0;
+    for (const [oid, t] of orders) {
+      const handler = this.handlerOf.get(oid);
+      if (handler === undefined) continue;
+      const inWindow = (byHandler.get(handler) ?? []).filter((e) => !taken.has(e) && e.tsMs <= t && t - e.tsMs <= CALLBACK_WINDOW_MS);
+      if (inWindow.length !== 1) continue;
+      const e = inWindow[0]!;
+      taken.add(e);
+      joins++;
+      this.store.add(oid, JSON.stringify({ ...e, joinedBy: `time: the only ${handler} callback in the ${CALLBACK_WINDOW_MS / 1000} s before the order's status first showed "paid"` }));
+    }
+    for (const e of callbacks) if (!taken.has(e)) miss(e, 'callback whose content was not logged, and no single order it can be tied to by time');
     return joins;
   }
 }

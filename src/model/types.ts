@@ -43,6 +43,8 @@ export const EVIDENCE_KINDS = [
   /** The shop showed the order as paid to the buyer (a status poll answered "success"). */
   'payment_observed',
   'payment_rejected',
+  /** A gateway callback reached the shop, but its content was not logged (a POST without its body). */
+  'callback_seen',
   'card_delivered',
   'order_failed',
   'order_expired',

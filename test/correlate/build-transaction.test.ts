@@ -199,3 +199,25 @@ test('correlator: evidence with only a card key hash or a rule link key joins th
   assert.match(r.unjoined[0]!.why, /card key \(hash\) zzz… match\(es\) no known order/);
   r.records.dispose();
 });
+
+test('correlator: an unlogged callback dates a payment only when it is the one callback in the window before "paid"', () => {
+  const started = (id: string) => ev('payment_started', '2026-11-21T10:00:00+08:00', { order_id: id, pay_handler: 'alipay' });
+  const observed = (id: string, at: string) => ev('payment_observed', at, { order_id: id });
+  const callback = (at: string, handler = 'alipay') => ev('callback_seen', at, { pay_handler: handler });
+  const c = new Correlator();
+  c.add([
+    started('ONE'), observed('ONE', '2026-11-21T10:01:05+08:00'), callback('2026-11-21T10:01:02+08:00'),
+    // two alipay callbacks in TWO's window: ambiguous, so TWO keeps its poll time
+    started('TWO'), observed('TWO', '2026-11-21T11:00:10+08:00'), callback('2026-11-21T11:00:01+08:00'), callback('2026-11-21T11:00:05+08:00'),
+    // a wepay callback does not date an alipay order
+    started('THREE'), observed('THREE', '2026-11-21T12:00:10+08:00'), callback('2026-11-21T12:00:08+08:00', 'wepay'),
+  ]);
+  const r = c.finish();
+  const byId = new Map([...r.records.sorted()].map((t) => [t.order_id, t]));
+  assert.equal(byId.get('ONE')!.paid_at, '2026-11-21T10:01:02+08:00');
+  assert.equal(byId.get('ONE')!.provenance.paid_at?.rule, 'test.callback_seen');
+  assert.equal(byId.get('TWO')!.paid_at, '2026-11-21T11:00:10+08:00');
+  assert.equal(byId.get('THREE')!.paid_at, '2026-11-21T12:00:10+08:00');
+  assert.equal(r.unjoined.filter((u) => u.kind === 'callback_seen').length, 3);
+  r.records.dispose();
+});

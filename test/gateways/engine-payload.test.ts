@@ -68,9 +68,15 @@ describe('gateway rules in the engine', () => {
     assert.equal(e?.fields.paid_at, '2026-11-21T14:04:02+08:00');
   });
 
-  test('Alipay notify POST logged without its body stays noise', () => {
-    assert.equal(engine.apply(nginx('POST', '/pay/alipay/notify_url', ''), 'nginx'), null);
-    assert.equal(engine.apply(nginx('POST', '/pay/alipay/notify_url', '', '-'), 'nginx'), null);
+  test('Alipay notify POST logged without its body is only a dated callback: no order, no payment', () => {
+    for (const body of [undefined, '-']) {
+      const e = body === undefined ? engine.apply(nginx('POST', '/pay/alipay/notify_url', ''), 'nginx') : engine.apply(nginx('POST', '/pay/alipay/notify_url', '', body), 'nginx');
+      assert.equal(e?.kind, 'callback_seen');
+      assert.equal(e?.rule, 'callbacks.nginx.post-unlogged');
+      assert.equal(e?.fields.pay_handler, 'alipay');
+      assert.equal(e?.fields.order_id, undefined);
+      assert.equal(e?.signature, undefined);
+    }
   });
 
   test('the signed return_url redirect (a GET to the order page) → payment_notified, not a page view', () => {
