@@ -1,7 +1,6 @@
 import type { LineParser, ParseSink, ParserContext, ParserDefinition } from '../parser';
 import { wallMsFromYmdHis } from '../time';
-import { readDump } from './php-dump';
-import { EntryFolder, entryEvent, openEntry, type OpenEntry } from './entry-folder';
+import { EntryFolder, dumpedEntryEvent, openEntry, type OpenEntry } from './entry-folder';
 import { stripBom } from './timestamp';
 
 // acg-faka (异次元发卡) payment plugins append to app/Pay/<Handle>/runtime.log through
@@ -46,14 +45,7 @@ export const acgFakaRuntime: ParserDefinition = {
   create(ctx: ParserContext, sink: ParseSink): LineParser {
     const folder = new EntryFolder<Open>(sink, (o) => {
       const fields: Record<string, string> = { tag: o.tag, channel: o.tag, message: o.message };
-      if (o.more.length > 0) fields.body = o.more.join('\n');
-      const ev = entryEvent('acg-faka-runtime', ctx.file, o, fields);
-      const dump = readDump(o.more.length > 0 ? [o.message, ...o.more] : [o.message]);
-      if (dump !== undefined) {
-        ev.params = dump.params;
-        if (dump.head !== undefined) fields.message = dump.head;
-      }
-      return ev;
+      return dumpedEntryEvent('acg-faka-runtime', ctx.file, o, fields);
     });
 
     return {

@@ -1,5 +1,6 @@
 import type { LogEvent } from '../../src/model/types';
 import type { ParseSink } from '../parser';
+import { readDump } from './php-dump';
 
 // Application logs write one entry per header line, followed by lines that belong to it (a
 // stack trace, a dumped array). The folder keeps the entry that is open, attaches continuation
@@ -85,4 +86,20 @@ export class EntryFolder<O extends OpenEntry> {
 /** The event of a finished entry: its provenance and times, with the parser's fields. */
 export function entryEvent(format: string, file: string, o: OpenEntry, fields: Record<string, string>): LogEvent {
   return { format, file, line: o.line, lineEnd: o.lineEnd, lines: o.lines, offset: o.offset, tsMs: o.tsMs, tzOffsetMin: o.tzOffsetMin, fields };
+}
+
+/**
+ * The event of an entry whose message may carry a dump (`message {"json":…}`, or print_r /
+ * var_export over the continuation lines): continuation lines become `body`, and a readable
+ * dump becomes the event's params, with the message cut to the text before it.
+ */
+export function dumpedEntryEvent(format: string, file: string, o: OpenEntry, fields: Record<string, string>): LogEvent {
+  if (o.more.length > 0) fields.body = o.more.join('\n');
+  const ev = entryEvent(format, file, o, fields);
+  const dump = readDump(o.more.length > 0 ? [o.message, ...o.more] : [o.message]);
+  if (dump !== undefined) {
+    ev.params = dump.params;
+    if (dump.head !== undefined) fields.message = dump.head;
+  }
+  return ev;
 }

@@ -1,6 +1,5 @@
 import type { LineParser, ParseSink, ParserContext, ParserDefinition } from '../parser';
-import { readDump } from './php-dump';
-import { EntryFolder, entryEvent, openEntry, type OpenEntry } from './entry-folder';
+import { EntryFolder, dumpedEntryEvent, openEntry, type OpenEntry } from './entry-folder';
 import { resolveStamp, scanStamp, stripBom } from './timestamp';
 
 // The last resort for application logs that start each entry with a timestamp:
@@ -87,15 +86,7 @@ export const generic: ParserDefinition = {
     const folder = new EntryFolder<Open>(sink, (o) => {
       const fields: Record<string, string> = { message: o.message };
       if (o.level !== undefined) fields.level = o.level;
-      if (o.more.length > 0) fields.body = o.more.join('\n');
-      const ev = entryEvent('generic', ctx.file, o, fields);
-      // `message {"json":"context"}`, or a dump over the continuation lines.
-      const dump = readDump(o.more.length > 0 ? [o.message, ...o.more] : [o.message]);
-      if (dump !== undefined) {
-        ev.params = dump.params;
-        if (dump.head !== undefined) fields.message = dump.head;
-      }
-      return ev;
+      return dumpedEntryEvent('generic', ctx.file, o, fields);
     });
 
     return {

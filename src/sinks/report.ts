@@ -93,12 +93,6 @@ export class RecordStats {
   }
 }
 
-export function recordStats(records: Iterable<Transaction>): RunReport['records'] {
-  const s = new RecordStats();
-  for (const t of records) s.add(t);
-  return s.result();
-}
-
 export function unjoinedStats(u: Unjoined[]): RunReport['unjoined'] {
   const by_reason: Record<string, number> = {};
   for (const x of u) {

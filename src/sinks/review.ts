@@ -27,10 +27,6 @@ export function reviewPriority(t: Transaction, threshold: number): ReviewPriorit
   return 'low';
 }
 
-export function needsReview(t: Transaction, threshold: number): boolean {
-  return reviewPriority(t, threshold) !== null;
-}
-
 export function reviewRow(t: Transaction, threshold: number): string {
   const why: string[] = [];
   if (t.confidence < threshold) why.push(`confidence ${t.confidence} < ${threshold}`);

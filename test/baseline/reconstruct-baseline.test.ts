@@ -13,17 +13,9 @@ import type { BaselineReport } from '../../src/checks/baseline';
 import { runCli } from '../support/run-cli';
 import { alipayBill, localTime, wechatBill } from '../statements/bills';
 import { DUJIAOKA_COLUMNS, mysqlDump, ordersCsv, type Row } from './dumps';
+import type { TruthOrder } from '../support/evidence';
 
-interface Truth {
-  order_id: string;
-  status: string;
-  paid: boolean;
-  amount: number;
-  channel: string;
-  paid_at: string | null;
-  trade_no: string | null;
-  recoverable: boolean;
-}
+type Truth = TruthOrder;
 
 const root = mkdtempSync(join(tmpdir(), 'salvage-baseline-e2e-'));
 after(() => rmSync(root, { recursive: true, force: true }));

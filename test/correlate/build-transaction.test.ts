@@ -5,25 +5,11 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { buildTransaction } from '../../src/correlate/build-transaction';
 import { Correlator } from '../../src/correlate/correlator';
-import type { Evidence, EvidenceFields } from '../../src/model/types';
+import type { Evidence } from '../../src/model/types';
 import { scoreRecord } from '../../src/score/score';
+import { evidenceFactory } from '../support/evidence';
 
-let n = 0;
-function ev(kind: Evidence['kind'], ts: string, fields: EvidenceFields, extra: Partial<Evidence> = {}): Evidence {
-  n++;
-  return {
-    kind,
-    rule: `test.${kind}`,
-    weight: 0.5,
-    format: extra.format ?? 'nginx-combined',
-    ts,
-    tsMs: Date.parse(ts),
-    source: { file: 'f.log', line: n, lineEnd: n, offset: n * 100 },
-    fields,
-    fingerprint: `fp${n}`,
-    ...extra,
-  };
-}
+const ev = evidenceFactory();
 
 const created = () => ev('order_created', '2026-11-21T14:03:11+08:00', { order_id: 'A1', amount: 9.9, buyer_email: 'b@x.cn', goods_id: '3' }, { format: 'laravel' });
 const notify = (amount: number, sig: Evidence['signature'], ts = '2026-11-21T14:04:02+08:00') =>

@@ -1,51 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { LineSplitter } from '../../src/sources/line-splitter';
-import { decodeLine } from '../../src/sources/decode-line';
 import { nginxCombined } from '../../parsers/nginx/combined';
-import { ZoneClock } from '../../parsers/time';
 import type { LogEvent } from '../../src/model/types';
 import { rawLines, readRealdata, realdataPath } from '../support/realdata';
+import { runParser } from '../support/run-parser';
 
 // Real public nginx/apache logs (see ../shared/realdata/SOURCES.md), read the way the pipeline
 // reads them: bytes → LineSplitter → decodeLine → the nginx-combined parser.
 
-interface Run {
-  events: Map<number, LogEvent>; // by byte offset
-  rejects: Map<number, { lineNo: number; reason: string }>;
-  lines: number;
-}
-
-function run(buf: Buffer, file: string): Run {
-  const events = new Map<number, LogEvent>();
-  const rejects = new Map<number, { lineNo: number; reason: string }>();
-  const parser = nginxCombined.create(
-    { file, clock: new ZoneClock('Asia/Shanghai') },
-    {
-      event: (e) => events.set(e.offset, e),
-      reject: (lineNo, offset, reason) => rejects.set(offset, { lineNo, reason }),
-      blank: () => {},
-    },
-  );
-  const splitter = new LineSplitter(
-    {
-      line(b, s, e, lineNo, offset) {
-        const d = decodeLine(b, s, e);
-        if (!d.ok) rejects.set(offset, { lineNo, reason: d.reason });
-        else parser.line(d.text, lineNo, offset);
-      },
-      overlong(_h, length, lineNo, offset) {
-        rejects.set(offset, { lineNo, reason: `overlong ${length}` });
-      },
-    },
-    1 << 20,
-  );
-  for (let i = 0; i < buf.length; i += 65536) splitter.push(buf.subarray(i, i + 65536));
-  const stats = splitter.end();
-  parser.end();
-  return { events, rejects, lines: stats.lines };
-}
+const run = (buf: Buffer, file: string) => runParser(nginxCombined, buf, file);
 
 function statusCounts(events: Iterable<LogEvent>): Record<string, number> {
   const out: Record<string, number> = {};

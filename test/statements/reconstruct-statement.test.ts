@@ -10,17 +10,9 @@ import { after, before, describe, test } from 'node:test';
 import type { FileReport, Transaction } from '../../src/model/types';
 import { runCli } from '../support/run-cli';
 import { alipayBill, alipayRowText, localTime, wechatBill, type AlipayRow, type WechatRow } from './bills';
+import type { TruthOrder } from '../support/evidence';
 
-interface Truth {
-  order_id: string;
-  status: string;
-  paid: boolean;
-  amount: number;
-  channel: string;
-  paid_at: string | null;
-  trade_no: string | null;
-  recoverable: boolean;
-}
+type Truth = TruthOrder;
 
 const root = mkdtempSync(join(tmpdir(), 'salvage-stmt-e2e-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -4,27 +4,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildTransaction } from '../../src/correlate/build-transaction';
-import type { Evidence, EvidenceFields, Transaction } from '../../src/model/types';
+import type { Evidence, Transaction } from '../../src/model/types';
 import { scoreRecord } from '../../src/score/score';
 import { StatementCheck } from '../../src/checks/statement';
 import type { StatementSpan } from '../../src/sources/statements/read-statement';
+import { evidenceFactory } from '../support/evidence';
 
-let n = 0;
-function ev(kind: Evidence['kind'], ts: string, fields: EvidenceFields, extra: Partial<Evidence> = {}): Evidence {
-  n++;
-  return {
-    kind,
-    rule: `test.${kind}`,
-    weight: 0.5,
-    format: extra.format ?? 'nginx-combined',
-    ts,
-    tsMs: Date.parse(ts),
-    source: { file: 'f.log', line: n, lineEnd: n, offset: n * 100 },
-    fields,
-    fingerprint: `fp${n}`,
-    ...extra,
-  };
-}
+const ev = evidenceFactory();
 
 const created = (amount = 9.9) => ev('order_created', '2026-11-21T14:03:11+08:00', { order_id: 'A1', amount, goods_id: '3' }, { format: 'laravel' });
 const viewed = () => ev('order_viewed', '2026-11-21T14:03:12+08:00', { order_id: 'A1' });
