@@ -3,7 +3,7 @@ import { emptyFileReport } from '../model/file-report';
 import type { Evidence, FileReport, LogEvent, Reject } from '../model/types';
 import { LineSplitter, HEAD_BYTES } from '../sources/line-splitter';
 import { decodeLine, printableHead } from '../sources/decode-line';
-import { readInput } from '../sources/read-input';
+import { readInput, noteRead } from '../sources/read-input';
 import { detectFormat, parserById } from '../../parsers/registry';
 import type { LineParser, ParserDefinition } from '../../parsers/parser';
 import { ZoneClock, isoWithOffset } from '../../parsers/time';
@@ -189,15 +189,7 @@ export async function processFile(path: string, displayName: string, engine: Rul
   if (parser !== null) (parser as LineParser).end();
 
   report.lines_total = stats.lines;
-  if (read) {
-    report.bytes = read.bytes;
-    report.sha256 = read.sha256;
-    report.compressed = read.compressed;
-    if (read.damage) {
-      report.damaged = true;
-      report.errors.push(read.damage);
-    }
-  }
+  noteRead(report, read);
   if (stats.unterminatedLastLine && stats.lines > 0) {
     report.errors.push('the last line has no newline: it may have been cut short / 最后一行没有换行符，可能被截断');
   }

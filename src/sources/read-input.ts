@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { FileReport } from '../model/types';
 import { createReadStream } from 'node:fs';
 import { createGunzip, type Gunzip } from 'node:zlib';
 
@@ -106,4 +107,16 @@ export async function readInput(
       ' / gzip 文件已损坏，已恢复损坏前的内容';
   }
   return result;
+}
+
+/** Copy what reading found (size, hash, compression, damage) into a file's report. */
+export function noteRead(report: FileReport, read: InputReadResult | undefined): void {
+  if (!read) return;
+  report.bytes = read.bytes;
+  report.sha256 = read.sha256;
+  report.compressed = read.compressed;
+  if (read.damage) {
+    report.damaged = true;
+    report.errors.push(read.damage);
+  }
 }

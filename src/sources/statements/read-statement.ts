@@ -4,7 +4,7 @@ import type { Evidence, FileReport, Reject } from '../../model/types';
 import { ZoneClock, isoWithOffset } from '../../../parsers/time';
 import { LineSplitter, HEAD_BYTES } from '../line-splitter';
 import { decodeLine, printableHead } from '../decode-line';
-import { readInput } from '../read-input';
+import { readInput, noteRead } from '../read-input';
 import { alipayBill } from './alipay-bill';
 import { wechatBill } from './wechat-bill';
 import { headerName, splitCsvRow, type BillFormat, type BillReader, type StatementFormat } from './common';
@@ -158,15 +158,7 @@ export async function readStatement(path: string, display: string, opts: Stateme
   });
   const stats = splitter.end();
   report.lines_total = stats.lines;
-  if (read) {
-    report.bytes = read.bytes;
-    report.sha256 = read.sha256;
-    report.compressed = read.compressed;
-    if (read.damage) {
-      report.damaged = true;
-      report.errors.push(read.damage);
-    }
-  }
+  noteRead(report, read);
   if (reader === null && !unknown) {
     report.damaged = true;
     report.errors.push('no Alipay 业务明细 or WeChat bill column header found: not a statement this version reads / 无法识别的对账单格式');
