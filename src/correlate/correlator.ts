@@ -1,30 +1,43 @@
 import type { Evidence, Transaction } from '../model/types';
 import { buildTransaction, type JoinedEvidence } from './build-transaction';
-import { EvidenceStore } from './evidence-store';
 import { batchOf, describeLink, parseEvidence, type EvidenceBatch } from '../pipeline/evidence-batch';
 import { RecordSpool } from './record-spool';
 import { SkewEstimator, sourceOf, type SkewEstimate } from './clock-skew';
 import { isoWithOffset } from '../../parsers/time';
+import { OrderTable, type OrderTableStats } from './order-table';
+import { BlockFile, type Block } from './block-file';
+import { Watermark, typicalTime } from './watermark';
 
 // Gathers evidence from every file and joins it into orders: by order number first, then by
 // gateway trade number, and last (for lines that carry no key at all, such as dujiaoka's
 // POST /create-order) by client ip, user agent and a short time window. Results do not depend
-// on the order evidence arrives in: everything is sorted before it is decided. Evidence is
-// held in an EvidenceStore, which spills to disk past a bound; what stays in memory per order
-// is small (a key or two and the first sighting).
+// on the order evidence arrives in: everything is sorted before it is decided.
+//
+// While files are read, the correlator follows how far in time every input has got (the
+// watermark). An order with no evidence since well before that mark has gone quiet: its record
+// is built and parked on disk with its evidence (OrderTable), so memory holds only the orders
+// still in motion, plus a few keys per order for the joins. Joins that need the whole run
+// (fuzzy creation lines, unlogged callbacks, clock correction) are made at the end; an order
+// they touch is rebuilt then, and every other record stands as it was built.
 
 export interface CorrelatorOptions {
   /** How long after a keyless order-creation line the buyer's first keyed request may come. */
   fuzzyWindowMs: number;
-  /** Evidence items held in memory before spilling to disk. */
+  /** Evidence items held in memory before the quietest orders are finished early. */
   maxInMemory: number;
+  /** An order with no evidence for this long (behind the watermark) has gone quiet and is finished. */
+  quietMs: number;
+  /** Lines written out of time order by up to this much still count as on time. */
+  slackMs: number;
   spillParent?: string;
 }
 
 /** How long before a "paid" status poll an unlogged callback may have arrived (polls run every few seconds). */
 const CALLBACK_WINDOW_MS = 15_000;
+/** Quiet orders are looked for each time the watermark moves on by this much. */
+const SWEEP_STEP_MS = 60_000;
 
-export const DEFAULT_CORRELATOR: CorrelatorOptions = { fuzzyWindowMs: 30_000, maxInMemory: 10_000 };
+export const DEFAULT_CORRELATOR: CorrelatorOptions = { fuzzyWindowMs: 30_000, maxInMemory: 20_000, quietMs: 10 * 60_000, slackMs: 5 * 60_000 };
 
 export interface Unjoined {
   kind: Evidence['kind'];
@@ -45,10 +58,19 @@ export interface CorrelationResult {
   duplicateCopies: number;
   /** Every balance change seen, joined to an order or not (copies dropped). */
   balanceChanges: Evidence[];
-  /** Evidence items that went through disk because memory was bounded. */
+  /** Evidence items that went through disk because their order went quiet or memory was bounded. */
   spilledEvidence: number;
   /** Clock skew between sources, and which sources were corrected before records were built. */
   clockSkew: SkewEstimate[];
+  /** How open state was kept small: orders finished while reading, and records that had to be rebuilt at the end. */
+  state: CorrelationState;
+}
+
+export interface CorrelationState extends OrderTableStats {
+  /** Records built when their order went quiet and still right at the end. */
+  records_kept_from_quiet: number;
+  /** Records built (or rebuilt) at the end: late evidence, end-of-run joins or a clock correction touched them. */
+  records_built_at_end: number;
 }
 
 /** Sees each order's record and evidence once, as records are built: how the checks run without holding all evidence. */
@@ -59,49 +81,102 @@ interface Sighting {
   client: string;
 }
 
+/** A line with no order number or link, parked on disk until the end-of-run joins: what they need of it stays here. */
+interface Keyless {
+  kind: Evidence['kind'];
+  rule: string;
+  tsMs: number;
+  ts: string | null;
+  file: string;
+  line: number;
+  clientIp: boolean;
+  client: string;
+  handler: string;
+  at: Block;
+  /** Held only while a creation line waits for its provisional join. */
+  json?: string;
+  /** The join made while reading (see joinCreationsSoFar); the end of the run checks it. */
+  prov?: FuzzyJoin;
+}
+
+/** A creation line's order, and how many seconds before the order's first sighting it came. */
+interface FuzzyJoin {
+  oid: string;
+  secs: number;
+}
+
+/** What a record was built with, parked beside it: the clock corrections that applied to its sources. */
+interface BuiltWith {
+  k: string;
+  s: string[];
+}
+
 export class Correlator {
-  private readonly store: EvidenceStore;
+  private readonly table: OrderTable;
+  private readonly parked: BlockFile;
+  private readonly marks = new Watermark();
+  private lastSweep = -Infinity;
   /** Gateway trade numbers, card key hashes and rule link keys → the order that carried them. */
   private readonly linkToOrder = new Map<string, string>();
   private readonly firstSeen = new Map<string, Sighting>();
-  private readonly byLinkOnly: { e: Evidence; links: string[] }[] = [];
-  private readonly keyless: Evidence[] = [];
+  /** Evidence with only a link key that no order had claimed yet when it arrived. */
+  private readonly byLinkOnly: { json: string; links: string[]; tsMs: number }[] = [];
+  private readonly keyless: Keyless[] = [];
+  /** Creation lines not yet joined while reading, and the orders first seen from each client. */
+  private undecided: Keyless[] = [];
+  private readonly ordersByClient = new Map<string, string[]>();
+  private readonly takenWhileReading = new Set<string>();
   private readonly balances: Evidence[] = [];
   /** When each order's status poll first answered "paid", and which pay handler it used: to date the payment by an unlogged callback. */
   private readonly firstObserved = new Map<string, number>();
   private readonly handlerOf = new Map<string, string>();
   /** Callback times per order, compact, for estimating clock skew before records are built. */
   private readonly notifyTimes = new Map<string, Evidence[]>();
+  private notifyCount = 0;
+  private corrections: { at: number; map: Map<string, number> } = { at: 0, map: new Map() };
   private readonly opts: CorrelatorOptions;
 
   constructor(opts: Partial<CorrelatorOptions> = {}) {
     this.opts = { ...DEFAULT_CORRELATOR, ...opts };
-    this.store = new EvidenceStore({ maxInMemory: this.opts.maxInMemory, partitions: 32, ...(this.opts.spillParent ? { spillParent: this.opts.spillParent } : {}) });
+    this.table = new OrderTable({ maxOpenItems: this.opts.maxInMemory, ...(this.opts.spillParent ? { spillParent: this.opts.spillParent } : {}) }, (id, items) => this.buildQuiet(id, items));
+    this.parked = new BlockFile(this.opts.spillParent, 'salvage-keyless-');
+  }
+
+  /** The files about to be read, with their first timestamps where known: what the watermark is made of. */
+  expectFiles(files: { file: string; startMs: number | null }[]): void {
+    for (const f of files) this.marks.expect(f.file, f.startMs);
+  }
+
+  /** A file has been read to the end: it no longer holds the watermark back. */
+  fileDone(file: string): void {
+    this.marks.done(file);
+    this.sweep();
   }
 
   /** Evidence as objects (tests, small callers): the same path as batches from the workers. */
-  add(items: Evidence[]): void {
-    this.addBatch(batchOf(items));
+  add(items: Evidence[], file?: string): void {
+    this.addBatch(batchOf(items), file);
   }
 
-  addBatch(b: EvidenceBatch): void {
+  addBatch(b: EvidenceBatch, file?: string): void {
     for (let i = 0; i < b.json.length; i++) {
       const kind = b.kind[i]!;
       const oid = b.orderId[i];
       const links = b.links[i];
+      const ts = b.tsMs[i]!;
       // The few kinds the correlator needs whole are parsed now; the rest stay text until the
       // order's record is built.
       if (kind === 'balance_changed') this.balances.push(parseEvidence(b.json[i]!));
       if (oid) {
-        this.store.add(oid, b.json[i]!);
+        this.table.add(oid, b.json[i]!, ts);
         // A forged callback must not be able to claim a trade number for its order.
         if (links && !b.badSignature[i]) for (const l of links) if (!this.linkToOrder.has(l)) this.linkToOrder.set(l, oid);
-        const ts = b.tsMs[i]!;
         if (kind === 'payment_notified' && ts !== null && !Number.isNaN(ts)) {
           const e = parseEvidence(b.json[i]!);
           let l = this.notifyTimes.get(oid);
           if (!l) this.notifyTimes.set(oid, (l = []));
           l.push({ kind: e.kind, format: e.format, tsMs: e.tsMs, source: e.source } as Evidence);
+          this.notifyCount++;
         }
         if (kind === 'payment_observed' && !Number.isNaN(ts)) {
           const t = this.firstObserved.get(oid);
@@ -115,53 +190,168 @@ export class Correlator {
         const client = b.client[i];
         if (client && ts !== null && !Number.isNaN(ts)) {
           const s = this.firstSeen.get(oid);
-          if (!s || ts < s.tsMs) this.firstSeen.set(oid, { tsMs: ts, client });
+          if (!s || ts < s.tsMs) {
+            this.firstSeen.set(oid, { tsMs: ts, client });
+            if (!s || s.client !== client) {
+              let l = this.ordersByClient.get(client);
+              if (!l) this.ordersByClient.set(client, (l = []));
+              l.push(oid);
+            }
+          }
         }
       } else if (links) {
-        this.byLinkOnly.push({ e: parseEvidence(b.json[i]!), links });
+        const link = links.find((l) => this.linkToOrder.has(l));
+        if (link) this.table.add(this.linkToOrder.get(link)!, withJoinedBy(b.json[i]!, describeLink(link)), ts);
+        else this.byLinkOnly.push({ json: b.json[i]!, links, tsMs: ts });
       } else {
-        this.keyless.push(parseEvidence(b.json[i]!));
+        this.park(b.json[i]!);
       }
+    }
+    if (file !== undefined) {
+      const t = typicalTime(b.tsMs);
+      if (!Number.isNaN(t)) this.marks.reached(file, t);
+      this.sweep();
     }
   }
 
   finish(visit?: OrderVisitor): CorrelationResult {
     const unjoined: Unjoined[] = [];
-    const miss = (e: Evidence, why: string) =>
-      unjoined.push({ kind: e.kind, rule: e.rule, file: e.source.file, line: e.source.line, ts: e.ts, why });
+    const miss = (e: Pick<Unjoined, 'kind' | 'rule' | 'file' | 'line' | 'ts'>, why: string) =>
+      unjoined.push({ kind: e.kind, rule: e.rule, file: e.file, line: e.line, ts: e.ts, why });
 
-    for (const { e, links } of this.byLinkOnly) {
+    for (const { json, links } of this.byLinkOnly) {
       const link = links.find((l) => this.linkToOrder.has(l));
-      if (link) this.store.add(this.linkToOrder.get(link)!, JSON.stringify({ ...e, joinedBy: describeLink(link) }));
-      else miss(e, `${links.map(describeLink).join(', ')} match(es) no known order`);
+      if (link) this.table.addLate(this.linkToOrder.get(link)!, withJoinedBy(json, describeLink(link)));
+      else {
+        const e = parseEvidence(json);
+        miss({ kind: e.kind, rule: e.rule, file: e.source.file, line: e.source.line, ts: e.ts }, `${links.map(describeLink).join(', ')} match(es) no known order`);
+      }
     }
     const fuzzyJoins = this.joinKeyless(miss);
 
-    const skew = new SkewEstimator();
-    for (const l of this.notifyTimes.values()) skew.visit(l);
-    const clockSkew = skew.finish();
+    const clockSkew = this.estimateSkew();
     const corrections = SkewEstimator.corrections(clockSkew);
 
     let duplicateCopies = 0;
+    let kept = 0;
+    let built = 0;
     const records = new RecordSpool(5000, this.opts.spillParent);
     try {
-      for (const [id, raw] of this.store.groups()) {
+      for (const { id, evidence, stored } of this.table.drain()) {
+        if (evidence.length === 0) continue; // all it had was a join taken back
+        const raw = evidence.map((j) => parseEvidence(j) as JoinedEvidence);
         const list = corrections.size > 0 ? raw.map((e) => correctClock(e, corrections)) : raw;
-        const { kept, dropped } = dropCopies(list);
-        duplicateCopies += dropped;
-        const t = buildTransaction(id, kept);
+        const copies = dropCopies(list);
+        duplicateCopies += copies.dropped;
+        let t: Transaction;
+        const builtWith = stored ? (JSON.parse(stored.header) as BuiltWith) : null;
+        if (stored && builtWith && builtWith.k === correctionKey(corrections, builtWith.s)) {
+          t = JSON.parse(stored.record) as Transaction;
+          kept++;
+        } else {
+          t = buildTransaction(id, copies.kept);
+          built++;
+        }
         records.add(t);
-        visit?.(t, kept);
+        visit?.(t, copies.kept);
       }
     } catch (e) {
       records.dispose();
       throw e;
     } finally {
-      this.store.dispose();
+      this.table.dispose();
+      this.parked.dispose();
     }
     unjoined.sort((a, b) => (a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.line - b.line));
     const balanceChanges = dropCopies(this.balances as JoinedEvidence[]).kept;
-    return { records, unjoined, fuzzyJoins, duplicateCopies, balanceChanges, spilledEvidence: this.store.spilledCount, clockSkew };
+    const stats = this.table.stats;
+    return {
+      records, unjoined, fuzzyJoins, duplicateCopies, balanceChanges, spilledEvidence: stats.parked_items, clockSkew,
+      state: { ...stats, records_kept_from_quiet: kept, records_built_at_end: built },
+    };
+  }
+
+  /** Finish quiet orders when the watermark has moved on far enough to make it worth a look. */
+  private sweep(): void {
+    const w = this.marks.value();
+    if (!(w - this.lastSweep >= SWEEP_STEP_MS) || !Number.isFinite(w)) return;
+    this.lastSweep = w;
+    this.joinCreationsSoFar(w - this.opts.slackMs - this.opts.fuzzyWindowMs);
+    this.table.finishQuiet(w - this.opts.slackMs - this.opts.quietMs);
+  }
+
+  /** The record of an order that went quiet, built with the clock corrections known so far. */
+  private buildQuiet(id: string, items: readonly string[]): [string, string] {
+    const raw = items.map((j) => parseEvidence(j) as JoinedEvidence);
+    const corrections = this.currentCorrections();
+    const sources = [...new Set(raw.map(sourceOf))].sort();
+    const list = corrections.size > 0 ? raw.map((e) => correctClock(e, corrections)) : raw;
+    const t = buildTransaction(id, dropCopies(list).kept);
+    const builtWith: BuiltWith = { k: correctionKey(corrections, sources), s: sources };
+    return [JSON.stringify(builtWith), JSON.stringify(t)];
+  }
+
+  /** Clock corrections from the callbacks seen so far; worked out again only as more arrive. */
+  private currentCorrections(): Map<string, number> {
+    if (this.notifyCount > this.corrections.at * 1.2 + 100) {
+      this.corrections = { at: this.notifyCount, map: SkewEstimator.corrections(this.estimateSkew()) };
+    }
+    return this.corrections.map;
+  }
+
+  private estimateSkew(): SkewEstimate[] {
+    const skew = new SkewEstimator();
+    for (const l of this.notifyTimes.values()) skew.visit(l);
+    return skew.finish();
+  }
+
+  private park(json: string): void {
+    const e = parseEvidence(json);
+    const f = e.fields;
+    const k: Keyless = {
+      kind: e.kind, rule: e.rule, tsMs: e.tsMs, ts: e.ts, file: e.source.file, line: e.source.line,
+      clientIp: Boolean(f.client_ip), client: `${f.client_ip ?? ''}|${f.user_agent ?? ''}`, handler: String(f.pay_handler ?? ''),
+      at: this.parked.append([json]),
+    };
+    this.keyless.push(k);
+    if (isCreation(k)) {
+      k.json = json;
+      this.undecided.push(k);
+    }
+  }
+
+  /**
+   * The fuzzy join of creation lines, made while reading for every line the watermark has
+   * passed by more than the join window: each goes to its order before that order goes quiet,
+   * so the order's record is built once. It is the same rule as joinKeyless, applied to what
+   * has been seen so far; joinKeyless decides again at the end with everything, and any join
+   * it decides otherwise (evidence that came out of time order) is taken back and redone.
+   */
+  private joinCreationsSoFar(before: number): void {
+    if (this.undecided.length === 0) return;
+    this.undecided.sort(byTimeThenPlace);
+    let n = 0;
+    for (; n < this.undecided.length && this.undecided[n]!.tsMs < before; n++) {
+      const e = this.undecided[n]!;
+      let best: { oid: string; tsMs: number } | null = null;
+      for (const oid of this.ordersByClient.get(e.client) ?? []) {
+        const seen = this.firstSeen.get(oid)!;
+        if (seen.client !== e.client || this.takenWhileReading.has(oid)) continue;
+        if (seen.tsMs < e.tsMs || seen.tsMs - e.tsMs > this.opts.fuzzyWindowMs) continue;
+        if (!best || seen.tsMs < best.tsMs || (seen.tsMs === best.tsMs && oid < best.oid)) best = { oid, tsMs: seen.tsMs };
+      }
+      if (best) {
+        this.takenWhileReading.add(best.oid);
+        e.prov = { oid: best.oid, secs: Math.round((best.tsMs - e.tsMs) / 1000) };
+        this.table.add(best.oid, withJoinedBy(e.json!, fuzzyHow(e, e.prov.secs)), e.tsMs);
+      }
+      delete e.json;
+    }
+    this.undecided = this.undecided.slice(n);
+  }
+
+  private parkedJson(k: Keyless): string {
+    return this.parked.read(k.at)[0]!;
   }
 
   /**
@@ -169,7 +359,7 @@ export class Correlator {
    * client (ip and user agent) within the window after it. Each order takes at most one such
    * line, the closest in time; ties are broken by file and line so the result is stable.
    */
-  private joinKeyless(miss: (e: Evidence, why: string) => void): number {
+  private joinKeyless(miss: (e: Keyless, why: string) => void): number {
     const firstByClient = new Map<string, { oid: string; tsMs: number }[]>();
     for (const [oid, s] of this.firstSeen) {
       let arr = firstByClient.get(s.client);
@@ -178,24 +368,27 @@ export class Correlator {
     }
     for (const arr of firstByClient.values()) arr.sort((a, b) => a.tsMs - b.tsMs || (a.oid < b.oid ? -1 : 1));
 
-    const creations = this.keyless.filter((e) => e.kind === 'order_created' && e.fields.client_ip && !Number.isNaN(e.tsMs));
-    creations.sort((a, b) => a.tsMs - b.tsMs || (a.source.file < b.source.file ? -1 : a.source.file > b.source.file ? 1 : a.source.line - b.source.line));
+    const creations = this.keyless.filter(isCreation).sort(byTimeThenPlace);
     const taken = new Set<string>();
     let joins = 0;
     for (const e of creations) {
-      const arr = firstByClient.get(clientKey(e));
+      const arr = firstByClient.get(e.client);
       const cand = arr?.find((c) => !taken.has(c.oid) && c.tsMs >= e.tsMs && c.tsMs - e.tsMs <= this.opts.fuzzyWindowMs);
-      if (!cand) {
+      const join = cand ? { oid: cand.oid, secs: Math.round((cand.tsMs - e.tsMs) / 1000) } : null;
+      // The join made while reading stands when it is this one; otherwise it is taken back.
+      const same = e.prov && join && e.prov.oid === join.oid && e.prov.secs === join.secs;
+      if (e.prov && !same) this.table.retract(e.prov.oid, withJoinedBy(this.parkedJson(e), fuzzyHow(e, e.prov.secs)));
+      if (!join) {
         miss(e, 'order creation with no order number, and no order seen from the same client soon after');
         continue;
       }
-      taken.add(cand.oid);
+      taken.add(join.oid);
       joins++;
-      this.store.add(cand.oid, JSON.stringify({ ...e, joinedBy: `client ${e.fields.client_ip} and user agent within ${Math.round((cand.tsMs - e.tsMs) / 1000)} s` }));
+      if (!same) this.table.addLate(join.oid, withJoinedBy(this.parkedJson(e), fuzzyHow(e, join.secs)));
     }
     joins += this.joinUnloggedCallbacks(miss);
     for (const e of this.keyless) {
-      if (e.kind === 'order_created' && e.fields.client_ip && !Number.isNaN(e.tsMs)) continue;
+      if (isCreation(e)) continue;
       if (e.kind === 'balance_changed') continue; // used by the balance check, not joined
       if (e.kind === 'callback_seen') continue; // handled by joinUnloggedCallbacks
       miss(e, 'no order number or trade number on this line');
@@ -209,19 +402,16 @@ export class Correlator {
    * poll first answered "paid" at t takes the one callback of its gateway handler in the
    * window before t; when there are several, none is taken (the record keeps the poll's time).
    */
-  private joinUnloggedCallbacks(miss: (e: Evidence, why: string) => void): number {
-    const callbacks = this.keyless
-      .filter((e) => e.kind === 'callback_seen' && !Number.isNaN(e.tsMs))
-      .sort((a, b) => a.tsMs - b.tsMs || (a.source.file < b.source.file ? -1 : a.source.file > b.source.file ? 1 : a.source.line - b.source.line));
-    const byHandler = new Map<string, Evidence[]>();
+  private joinUnloggedCallbacks(miss: (e: Keyless, why: string) => void): number {
+    const callbacks = this.keyless.filter((e) => e.kind === 'callback_seen' && !Number.isNaN(e.tsMs)).sort(byTimeThenPlace);
+    const byHandler = new Map<string, Keyless[]>();
     for (const e of callbacks) {
-      const h = String(e.fields.pay_handler ?? '');
-      let l = byHandler.get(h);
-      if (!l) byHandler.set(h, (l = []));
+      let l = byHandler.get(e.handler);
+      if (!l) byHandler.set(e.handler, (l = []));
       l.push(e);
     }
     const orders = [...this.firstObserved].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
-    const taken = new Set<Evidence>();
+    const taken = new Set<Keyless>();
     let joins = 0;
     for (const [oid, t] of orders) {
       const handler = this.handlerOf.get(oid);
@@ -231,11 +421,38 @@ export class Correlator {
       const e = inWindow[0]!;
       taken.add(e);
       joins++;
-      this.store.add(oid, JSON.stringify({ ...e, joinedBy: `time: the only ${handler} callback in the ${CALLBACK_WINDOW_MS / 1000} s before the order's status first showed "paid"` }));
+      this.table.addLate(oid, withJoinedBy(this.parkedJson(e), `time: the only ${handler} callback in the ${CALLBACK_WINDOW_MS / 1000} s before the order's status first showed "paid"`));
     }
     for (const e of callbacks) if (!taken.has(e)) miss(e, 'callback whose content was not logged, and no single order it can be tied to by time');
     return joins;
   }
+}
+
+function isCreation(e: Keyless): boolean {
+  return e.kind === 'order_created' && e.clientIp && !Number.isNaN(e.tsMs);
+}
+
+function fuzzyHow(e: Keyless, secs: number): string {
+  return `client ${e.client.slice(0, e.client.indexOf('|'))} and user agent within ${secs} s`;
+}
+
+function byTimeThenPlace(a: Keyless, b: Keyless): number {
+  return a.tsMs - b.tsMs || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line);
+}
+
+/** Evidence JSON with a `joinedBy` note added last, as `{ ...e, joinedBy }` would put it, without parsing it. */
+export function withJoinedBy(json: string, how: string): string {
+  return `${json.slice(0, -1)},"joinedBy":${JSON.stringify(how)}}`;
+}
+
+/** The corrections that apply to these sources, as text: equal keys mean the same times. */
+function correctionKey(corrections: Map<string, number>, sources: readonly string[]): string {
+  let k = '';
+  for (const s of sources) {
+    const off = corrections.get(s);
+    if (off !== undefined) k += `${s}=${off};`;
+  }
+  return k;
 }
 
 /** Evidence from a source with a known clock offset, moved to the reference clock (and marked). */
@@ -246,10 +463,6 @@ function correctClock(e: JoinedEvidence, corrections: Map<string, number>): Join
   const m = e.ts ? /([+-])(\d{2}):(\d{2})$/.exec(e.ts) : null;
   const zone = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
   return { ...e, tsMs, ts: isoWithOffset(tsMs, zone), fields: { ...e.fields, clock_corrected_s: -off } };
-}
-
-function clientKey(e: Evidence): string {
-  return `${e.fields.client_ip ?? ''}|${e.fields.user_agent ?? ''}`;
 }
 
 /** Keep one of each fingerprint: the copy with the smallest (file, line), so the choice is stable. */

@@ -17,10 +17,13 @@ export interface FileTask {
   path: string;
   display: string;
   format?: string;
+  /** The file's first timestamp, when known: files are read in time order (see peek-start). */
+  startMs?: number | null;
 }
 
 export interface RunSinks {
-  evidence(batch: EvidenceBatch): void;
+  /** `file` is the display name of the file the batch came from. */
+  evidence(batch: EvidenceBatch, file: string): void;
   reject(items: Reject[]): void;
   progress?(bytes: number, lines: number): void;
   fileDone?(report: FileReport): void;
@@ -38,19 +41,32 @@ function estimatedWork(path: string): number {
   }
 }
 
+/**
+ * Earliest first, so every input moves through time together and the correlator can finish
+ * orders as they go quiet; files whose start is unknown go first, since they hold that back.
+ * Among equals, largest first (longest-processing-time scheduling): a big file started last
+ * would leave the other workers idle at the end. Reports come back in the callers' order.
+ */
+export function readingOrder(a: FileTask, b: FileTask): number {
+  const sa = a.startMs ?? -Infinity;
+  const sb = b.startMs ?? -Infinity;
+  if (sa !== sb) return sa < sb ? -1 : 1;
+  return estimatedWork(b.path) - estimatedWork(a.path) || (a.display < b.display ? -1 : a.display > b.display ? 1 : 0);
+}
+
 export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: number, sinks: RunSinks): Promise<FileReport[]> {
   const reports = new Map<string, FileReport>();
   if (workers <= 1 || tasks.length <= 1) {
     const engine = new RuleEngine(loadRules(setup.ruleDirs), { keys: setup.keys, clock: new ZoneClock(setup.tz), revealCardKeys: setup.revealCardKeys });
     const parsers = customNginxParsers(setup.nginxFormat);
-    for (const t of tasks) {
+    for (const t of [...tasks].sort(readingOrder)) {
       let ev = emptyBatch();
       const rej: Reject[] = [];
       const r = await processFile(t.path, t.display, engine, {
-        evidence: (e) => { pushEvidence(ev, e); if (ev.json.length >= 2000) { sinks.evidence(ev); ev = emptyBatch(); } },
+        evidence: (e) => { pushEvidence(ev, e); if (ev.json.length >= 2000) { sinks.evidence(ev, t.display); ev = emptyBatch(); } },
         reject: (x) => { rej.push(x); if (rej.length >= 2000) sinks.reject(rej.splice(0)); },
       }, { tz: setup.tz, maxLineBytes: setup.maxLineBytes, ...(t.format ? { format: t.format } : {}), parsers, onProgress: (b, l) => sinks.progress?.(b, l) });
-      if (ev.json.length) sinks.evidence(ev);
+      if (ev.json.length) sinks.evidence(ev, t.display);
       if (rej.length) sinks.reject(rej);
       reports.set(t.display, r);
       sinks.fileDone?.(r);
@@ -58,9 +74,7 @@ export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: n
     return tasks.map((t) => reports.get(t.display)!);
   }
 
-  // Largest first (longest-processing-time scheduling): a big file started last would leave
-  // the other workers idle at the end. Reports still come back in the callers' order.
-  const queue = [...tasks].sort((a, b) => estimatedWork(b.path) - estimatedWork(a.path) || (a.display < b.display ? -1 : 1));
+  const queue = [...tasks].sort(readingOrder);
   const n = Math.min(workers, tasks.length);
   const script = join(__dirname, 'worker.js');
   await Promise.all(
@@ -79,7 +93,7 @@ export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: n
         w.on('message', (m: FromWorker) => {
           switch (m.t) {
             case 'ev':
-              sinks.evidence(m.batch);
+              sinks.evidence(m.batch, current!.display);
               w.postMessage({ t: 'ack' } satisfies ToWorker);
               break;
             case 'rej': sinks.reject(m.items); break;

@@ -1,5 +1,5 @@
 import type { FileReport, Transaction } from '../model/types';
-import type { Unjoined } from '../correlate/correlator';
+import type { CorrelationState, Unjoined } from '../correlate/correlator';
 import type { EsResult } from './elasticsearch';
 import type { ChecksReport } from '../checks/run-checks';
 
@@ -38,6 +38,8 @@ export interface RunReport {
   duplicate_evidence_copies: number;
   /** Evidence items that passed through disk because correlation memory is bounded. */
   spilled_evidence: number;
+  /** How the correlator kept its open state small (orders finished when quiet, late evidence, rebuilds). */
+  correlation_state?: CorrelationState;
   checks: ChecksReport;
   outputs: Record<string, unknown>;
   elasticsearch?: EsResult | { error: string };

@@ -12,6 +12,7 @@ import { PARSERS, parserById } from '../../../parsers/registry';
 import type { ParserDefinition } from '../../../parsers/parser';
 import { NGINX_FORMAT_HELP, nginxFormatOption } from './inspect';
 import { runFiles, type FileTask } from '../../pipeline/run-files';
+import { peekStart } from '../../pipeline/peek-start';
 import { Correlator } from '../../correlate/correlator';
 import { LineWriter } from '../../sinks/line-writer';
 import { csvHeader, csvRow } from '../../sinks/csv';
@@ -152,14 +153,17 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   });
   for (const p of found.problems) io.stderr.write(`salvage: warning: ${p.message}\n`);
 
-  const tasks: FileTask[] = files.map((f) => {
+  const tasks: FileTask[] = [];
+  for (const f of files) {
     const display = displayName(f, io.cwd);
     const o = overrides.find((x) => x.re.test(display) || x.re.test(f) || x.re.test(display.split('/').pop()!));
-    return { path: f, display, ...(o ? { format: o.format } : {}) };
-  });
+    const startMs = await peekStart(f, { tz: args.tz, parsers: nginxFormat.parsers, ...(o ? { format: o.format } : {}) });
+    tasks.push({ path: f, display, startMs, ...(o ? { format: o.format } : {}) });
+  }
 
   const rejects = new LineWriter(resolve(outDir, 'rejects.ndjson'));
   const correlator = new Correlator({ spillParent: outDir });
+  correlator.expectFiles(tasks.map((t) => ({ file: t.display, startMs: t.startMs ?? null })));
   const showProgress = args.progress ?? (!args.quiet && (io.stderr as NodeJS.WriteStream).isTTY === true);
   const meter = new ProgressMeter(io.stderr, tasks.length, showProgress);
 
@@ -180,10 +184,13 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     { ruleDirs, keys, tz: args.tz, maxLineBytes: args['max-line-bytes'], revealCardKeys: args['reveal-card-keys'], ...(nginxFormat.directive ? { nginxFormat: nginxFormat.directive } : {}) },
     args.workers,
     {
-      evidence: (batch) => correlator.addBatch(batch),
+      evidence: (batch, file) => correlator.addBatch(batch, file),
       reject: (items) => { for (const r of items) rejects.writeSync(JSON.stringify(r)); },
       progress: (bytes, lines) => meter.tick(bytes, lines),
-      fileDone: (r) => meter.fileDone(r),
+      fileDone: (r) => {
+        meter.fileDone(r);
+        correlator.fileDone(r.file);
+      },
     },
   );
   meter.stop();
@@ -259,6 +266,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     fuzzy_joins: fuzzyJoins,
     duplicate_evidence_copies: duplicateCopies,
     spilled_evidence: correlation.spilledEvidence,
+    correlation_state: correlation.state,
     checks: checked.report,
     outputs: {
       dir: outDir,

@@ -1,0 +1,84 @@
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// An append-only scratch file of text blocks (a few lines each) that can be read back by
+// position. The correlator parks here what it no longer needs in memory: the evidence and
+// record of an order that has gone quiet, and lines that wait for the end of the run to be
+// joined. Nothing is ever rewritten, so a block's position stays valid until `dispose`.
+
+export interface Block {
+  pos: number;
+  len: number;
+}
+
+// Writes are gathered so a stream of small blocks costs few system calls.
+const FLUSH_BYTES = 1 << 20;
+
+export class BlockFile {
+  private dir: string | null = null;
+  private fd = -1;
+  /** Bytes handed to the file so far; blocks at or past this are still in `pending`. */
+  private flushed = 0;
+  private size = 0;
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private scratch = Buffer.alloc(64 * 1024);
+
+  constructor(private readonly parent: string = tmpdir(), private readonly prefix = 'salvage-blocks-') {}
+
+  /** Bytes written, for the report. */
+  get bytes(): number {
+    return this.size;
+  }
+
+  /** Lines must not contain a newline (JSON text never does). */
+  append(lines: readonly string[]): Block {
+    const text = lines.join('\n') + '\n';
+    const len = Buffer.byteLength(text);
+    const block = { pos: this.size, len };
+    this.size += len;
+    this.pending.push(text);
+    this.pendingBytes += len;
+    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
+    return block;
+  }
+
+  read(b: Block): string[] {
+    if (b.pos + b.len > this.flushed) this.flush();
+    if (b.len > this.scratch.length) this.scratch = Buffer.alloc(Math.max(b.len, this.scratch.length * 2));
+    let got = 0;
+    while (got < b.len) {
+      const n = readSync(this.fd, this.scratch, got, b.len - got, b.pos + got);
+      if (n === 0) throw new Error(`scratch file ended early at ${b.pos + got} (wanted ${b.len} bytes at ${b.pos})`);
+      got += n;
+    }
+    // Drop the final newline, then split: the block's own lines, nothing more.
+    return this.scratch.toString('utf8', 0, b.len - 1).split('\n');
+  }
+
+  dispose(): void {
+    if (this.fd >= 0) {
+      try { closeSync(this.fd); } catch { /* already closed */ }
+    }
+    this.fd = -1;
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = null;
+    this.pending = [];
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    if (this.fd < 0) {
+      this.dir = mkdtempSync(join(this.parent, this.prefix));
+      // Owner-only: parked evidence holds the same PII as the logs.
+      this.fd = openSync(join(this.dir, 'blocks.txt'), 'w+', 0o600);
+    }
+    const buf = Buffer.from(this.pending.join(''), 'utf8');
+    let done = 0;
+    while (done < buf.length) done += writeSync(this.fd, buf, done, buf.length - done, this.flushed + done);
+    this.flushed += buf.length;
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+}

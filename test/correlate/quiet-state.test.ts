@@ -1,0 +1,258 @@
+// Open correlation state: orders that go quiet are finished while reading, open state has a
+// bound, and neither changes a single record compared with holding everything to the end.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { Correlator, type CorrelatorOptions } from '../../src/correlate/correlator';
+import { OrderTable } from '../../src/correlate/order-table';
+import { Watermark, typicalTime } from '../../src/correlate/watermark';
+import { peekStart } from '../../src/pipeline/peek-start';
+import { readingOrder, type FileTask } from '../../src/pipeline/run-files';
+import type { Evidence } from '../../src/model/types';
+import { evidenceFactory } from '../support/evidence';
+
+const T0 = Date.parse('2026-11-21T10:00:00+08:00');
+const iso = (ms: number) => new Date(ms).toISOString().replace('Z', '+00:00');
+
+/**
+ * A small shop day in three logs: the web server sees the buyer (client ip and user agent)
+ * and a keyless order-creation line; the application logs the order and its payment; the
+ * gateway's callback log has the trade number. Orders are `gap` ms apart.
+ */
+function shopLogs(orders: number, gap: number): Record<string, Evidence[]> {
+  const web = evidenceFactory('web.log');
+  const app = evidenceFactory('app.log');
+  const pay = evidenceFactory('pay.log');
+  const logs: Record<string, Evidence[]> = { 'web.log': [], 'app.log': [], 'pay.log': [] };
+  for (let i = 0; i < orders; i++) {
+    const t = T0 + i * gap;
+    const id = `O${String(i).padStart(4, '0')}`;
+    const client = { client_ip: `10.0.${i % 5}.1`, user_agent: `UA${i % 3}` };
+    logs['web.log']!.push(web('order_created', iso(t), { ...client, amount: 5 + (i % 4) }));
+    logs['web.log']!.push(web('order_viewed', iso(t + 2_000), { ...client, order_id: id }));
+    logs['app.log']!.push(app('order_created', iso(t + 1_000), { order_id: id, amount: 5 + (i % 4) }, { format: 'laravel' }));
+    if (i % 3 !== 2) {
+      logs['pay.log']!.push(pay('payment_notified', iso(t + 40_000), { order_id: id, trade_no: `T${i}`, amount: 5 + (i % 4), channel: 'epay', gateway_success: 'yes' }, { format: 'epay-notify', signature: 'verified' }));
+      // A refund days later names only the trade number.
+      if (i % 7 === 0) logs['app.log']!.push(app('refunded', iso(t + 3_600_000), { trade_no: `T${i}` }, { format: 'laravel' }));
+    }
+  }
+  for (const l of Object.values(logs)) l.sort((a, b) => a.tsMs - b.tsMs);
+  return logs;
+}
+
+function chunks<T>(l: T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < l.length; i += n) out.push(l.slice(i, i + n));
+  return out;
+}
+
+interface Outcome {
+  records: string;
+  unjoined: string;
+  fuzzy: number;
+  state: ReturnType<Correlator['finish']>['state'];
+}
+
+function outcome(c: Correlator): Outcome {
+  const r = c.finish();
+  const records = JSON.stringify([...r.records.sorted()]);
+  r.records.dispose();
+  return { records, unjoined: JSON.stringify(r.unjoined), fuzzy: r.fuzzyJoins, state: r.state };
+}
+
+/** Everything held to the end: the reference. */
+function allAtOnce(logs: Record<string, Evidence[]>): Outcome {
+  const c = new Correlator({ maxInMemory: 1e9 });
+  c.add(Object.values(logs).flat());
+  return outcome(c);
+}
+
+/**
+ * Files read side by side in batches, with the watermark on: interleaved as `picks` says, or
+ * earliest batch first ('by-time', as paced reading does).
+ */
+function whileReading(logs: Record<string, Evidence[]>, picks: number[] | 'by-time', batch: number, opts: Partial<CorrelatorOptions>, parent: string): Outcome {
+  const c = new Correlator({ quietMs: 60_000, slackMs: 5_000, fuzzyWindowMs: 30_000, spillParent: parent, ...opts });
+  const files = Object.keys(logs);
+  c.expectFiles(files.map((f) => ({ file: f, startMs: logs[f]![0]?.tsMs ?? null })));
+  const queues = files.map((f) => chunks(logs[f]!, batch));
+  let k = 0;
+  while (queues.some((q) => q.length > 0)) {
+    const live = queues.map((q, i) => (q.length > 0 ? i : -1)).filter((i) => i >= 0);
+    const i = picks === 'by-time'
+      ? live.reduce((a, b) => (queues[b]![0]![0]!.tsMs < queues[a]![0]![0]!.tsMs ? b : a))
+      : live[(picks[k++ % Math.max(1, picks.length)] ?? 0) % live.length]!;
+    c.add(queues[i]!.shift()!, files[i]!);
+    if (queues[i]!.length === 0) c.fileDone(files[i]!);
+  }
+  return outcome(c);
+}
+
+test('orders that went quiet are finished while reading, and the records are the same as holding everything', () => {
+  const parent = mkdtempSync(join(tmpdir(), 'salvage-quiet-'));
+  try {
+    const logs = shopLogs(400, 20_000);
+    const ref = allAtOnce(logs);
+    const got = whileReading(logs, 'by-time', 10, {}, parent);
+    assert.equal(got.records, ref.records);
+    assert.equal(got.unjoined, ref.unjoined);
+    assert.equal(got.fuzzy, ref.fuzzy);
+    assert.ok(got.fuzzy >= 390, `creation lines joined (${got.fuzzy})`);
+    assert.ok(got.state.finished_quiet >= 350, `most orders finished while reading (${got.state.finished_quiet})`);
+    assert.ok(got.state.peak_open_orders < 60, `open orders stay few (peak ${got.state.peak_open_orders} of 400)`);
+    // Only the refunded orders (a trade-number line an hour later) are built again at the end.
+    assert.ok(got.state.records_kept_from_quiet >= 300, `records built once, when quiet (${got.state.records_kept_from_quiet})`);
+    assert.equal(ref.state.finished_quiet, 0, 'without files there is no watermark, so nothing is finished early');
+    assert.deepEqual(readdirSync(parent), [], 'scratch files are removed');
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
+});
+
+test('past its bound, open state is finished early (oldest first), and still gives the same records', () => {
+  const parent = mkdtempSync(join(tmpdir(), 'salvage-bound-'));
+  try {
+    const logs = shopLogs(200, 20_000);
+    const ref = allAtOnce(logs);
+    // No watermark (one file is never started), so only the bound frees memory.
+    const c = new Correlator({ maxInMemory: 40, spillParent: parent });
+    c.expectFiles([{ file: 'never-read.log', startMs: null }]);
+    for (const [f, l] of Object.entries(logs)) for (const b of chunks(l, 7)) c.add(b, f);
+    const got = outcome(c);
+    assert.equal(got.records, ref.records);
+    assert.equal(got.state.finished_quiet, 0);
+    assert.ok(got.state.finished_for_memory > 100, `finished for memory: ${got.state.finished_for_memory}`);
+    assert.ok(got.state.peak_open_items <= 41, `open items never pass the bound (peak ${got.state.peak_open_items})`);
+    assert.ok(got.state.late_evidence > 0, 'evidence for orders finished early is still joined');
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
+});
+
+test('results do not depend on how the files interleave, the batch size or the bound (property)', () => {
+  const parent = mkdtempSync(join(tmpdir(), 'salvage-quiet-prop-'));
+  try {
+    const logs = shopLogs(60, 15_000);
+    const ref = allAtOnce(logs);
+    fc.assert(
+      fc.property(fc.array(fc.nat(5), { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 25 }), fc.integer({ min: 5, max: 400 }), fc.integer({ min: 0, max: 120_000 }), (picks, batch, bound, quietMs) => {
+        const got = whileReading(logs, picks, batch, { maxInMemory: bound, quietMs }, parent);
+        assert.equal(got.records, ref.records);
+        assert.equal(got.unjoined, ref.unjoined);
+        assert.equal(got.fuzzy, ref.fuzzy);
+      }),
+      { numRuns: 60 },
+    );
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
+});
+
+test('a creation line joined while reading is taken back when evidence out of time order shows a closer order', () => {
+  const ev = evidenceFactory('web.log');
+  const late = evidenceFactory('late.log');
+  const client = { client_ip: '10.9.9.9', user_agent: 'UA' };
+  const creation = ev('order_created', iso(T0), { ...client, amount: 9 });
+  const far = ev('order_viewed', iso(T0 + 20_000), { ...client, order_id: 'FAR' });
+  const after = ev('order_viewed', iso(T0 + 3_600_000), { order_id: 'OTHER' });
+  // The closer order's first sighting arrives only after the watermark has moved on.
+  const near = late('order_viewed', iso(T0 + 5_000), { ...client, order_id: 'NEAR' }, { fingerprint: 'late-1' });
+
+  const c = new Correlator({ quietMs: 60_000, slackMs: 1_000 });
+  c.expectFiles([{ file: 'web.log', startMs: T0 }]);
+  c.add([creation, far], 'web.log');
+  c.add([after], 'web.log');
+  c.fileDone('web.log');
+  c.add([near]);
+  const got = outcome(c);
+  const ref = allAtOnce({ a: [creation, far, after, near] });
+  assert.equal(got.records, ref.records);
+  const recs = JSON.parse(got.records) as { order_id: string; amount: number | null; reasons: string[] }[];
+  assert.equal(recs.find((r) => r.order_id === 'NEAR')!.amount, 9, 'the creation line went to the closer order in the end');
+  assert.equal(recs.find((r) => r.order_id === 'FAR')!.amount, null, 'and was taken back from the one it was joined to while reading');
+});
+
+test('order table: a finished order keeps its record unless something comes after', () => {
+  const parent = mkdtempSync(join(tmpdir(), 'salvage-table-'));
+  const built: string[] = [];
+  const t = new OrderTable({ maxOpenItems: 100, spillParent: parent }, (id, items) => {
+    built.push(id);
+    return [`{"n":${items.length}}`, `{"id":"${id}"}`];
+  });
+  try {
+    t.add('A', '{"a":1}', 1000);
+    t.add('B', '{"b":1}', 5000);
+    assert.equal(t.finishQuiet(2000), 1);
+    assert.deepEqual(built, ['A']);
+    assert.equal(t.openOrders, 1);
+    t.add('C', '{"c":1}', 6000);
+    t.finishQuiet(10_000);
+    t.addLate('C', '{"c":2}');
+    t.add('B', '{"b":2}', 7000);
+    t.retract('B', '{"b":1}');
+    const out = [...t.drain()];
+    assert.deepEqual(out.map((o) => o.id), ['A', 'B', 'C']);
+    assert.deepEqual(out[0], { id: 'A', evidence: ['{"a":1}'], stored: { header: '{"n":1}', record: '{"id":"A"}' } });
+    assert.deepEqual(out[1], { id: 'B', evidence: ['{"b":2}'], stored: null }, 'retracted evidence is gone and the record must be rebuilt');
+    assert.deepEqual(out[2], { id: 'C', evidence: ['{"c":1}', '{"c":2}'], stored: null });
+    assert.equal(t.stats.late_evidence, 2);
+  } finally {
+    t.dispose();
+    rmSync(parent, { recursive: true, force: true });
+  }
+});
+
+test('watermark: the least position of the files still being read; unknown starts hold it back', () => {
+  const w = new Watermark();
+  assert.equal(w.value(), -Infinity, 'nothing tracked');
+  w.expect('a', 100);
+  w.expect('b', null);
+  assert.equal(w.value(), -Infinity);
+  w.reached('b', 50);
+  w.reached('a', 300);
+  assert.equal(w.value(), 50);
+  w.reached('b', 40);
+  assert.equal(w.value(), 50, 'never moves back');
+  w.done('b');
+  assert.equal(w.value(), 300);
+  w.done('a');
+  assert.equal(w.value(), Infinity);
+  assert.equal(typicalTime([5, NaN, 1, 1e15, 3]), 5);
+  assert.ok(Number.isNaN(typicalTime([NaN])));
+});
+
+test('files are read earliest first; unknown starts first, then the biggest', () => {
+  const t = (display: string, startMs: number | null): FileTask => ({ path: `/nonexistent/${display}`, display, startMs });
+  const order = [t('c', 300), t('a', 100), t('x', null), t('b', 100)].sort(readingOrder).map((x) => x.display);
+  assert.deepEqual(order, ['x', 'a', 'b', 'c']);
+});
+
+test('peekStart reads the first timestamp of plain and gzip files, and says null when it cannot', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'salvage-peek-'));
+  try {
+    const lines = [
+      '1.2.3.4 - - [21/Nov/2026:10:00:05 +0800] "GET / HTTP/1.1" 200 5 "-" "UA"',
+      '1.2.3.4 - - [21/Nov/2026:10:00:07 +0800] "GET /a HTTP/1.1" 200 5 "-" "UA"',
+    ].join('\n') + '\n';
+    writeFileSync(join(dir, 'a.log'), lines);
+    writeFileSync(join(dir, 'a.log.gz'), gzipSync(lines));
+    // A gzip cut short still gives its first lines.
+    const big = gzipSync(lines.repeat(5000));
+    writeFileSync(join(dir, 'cut.log.gz'), big.subarray(0, big.length >> 1));
+    writeFileSync(join(dir, 'junk.bin'), Buffer.from([0, 1, 2, 255, 254, 10, 0, 0]));
+    const want = Date.parse('2026-11-21T10:00:05+08:00');
+    assert.equal(await peekStart(join(dir, 'a.log'), { tz: 'Asia/Shanghai' }), want);
+    assert.equal(await peekStart(join(dir, 'a.log.gz'), { tz: 'Asia/Shanghai' }), want);
+    assert.equal(await peekStart(join(dir, 'cut.log.gz'), { tz: 'Asia/Shanghai' }), want);
+    assert.equal(await peekStart(join(dir, 'junk.bin'), { tz: 'Asia/Shanghai' }), null);
+    assert.equal(await peekStart(join(dir, 'missing.log'), { tz: 'Asia/Shanghai' }), null);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
