@@ -17,14 +17,11 @@ export function splitMessageContext(text: string): SplitMessage {
     const candidate = text.slice(brace).trimEnd();
     const last = candidate.charCodeAt(candidate.length - 1);
     if (last === 125 /* } */ || last === 93 /* ] */) {
-      try {
-        const context = JSON.parse(candidate) as unknown;
-        return { message: text.slice(0, brace).trimEnd(), context };
-      } catch {
-        // Monolog appends `{extra}` after `{context}` when extra is not empty: try splitting once.
-        const split = splitTwoJson(candidate);
-        if (split !== undefined) return { message: text.slice(0, brace).trimEnd(), context: split };
-      }
+      const context = parseJson(candidate);
+      if (context !== undefined) return { message: text.slice(0, brace).trimEnd(), context };
+      // Monolog appends `{extra}` after `{context}` when extra is not empty: try splitting once.
+      const split = splitTwoJson(candidate);
+      if (split !== undefined) return { message: text.slice(0, brace).trimEnd(), context: split };
     }
     from = brace + 1;
   }
@@ -43,11 +40,46 @@ function splitTwoJson(s: string): unknown {
   const sep2 = s.lastIndexOf(' {');
   const cut = Math.max(sep, sep2);
   if (cut <= 0) return undefined;
+  return parseJson(s.slice(0, cut));
+}
+
+/** JSON.parse, or undefined when the text is not JSON (text that is JSON never parses to
+ *  undefined). Text that cannot be JSON is told apart first, without the cost of a throw. */
+export function parseJson(text: string): unknown {
+  if (cannotBeJson(text)) return undefined;
   try {
-    return JSON.parse(s.slice(0, cut));
+    return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * True when JSON.parse would certainly throw on this text; false means it may parse. Only text
+ * that opens with `{` or `[` is judged: it fails when a string in it holds a raw control
+ * character (a stack trace's newlines inside a quoted message), or when something other than
+ * whitespace follows the closing bracket of the outermost value (`[2002] Connection refused`).
+ * The thrown SyntaxError, not the scan, is what costs: entries such as stack traces offer
+ * several candidate starts, each failing.
+ */
+export function cannotBeJson(text: string): boolean {
+  const first = text.charCodeAt(0);
+  if (first !== 123 /* { */ && first !== 91 /* [ */) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+      else if (c < 0x20) return true;
+    } else if (depth === 0 && i > 0) {
+      if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return true;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) depth++;
+    else if (c === 125 || c === 93) depth--;
+  }
+  return false;
 }
 
 /** Flatten a JSON context into string parameters: scalars as text, nested values also as `a.b` keys. */

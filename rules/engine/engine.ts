@@ -24,6 +24,16 @@ interface MatchState {
   gateway: GatewayPayment | undefined;
 }
 
+/** A rule's reading of an event: everything its evidence says, before provenance and fingerprint. */
+export interface Match {
+  readonly ev: LogEvent;
+  readonly rule: string;
+  readonly emit: Evidence['kind'];
+  readonly weight: number;
+  readonly fields: EvidenceFields;
+  readonly signature: SignatureState | undefined;
+}
+
 type Getter = (s: MatchState) => string | undefined;
 type Extractor = { name: string; get: Getter; as: Transform };
 
@@ -179,17 +189,67 @@ export function maskSecret(v: string): string {
   return v.slice(0, CARD_KEY_MASK_KEEP) + '*'.repeat(Math.min(8, v.length - CARD_KEY_MASK_KEEP * 2)) + v.slice(-CARD_KEY_MASK_KEEP);
 }
 
+/**
+ * A few characters of an event folded into one small integer: the method's first, the path's
+ * second and third (the first is nearly always `/`), the message's first. Folding (masking the
+ * character codes) only ever makes two events share a key, so a rule list made for a key must
+ * keep every rule that agrees with the key's folded characters, never fewer.
+ */
+function eventKey(method: string, path: string, message: string): number {
+  return ((method.charCodeAt(0) & 0x3f) << 24) | ((path.charCodeAt(1) & 0xff) << 16) | ((path.charCodeAt(2) & 0xff) << 8) | (message.charCodeAt(0) & 0xff);
+}
+
+/** Could a rule match an event with this key? False only when its method, path prefix or
+ *  message prefix disagrees with a folded character (a missing character folds to 0, which can
+ *  only keep more rules). */
+function mayMatch(r: CompiledRule, key: number): boolean {
+  if (r.method !== undefined && (r.method.charCodeAt(0) & 0x3f) !== ((key >>> 24) & 0x3f)) return false;
+  if (r.pathRe !== undefined) {
+    const x = r.pathPrefix;
+    if (x.length > 1 && (x.charCodeAt(1) & 0xff) !== ((key >>> 16) & 0xff)) return false;
+    if (x.length > 2 && (x.charCodeAt(2) & 0xff) !== ((key >>> 8) & 0xff)) return false;
+  }
+  if (r.messageRe !== undefined && r.messagePrefix.length > 0 && (r.messagePrefix.charCodeAt(0) & 0xff) !== (key & 0xff)) return false;
+  return true;
+}
+
+/**
+ * A family's rules, with the ones worth trying for an event key listed once and kept: most
+ * events would otherwise be tested against every rule's method and prefixes in turn. The lists
+ * keep the rules' order (the first match wins) and only leave out rules that could not match;
+ * the rules' own tests still run on what is left.
+ */
+class RuleIndex {
+  private readonly lists = new Map<number, CompiledRule[]>();
+
+  constructor(private readonly rules: CompiledRule[]) {}
+
+  candidates(f: Record<string, string>): CompiledRule[] {
+    const key = eventKey(f.method ?? '', f.path ?? '', f.message ?? '');
+    let list = this.lists.get(key);
+    if (list === undefined) {
+      // Bounded: hostile paths could spread over many keys.
+      if (this.lists.size >= 4096) this.lists.clear();
+      list = this.rules.filter((r) => mayMatch(r, key));
+      this.lists.set(key, list);
+    }
+    return list;
+  }
+}
+
 export class RuleEngine {
-  private readonly byFamily = new Map<string, CompiledRule[]>();
+  private readonly byFamily = new Map<string, RuleIndex>();
 
   constructor(rules: SourcedRule[], private readonly opts: EngineOptions) {
+    const lists = new Map<string, CompiledRule[]>();
     for (const s of rules) {
       if (s.rule.repeat === 'first') this.firstOnly.add(s.rule.id);
       const c = compileRule(s);
-      let list = this.byFamily.get(c.family);
-      if (!list) this.byFamily.set(c.family, (list = []));
+      let list = lists.get(c.family);
+      if (!list) lists.set(c.family, (list = []));
       list.push(c);
     }
+    for (const [family, list] of lists) this.byFamily.set(family, new RuleIndex(list));
   }
 
   /** Rules whose repeated matches for one order are counted but not emitted again (`repeat: first`). */
@@ -202,9 +262,20 @@ export class RuleEngine {
 
   /** The evidence the first matching rule makes of this event, or null when the event is noise. */
   apply(ev: LogEvent, family: string): Evidence | null {
-    const rules = this.byFamily.get(family);
-    if (!rules) return null;
+    const m = this.match(ev, family);
+    return m === null ? null : this.evidence(m);
+  }
+
+  /**
+   * The first matching rule's reading of this event (its fields), or null when the event is
+   * noise. Finishing it into evidence is a separate step, because a caller that drops repeats
+   * of a `repeat: first` rule can decide from the rule and the fields alone.
+   */
+  match(ev: LogEvent, family: string): Match | null {
+    const index = this.byFamily.get(family);
+    if (!index) return null;
     const f = ev.fields;
+    const rules = index.candidates(f);
     const st: MatchState = { ev, pathMatch: null, messageMatch: null, gateway: undefined };
     for (const r of rules) {
       if (r.method !== undefined && f.method !== r.method) continue;
@@ -243,14 +314,47 @@ export class RuleEngine {
       let eq = true;
       for (const e of r.equals) if (e.get(st) !== e.value) { eq = false; break; }
       if (!eq) continue;
-      return this.build(r, st);
+      return this.read(r, st);
     }
     return null;
   }
 
-  /** The evidence of a matched rule; null only when a gateway rule's line carries no callback
-   *  payload at all (a POST logged without its body), which is noise. */
-  private build(r: CompiledRule, st: MatchState): Evidence | null {
+  /** The evidence of a match: its time as text, its provenance and its fingerprint. */
+  evidence(m: Match): Evidence {
+    const ev = m.ev;
+    const e: Evidence = {
+      kind: m.emit,
+      rule: m.rule,
+      weight: m.weight,
+      format: ev.format,
+      ts: Number.isNaN(ev.tsMs) ? null : this.isoOf(ev.tsMs, ev.tzOffsetMin),
+      tsMs: ev.tsMs,
+      source: { file: ev.file, line: ev.line, lineEnd: ev.lineEnd, offset: ev.offset },
+      fields: m.fields,
+      fingerprint: '',
+    };
+    if (m.signature !== undefined) e.signature = m.signature;
+    e.fingerprint = fingerprintOf(ev, m.rule, m.fields);
+    return e;
+  }
+
+  /** Neighbouring lines mostly share their second, so the last text made is kept. */
+  private isoOf(ms: number, offsetMin: number): string {
+    if (ms !== this.lastIsoMs || offsetMin !== this.lastIsoOffset) {
+      this.lastIso = isoWithOffset(ms, offsetMin);
+      this.lastIsoMs = ms;
+      this.lastIsoOffset = offsetMin;
+    }
+    return this.lastIso;
+  }
+
+  private lastIsoMs = NaN;
+  private lastIsoOffset = 0;
+  private lastIso = '';
+
+  /** The fields a matched rule reads from its event; null only when a gateway rule's line
+   *  carries no callback payload at all (a POST logged without its body), which is noise. */
+  private read(r: CompiledRule, st: MatchState): Match | null {
     const ev = st.ev;
     let signature: SignatureState | undefined;
     let signatureWhy: string | undefined;
@@ -287,22 +391,9 @@ export class RuleEngine {
       if (raw === undefined || raw === '' || raw === '-') continue;
       this.assign(fields, x.name, raw, x.as);
     }
-    const e: Evidence = {
-      kind: r.emit,
-      rule: r.id,
-      weight: r.weight,
-      format: ev.format,
-      ts: Number.isNaN(ev.tsMs) ? null : isoWithOffset(ev.tsMs, ev.tzOffsetMin),
-      tsMs: ev.tsMs,
-      source: { file: ev.file, line: ev.line, lineEnd: ev.lineEnd, offset: ev.offset },
-      fields,
-      fingerprint: '',
-    };
-    if (signature !== undefined) e.signature = signature;
     if (signatureWhy !== undefined) fields.signature_note = signatureWhy;
     if (ev.fields.status !== undefined && ev.format.startsWith('nginx')) fields.http_status = ev.fields.status;
-    e.fingerprint = fingerprintOf(ev, r.id, fields);
-    return e;
+    return { ev, rule: r.id, emit: r.emit, weight: r.weight, fields, signature };
   }
 
   private localTime(s: string): string | undefined {
