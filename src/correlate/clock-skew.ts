@@ -20,21 +20,38 @@ export const MIN_CORRECT_S = 2;
 
 export const sourceOf = (e: Pick<Evidence, 'format' | 'source'>) => sourceId(e.format, e.source.file);
 
+/** One callback's time, and where it was logged: all the estimator needs of it. */
+export interface CallbackTime {
+  source: string;
+  /** Logged by the web server (else by the application, the reference clock). */
+  web: boolean;
+  tsMs: number;
+}
+
+export function callbackTime(e: Pick<Evidence, 'format' | 'source' | 'tsMs'>, source = sourceOf(e)): CallbackTime {
+  return { source, web: e.format.startsWith('nginx'), tsMs: e.tsMs };
+}
+
 /** Collects, order by order, the time differences between copies of the same callback. */
 export class SkewEstimator {
   private readonly diffs = new Map<string, number[]>();
 
   visit(list: Evidence[]): void {
-    const notifies = list.filter((e) => e.kind === 'payment_notified' && !Number.isNaN(e.tsMs));
-    const app = notifies.filter((e) => !e.format.startsWith('nginx'));
-    const web = notifies.filter((e) => e.format.startsWith('nginx'));
+    this.visitTimes(list.filter((e) => e.kind === 'payment_notified').map((e) => callbackTime(e)));
+  }
+
+  /** One order's callbacks. */
+  visitTimes(list: readonly CallbackTime[]): void {
+    const times = list.filter((c) => !Number.isNaN(c.tsMs));
+    const app = times.filter((c) => !c.web);
+    const web = times.filter((c) => c.web);
     if (app.length === 0 || web.length === 0) return;
     for (const w of web) {
       // The app-log copy nearest in time is the same request.
-      let best: Evidence | undefined;
+      let best: CallbackTime | undefined;
       for (const a of app) if (!best || Math.abs(a.tsMs - w.tsMs) < Math.abs(best.tsMs - w.tsMs)) best = a;
       if (!best || Math.abs(best.tsMs - w.tsMs) > 600_000) continue;
-      const key = `${sourceOf(w)}\u0000${sourceOf(best)}`;
+      const key = `${w.source}\u0000${best.source}`;
       let d = this.diffs.get(key);
       if (!d) this.diffs.set(key, (d = []));
       d.push((w.tsMs - best.tsMs) / 1000);

@@ -2,11 +2,11 @@ import type { Evidence, Transaction } from '../model/types';
 import { buildTransaction, type JoinedEvidence } from './build-transaction';
 import { batchOf, describeLink, parseEvidence, type EvidenceBatch } from '../pipeline/evidence-batch';
 import { RecordSpool } from './record-spool';
-import { SkewEstimator, sourceOf, type SkewEstimate } from './clock-skew';
+import { callbackTime, SkewEstimator, sourceOf, type CallbackTime, type SkewEstimate } from './clock-skew';
 import { isoWithOffset } from '../../parsers/time';
 import { OrderTable, type OrderTableStats } from './order-table';
 import { BlockFile, type Block } from './block-file';
-import { Watermark, typicalTime } from './watermark';
+import { holdBack, Watermark, typicalTime } from './watermark';
 
 // Gathers evidence from every file and joins it into orders: by order number first, then by
 // gateway trade number, and last (for lines that carry no key at all, such as dujiaoka's
@@ -29,6 +29,8 @@ export interface CorrelatorOptions {
   quietMs: number;
   /** Lines written out of time order by up to this much still count as on time. */
   slackMs: number;
+  /** How far in time one file may be read ahead of the others before it waits. */
+  leadMs: number;
   spillParent?: string;
 }
 
@@ -37,7 +39,7 @@ const CALLBACK_WINDOW_MS = 15_000;
 /** Quiet orders are looked for each time the watermark moves on by this much. */
 const SWEEP_STEP_MS = 60_000;
 
-export const DEFAULT_CORRELATOR: CorrelatorOptions = { fuzzyWindowMs: 30_000, maxInMemory: 20_000, quietMs: 10 * 60_000, slackMs: 5 * 60_000 };
+export const DEFAULT_CORRELATOR: CorrelatorOptions = { fuzzyWindowMs: 30_000, maxInMemory: 20_000, quietMs: 10 * 60_000, slackMs: 5 * 60_000, leadMs: 5 * 60_000 };
 
 export interface Unjoined {
   kind: Evidence['kind'];
@@ -78,7 +80,10 @@ export type OrderVisitor = (record: Transaction, evidence: Evidence[]) => void;
 
 interface Sighting {
   tsMs: number;
+  /** The one shared copy of the client text (see ordersByClient). */
   client: string;
+  /** A creation line was joined to this order while reading. */
+  taken?: boolean;
 }
 
 /** A line with no order number or link, parked on disk until the end-of-run joins: what they need of it stays here. */
@@ -86,7 +91,6 @@ interface Keyless {
   kind: Evidence['kind'];
   rule: string;
   tsMs: number;
-  ts: string | null;
   file: string;
   line: number;
   clientIp: boolean;
@@ -124,14 +128,15 @@ export class Correlator {
   private readonly keyless: Keyless[] = [];
   /** Creation lines not yet joined while reading, and the orders first seen from each client. */
   private undecided: Keyless[] = [];
-  private readonly ordersByClient = new Map<string, string[]>();
-  private readonly takenWhileReading = new Set<string>();
+  private readonly ordersByClient = new Map<string, { client: string; oids: string[] }>();
   private readonly balances: Evidence[] = [];
+  /** One copy of each file name, rule id, format and handler: they repeat on every line. */
+  private readonly names = new Map<string, string>();
   /** When each order's status poll first answered "paid", and which pay handler it used: to date the payment by an unlogged callback. */
   private readonly firstObserved = new Map<string, number>();
   private readonly handlerOf = new Map<string, string>();
   /** Callback times per order, compact, for estimating clock skew before records are built. */
-  private readonly notifyTimes = new Map<string, Evidence[]>();
+  private readonly notifyTimes = new Map<string, CallbackTime[]>();
   private notifyCount = 0;
   private corrections: { at: number; map: Map<string, number> } = { at: 0, map: new Map() };
   private readonly opts: CorrelatorOptions;
@@ -145,6 +150,17 @@ export class Correlator {
   /** The files about to be read, with their first timestamps where known: what the watermark is made of. */
   expectFiles(files: { file: string; startMs: number | null }[]): void {
     for (const f of files) this.marks.expect(f.file, f.startMs);
+  }
+
+  /** How far in time a file has got (sent after its evidence up to there). */
+  reached(file: string, ms: number): void {
+    this.marks.reached(file, ms);
+    this.sweep();
+  }
+
+  /** Files being read that have run ahead in time and should wait for the others. */
+  holdBack(running: ReadonlySet<string>): ReadonlySet<string> {
+    return holdBack(this.marks, running, this.opts.leadMs);
   }
 
   /** A file has been read to the end: it no longer holds the watermark back. */
@@ -166,7 +182,7 @@ export class Correlator {
       const ts = b.tsMs[i]!;
       // The few kinds the correlator needs whole are parsed now; the rest stay text until the
       // order's record is built.
-      if (kind === 'balance_changed') this.balances.push(parseEvidence(b.json[i]!));
+      if (kind === 'balance_changed') this.balances.push(this.slimBalance(parseEvidence(b.json[i]!)));
       if (oid) {
         this.table.add(oid, b.json[i]!, ts);
         // A forged callback must not be able to claim a trade number for its order.
@@ -175,7 +191,7 @@ export class Correlator {
           const e = parseEvidence(b.json[i]!);
           let l = this.notifyTimes.get(oid);
           if (!l) this.notifyTimes.set(oid, (l = []));
-          l.push({ kind: e.kind, format: e.format, tsMs: e.tsMs, source: e.source } as Evidence);
+          l.push(callbackTime(e, this.name(sourceOf(e))));
           this.notifyCount++;
         }
         if (kind === 'payment_observed' && !Number.isNaN(ts)) {
@@ -184,19 +200,20 @@ export class Correlator {
         }
         if (kind === 'payment_started' && !this.handlerOf.has(oid)) {
           const h = parseEvidence(b.json[i]!).fields.pay_handler;
-          if (typeof h === 'string') this.handlerOf.set(oid, h);
+          if (typeof h === 'string') this.handlerOf.set(oid, this.name(h));
         }
         // The first sighting of the order by a browser (client ip and user agent): for fuzzy joins.
         const client = b.client[i];
         if (client && ts !== null && !Number.isNaN(ts)) {
           const s = this.firstSeen.get(oid);
           if (!s || ts < s.tsMs) {
-            this.firstSeen.set(oid, { tsMs: ts, client });
-            if (!s || s.client !== client) {
-              let l = this.ordersByClient.get(client);
-              if (!l) this.ordersByClient.set(client, (l = []));
-              l.push(oid);
-            }
+            let byClient = this.ordersByClient.get(client);
+            if (!byClient) this.ordersByClient.set(client, (byClient = { client, oids: [] }));
+            if (!s || s.client !== byClient.client) byClient.oids.push(oid);
+            if (s) {
+              s.tsMs = ts;
+              s.client = byClient.client;
+            } else this.firstSeen.set(oid, { tsMs: ts, client: byClient.client });
           }
         }
       } else if (links) {
@@ -216,8 +233,9 @@ export class Correlator {
 
   finish(visit?: OrderVisitor): CorrelationResult {
     const unjoined: Unjoined[] = [];
-    const miss = (e: Pick<Unjoined, 'kind' | 'rule' | 'file' | 'line' | 'ts'>, why: string) =>
+    const miss = (e: Omit<Unjoined, 'why'>, why: string) =>
       unjoined.push({ kind: e.kind, rule: e.rule, file: e.file, line: e.line, ts: e.ts, why });
+    const missKeyless = (e: Keyless, why: string) => miss({ ...e, ts: parseEvidence(this.parkedJson(e)).ts }, why);
 
     for (const { json, links } of this.byLinkOnly) {
       const link = links.find((l) => this.linkToOrder.has(l));
@@ -227,7 +245,7 @@ export class Correlator {
         miss({ kind: e.kind, rule: e.rule, file: e.source.file, line: e.source.line, ts: e.ts }, `${links.map(describeLink).join(', ')} match(es) no known order`);
       }
     }
-    const fuzzyJoins = this.joinKeyless(miss);
+    const fuzzyJoins = this.joinKeyless(missKeyless);
 
     const clockSkew = this.estimateSkew();
     const corrections = SkewEstimator.corrections(clockSkew);
@@ -301,16 +319,17 @@ export class Correlator {
 
   private estimateSkew(): SkewEstimate[] {
     const skew = new SkewEstimator();
-    for (const l of this.notifyTimes.values()) skew.visit(l);
+    for (const l of this.notifyTimes.values()) skew.visitTimes(l);
     return skew.finish();
   }
 
   private park(json: string): void {
     const e = parseEvidence(json);
     const f = e.fields;
+    const client = `${f.client_ip ?? ''}|${f.user_agent ?? ''}`;
     const k: Keyless = {
-      kind: e.kind, rule: e.rule, tsMs: e.tsMs, ts: e.ts, file: e.source.file, line: e.source.line,
-      clientIp: Boolean(f.client_ip), client: `${f.client_ip ?? ''}|${f.user_agent ?? ''}`, handler: String(f.pay_handler ?? ''),
+      kind: e.kind, rule: this.name(e.rule), tsMs: e.tsMs, file: this.name(e.source.file), line: e.source.line,
+      clientIp: Boolean(f.client_ip), client: this.ordersByClient.get(client)?.client ?? client, handler: this.name(String(f.pay_handler ?? '')),
       at: this.parked.append([json]),
     };
     this.keyless.push(k);
@@ -334,20 +353,39 @@ export class Correlator {
     for (; n < this.undecided.length && this.undecided[n]!.tsMs < before; n++) {
       const e = this.undecided[n]!;
       let best: { oid: string; tsMs: number } | null = null;
-      for (const oid of this.ordersByClient.get(e.client) ?? []) {
+      for (const oid of this.ordersByClient.get(e.client)?.oids ?? []) {
         const seen = this.firstSeen.get(oid)!;
-        if (seen.client !== e.client || this.takenWhileReading.has(oid)) continue;
+        if (seen.client !== e.client || seen.taken) continue;
         if (seen.tsMs < e.tsMs || seen.tsMs - e.tsMs > this.opts.fuzzyWindowMs) continue;
         if (!best || seen.tsMs < best.tsMs || (seen.tsMs === best.tsMs && oid < best.oid)) best = { oid, tsMs: seen.tsMs };
       }
       if (best) {
-        this.takenWhileReading.add(best.oid);
+        this.firstSeen.get(best.oid)!.taken = true;
         e.prov = { oid: best.oid, secs: Math.round((best.tsMs - e.tsMs) / 1000) };
         this.table.add(best.oid, withJoinedBy(e.json!, fuzzyHow(e, e.prov.secs)), e.tsMs);
       }
-      delete e.json;
+      e.json = undefined;
     }
     this.undecided = this.undecided.slice(n);
+  }
+
+  /** The shared copy of a name that repeats on many lines. */
+  private name(s: string): string {
+    const got = this.names.get(s);
+    if (got !== undefined) return got;
+    this.names.set(s, s);
+    return s;
+  }
+
+  /** A balance line with only what the balance check and copy detection read. */
+  private slimBalance(e: Evidence): Evidence {
+    const f = e.fields;
+    return {
+      kind: e.kind, rule: this.name(e.rule), weight: e.weight, format: this.name(e.format), ts: e.ts, tsMs: e.tsMs,
+      source: { file: this.name(e.source.file), line: e.source.line, lineEnd: e.source.lineEnd, offset: e.source.offset },
+      fields: { merchant_id: f.merchant_id, before: f.before, after: f.after, change: f.change },
+      fingerprint: e.fingerprint,
+    } as Evidence;
   }
 
   private parkedJson(k: Keyless): string {

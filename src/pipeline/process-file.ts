@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { statSync } from 'node:fs';
 import { emptyFileReport } from '../model/file-report';
 import type { Evidence, FileReport, LogEvent, Reject } from '../model/types';
@@ -25,12 +26,17 @@ export interface ProcessOptions {
   format?: string;
   /** Parsers tried before the built-ins (the user's --nginx-format), for detection and --format. */
   parsers?: readonly ParserDefinition[];
-  onProgress?: (bytesRead: number, lines: number) => void;
+  /** Called every `progressBytes` of input: bytes since the last call, lines so far, and the
+   *  time of the latest event read (NaN if none yet), which is how far in time the file has got. */
+  onProgress?: (bytesRead: number, lines: number, reachedMs: number) => void;
+  progressBytes?: number;
   /** Backpressure: reading waits while this returns a promise. */
   pace?: () => Promise<void> | undefined;
 }
 
 const SNIFF_LINES = 64;
+// Small enough that a paced reader stops within minutes of log time of where it was asked to.
+const READ_CHUNK = 256 * 1024;
 const SNIFF_BYTES = 512 * 1024;
 
 interface Pending {
@@ -39,10 +45,34 @@ interface Pending {
   offset: number;
 }
 
+/** Orders already seen per rule, for `repeat: first`. Bounded: when full it starts again empty,
+ *  after which a repeat is emitted again, which is harmless. */
+class SeenOrders {
+  private readonly byRule = new Map<string, Set<string>>();
+  private size = 0;
+
+  constructor(private readonly limit: number) {}
+
+  /** True when this rule has seen this order before; otherwise remembers it. */
+  repeated(rule: string, orderId: string): boolean {
+    let seen = this.byRule.get(rule);
+    if (seen === undefined) this.byRule.set(rule, (seen = new Set()));
+    else if (seen.has(orderId)) return true;
+    if (this.size >= this.limit) {
+      this.byRule.clear();
+      this.byRule.set(rule, (seen = new Set()));
+      this.size = 0;
+    }
+    seen.add(orderId);
+    this.size++;
+    return false;
+  }
+}
+
 export async function processFile(path: string, displayName: string, engine: RuleEngine, sinks: FileSinks, opts: ProcessOptions): Promise<FileReport> {
   const report: FileReport = emptyFileReport(displayName);
   const byRule = new Map<string, number>();
-  const seenFirst = new Set<string>();
+  const seenFirst = new SeenOrders(200_000);
   const perHour = new Map<number, number>();
   try {
     statSync(path);
@@ -54,6 +84,7 @@ export async function processFile(path: string, displayName: string, engine: Rul
   const clock = new ZoneClock(opts.tz);
   let firstMs = Infinity;
   let lastMs = -Infinity;
+  let latestMs = NaN;
   let firstOff = 0;
   let lastOff = 0;
 
@@ -69,29 +100,26 @@ export async function processFile(path: string, displayName: string, engine: Rul
     if (!Number.isNaN(ev.tsMs)) {
       if (ev.tsMs < firstMs) { firstMs = ev.tsMs; firstOff = ev.tzOffsetMin; }
       if (ev.tsMs > lastMs) { lastMs = ev.tsMs; lastOff = ev.tzOffsetMin; }
+      latestMs = ev.tsMs;
     }
-    const e = engine.apply(ev, family);
-    if (e === null) {
+    const m = engine.match(ev, family);
+    if (m === null) {
       report.noise += span;
     } else {
       report.evidence_lines += span;
-      byRule.set(e.rule, (byRule.get(e.rule) ?? 0) + span);
+      byRule.set(m.rule, (byRule.get(m.rule) ?? 0) + span);
       if (!Number.isNaN(ev.tsMs)) {
         const hour = Math.floor(ev.tsMs / 3600000);
         perHour.set(hour, (perHour.get(hour) ?? 0) + 1);
       }
-      if (engine.firstOnly.has(e.rule) && e.fields.order_id !== undefined) {
-        const key = e.rule + '\u0000' + e.fields.order_id;
-        if (seenFirst.has(key)) {
-          report.collapsed_repeats++;
-          return;
-        }
-        // Bounded: after a clear, a repeat is emitted again, which is harmless.
-        if (seenFirst.size >= 200_000) seenFirst.clear();
-        seenFirst.add(key);
+      // A repeat is dropped before its evidence is finished: most repeats are status polls, and
+      // they can outnumber everything else.
+      if (engine.firstOnly.has(m.rule) && m.fields.order_id !== undefined && seenFirst.repeated(m.rule, String(m.fields.order_id))) {
+        report.collapsed_repeats++;
+        return;
       }
       report.evidence_items++;
-      sinks.evidence(e);
+      sinks.evidence(engine.evidence(m));
     }
   };
 
@@ -145,11 +173,15 @@ export async function processFile(path: string, displayName: string, engine: Rul
   };
 
   let lines = 0;
+  // The chunk being split, and whether it is all ASCII: one native scan per chunk rather than one
+  // per line. Lines joined across chunks come in another buffer and are scanned on their own.
+  let chunk: Buffer | undefined;
+  let chunkAscii = false;
   const splitter = new LineSplitter(
     {
       line(buf, start, end, lineNo, offset) {
         lines = lineNo;
-        const d = decodeLine(buf, start, end);
+        const d = decodeLine(buf, start, end, chunkAscii && buf === chunk);
         if (!d.ok) {
           reject(lineNo, offset, d.reason, printableHead(buf, start, end));
           return;
@@ -172,14 +204,17 @@ export async function processFile(path: string, displayName: string, engine: Rul
   );
 
   let sinceProgress = 0;
-  const read = await readInput(path, (chunk) => {
-    splitter.push(chunk);
-    sinceProgress += chunk.length;
-    if (opts.onProgress && sinceProgress >= 8 << 20) {
-      opts.onProgress(sinceProgress, lines);
+  const read = await readInput(path, (c) => {
+    chunk = c;
+    chunkAscii = isAscii(c);
+    splitter.push(c);
+    chunk = undefined;
+    sinceProgress += c.length;
+    if (opts.onProgress && sinceProgress >= (opts.progressBytes ?? 8 << 20)) {
+      opts.onProgress(sinceProgress, lines, latestMs);
       sinceProgress = 0;
     }
-  }, undefined, undefined, opts.pace).catch((e: Error) => {
+  }, READ_CHUNK, undefined, opts.pace).catch((e: Error) => {
     report.damaged = true;
     report.errors.push(`read error: ${e.message} / 读取失败`);
     return undefined;

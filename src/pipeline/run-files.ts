@@ -26,10 +26,16 @@ export interface RunSinks {
   evidence(batch: EvidenceBatch, file: string): void;
   reject(items: Reject[]): void;
   progress?(bytes: number, lines: number): void;
+  /** How far in time a file has got (the time of its latest line), after its evidence up to there. */
+  reached?(file: string, ms: number): void;
+  /** Of the files being read, those that have run ahead in time of the rest and should wait. */
+  holdBack?(running: ReadonlySet<string>): ReadonlySet<string>;
   fileDone?(report: FileReport): void;
 }
 
 const GZIP_EXPANSION = 6;
+/** Files each worker reads at once, taking turns: enough for the usual web, app and callback logs of the same hours. */
+const FILES_PER_WORKER = 2;
 
 /** Bytes to read, roughly: compressed files count for what they will decompress to. */
 function estimatedWork(path: string): number {
@@ -62,11 +68,23 @@ export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: n
     for (const t of [...tasks].sort(readingOrder)) {
       let ev = emptyBatch();
       const rej: Reject[] = [];
+      const flush = () => {
+        if (ev.json.length === 0) return;
+        sinks.evidence(ev, t.display);
+        ev = emptyBatch();
+      };
       const r = await processFile(t.path, t.display, engine, {
-        evidence: (e) => { pushEvidence(ev, e); if (ev.json.length >= 2000) { sinks.evidence(ev, t.display); ev = emptyBatch(); } },
+        evidence: (e) => { pushEvidence(ev, e); if (ev.json.length >= 2000) flush(); },
         reject: (x) => { rej.push(x); if (rej.length >= 2000) sinks.reject(rej.splice(0)); },
-      }, { tz: setup.tz, maxLineBytes: setup.maxLineBytes, ...(t.format ? { format: t.format } : {}), parsers, onProgress: (b, l) => sinks.progress?.(b, l) });
-      if (ev.json.length) sinks.evidence(ev, t.display);
+      }, {
+        tz: setup.tz, maxLineBytes: setup.maxLineBytes, ...(t.format ? { format: t.format } : {}), parsers,
+        onProgress: (b, l, ms) => {
+          flush();
+          sinks.progress?.(b, l);
+          if (!Number.isNaN(ms)) sinks.reached?.(t.display, ms);
+        },
+      });
+      flush();
       if (rej.length) sinks.reject(rej);
       reports.set(t.display, r);
       sinks.fileDone?.(r);
@@ -77,31 +95,84 @@ export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: n
   const queue = [...tasks].sort(readingOrder);
   const n = Math.min(workers, tasks.length);
   const script = join(__dirname, 'worker.js');
-  await Promise.all(
-    Array.from({ length: n }, () =>
+  /** Files being read, and the worker reading each. */
+  const running = new Map<string, Worker>();
+  const heldNow = new Set<string>();
+  // Pause files that have run ahead in time, let go those the others have caught up with.
+  const repace = () => {
+    if (!sinks.holdBack) return;
+    const want = sinks.holdBack(new Set(running.keys()));
+    for (const [file, w] of running) {
+      const on = want.has(file);
+      if (on === heldNow.has(file)) continue;
+      if (on) heldNow.add(file);
+      else heldNow.delete(file);
+      w.postMessage({ t: 'hold', file, on } satisfies ToWorker);
+    }
+  };
+  const pool = Array.from({ length: n }, () => ({
+    // A small old generation makes each worker collect garbage early instead of growing: the
+    // process's peak memory, not just the main heap's, is what the budget is about.
+    w: new Worker(script, { workerData: setup, resourceLimits: { maxOldGenerationSizeMb: 64 } }),
+    active: 0,
+    exitIfIdle: () => {},
+  }));
+  /** Bytes still to read per file (estimated), for dealing each file to the least loaded worker. */
+  const left = new Map<string, number>();
+  const loadOf = (slot: (typeof pool)[number]) => {
+    let sum = 0;
+    for (const [file, w] of running) if (w === slot.w) sum += left.get(file) ?? 0;
+    return sum;
+  };
+  // Each file goes to the worker with a free place and the least left to read, so files of the
+  // same hours (which must move together) end up spread over the workers.
+  const dealOut = () => {
+    for (;;) {
+      const free = pool.filter((p) => p.active < FILES_PER_WORKER);
+      if (free.length === 0 || queue.length === 0) return;
+      const slot = free.reduce((a, b) => (loadOf(b) < loadOf(a) ? b : a));
+      const t = queue.shift()!;
+      slot.active++;
+      running.set(t.display, slot.w);
+      left.set(t.display, estimatedWork(t.path));
+      slot.w.postMessage({ t: 'file', path: t.path, display: t.display, ...(t.format ? { format: t.format } : {}) } satisfies ToWorker);
+    }
+  };
+  const finished = pool.map(
+    (slot) =>
       new Promise<void>((resolve, reject) => {
-        // A small old generation makes each worker collect garbage early instead of growing: the
-        // process's peak memory, not just the main heap's, is what the budget is about.
-        const w = new Worker(script, { workerData: setup, resourceLimits: { maxOldGenerationSizeMb: 64 } });
-        let current: FileTask | undefined;
-        const next = () => {
-          current = queue.shift();
-          const msg: ToWorker = current ? { t: 'file', path: current.path, display: current.display, ...(current.format ? { format: current.format } : {}) } : { t: 'exit' };
-          w.postMessage(msg);
-          if (!current) resolve();
+        const w = slot.w;
+        let exited = false;
+        slot.exitIfIdle = () => {
+          if (exited || slot.active > 0 || queue.length > 0) return;
+          exited = true;
+          w.postMessage({ t: 'exit' } satisfies ToWorker);
+          resolve();
         };
         w.on('message', (m: FromWorker) => {
           switch (m.t) {
             case 'ev':
-              sinks.evidence(m.batch, current!.display);
+              sinks.evidence(m.batch, m.file);
               w.postMessage({ t: 'ack' } satisfies ToWorker);
+              repace();
               break;
             case 'rej': sinks.reject(m.items); break;
-            case 'progress': sinks.progress?.(m.bytes, m.lines); break;
+            case 'progress':
+              left.set(m.file, Math.max(0, (left.get(m.file) ?? 0) - m.bytes));
+              sinks.progress?.(m.bytes, m.lines);
+              if (!Number.isNaN(m.reachedMs)) sinks.reached?.(m.file, m.reachedMs);
+              repace();
+              break;
             case 'done':
               reports.set(m.report.file, m.report);
+              running.delete(m.report.file);
+              heldNow.delete(m.report.file);
+              left.delete(m.report.file);
+              slot.active--;
               sinks.fileDone?.(m.report);
-              next();
+              dealOut();
+              repace();
+              for (const p of pool) p.exitIfIdle();
               break;
             case 'fatal':
               reject(new Error(m.message));
@@ -111,11 +182,12 @@ export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: n
         });
         w.on('error', reject);
         w.on('exit', (code) => {
-          if (current && !reports.has(current.display)) reject(new Error(`worker stopped (exit ${code}) while reading ${current.display}`));
+          if (slot.active > 0) reject(new Error(`worker stopped (exit ${code}) while reading ${[...running].filter(([, x]) => x === w).map(([f]) => f).join(', ')}`));
         });
-        next();
       }),
-    ),
   );
+  dealOut();
+  for (const slot of pool) slot.exitIfIdle();
+  await Promise.all(finished);
   return tasks.map((t) => reports.get(t.display)!);
 }

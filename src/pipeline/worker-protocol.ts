@@ -13,12 +13,21 @@ export interface WorkerSetup {
   nginxFormat?: string;
 }
 
-/** `ack` returns one credit: the main thread has taken one batch of evidence. */
-export type ToWorker = { t: 'file'; path: string; display: string; format?: string } | { t: 'ack' } | { t: 'exit' };
+/**
+ * `ack` returns one credit: the main thread has taken one batch of evidence. `hold` pauses a
+ * file that has run ahead in time of the others (and `on: false` lets it go on), so that all
+ * inputs move through time together.
+ */
+export type ToWorker =
+  | { t: 'file'; path: string; display: string; format?: string }
+  | { t: 'ack' }
+  | { t: 'hold'; file: string; on: boolean }
+  | { t: 'exit' };
 
 export type FromWorker =
-  | { t: 'ev'; batch: EvidenceBatch }
+  | { t: 'ev'; file: string; batch: EvidenceBatch }
   | { t: 'rej'; items: Reject[] }
-  | { t: 'progress'; bytes: number; lines: number }
+  /** Sent after the file's evidence up to this point: `reachedMs` is how far in time it has got. */
+  | { t: 'progress'; file: string; bytes: number; lines: number; reachedMs: number }
   | { t: 'done'; report: FileReport }
   | { t: 'fatal'; message: string };

@@ -8,19 +8,33 @@ import { processFile } from './process-file';
 import { customNginxParsers } from '../../parsers/nginx/log-format';
 import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol';
 
-// A worker thread reads whole files, one at a time, and sends back only what survives the rule
-// stage (evidence and rejects) in batches, so the main thread's share of the work stays small.
+// A worker thread reads whole files and sends back only what survives the rule stage (evidence
+// and rejects) in batches, so the main thread's share of the work stays small. It may read a
+// few files at once, taking turns chunk by chunk: the main thread pauses any that runs ahead
+// in time, so logs of the same hours are read together.
 
 const BATCH = 2000;
 // Batches in flight before reading pauses: bounds memory when the main thread is the slower side.
 const MAX_IN_FLIGHT = 4;
-let inFlight = 0;
-let resume: (() => void) | null = null;
-const pace = (): Promise<void> | undefined =>
-  inFlight < MAX_IN_FLIGHT ? undefined : new Promise<void>((r) => { resume = r; });
+// How often a file says how far in time it has got (bytes of input).
+const PROGRESS_BYTES = 256 * 1024;
+
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
 const send = (m: FromWorker) => port.postMessage(m);
+
+let inFlight = 0;
+const held = new Set<string>();
+/** Readers waiting for a credit or to be let go. */
+let waiting: { file: string; go: () => void }[] = [];
+const mayRead = (file: string) => inFlight < MAX_IN_FLIGHT && !held.has(file);
+const wake = () => {
+  const still: typeof waiting = [];
+  for (const w of waiting) (mayRead(w.file) ? w.go() : still.push(w));
+  waiting = still;
+};
+const paceFor = (file: string) => (): Promise<void> | undefined =>
+  mayRead(file) ? undefined : new Promise<void>((go) => waiting.push({ file, go }));
 
 let engine: RuleEngine;
 let parsers: ReturnType<typeof customNginxParsers>;
@@ -32,35 +46,24 @@ try {
   process.exit(1);
 }
 
-port.on('message', async (m: ToWorker) => {
-  if (m.t === 'ack') {
-    inFlight--;
-    if (resume && inFlight < MAX_IN_FLIGHT) {
-      const r = resume;
-      resume = null;
-      r();
-    }
-    return;
-  }
-  if (m.t === 'exit') {
-    port.close();
-    return;
-  }
+async function readFile(path: string, display: string, format: string | undefined): Promise<void> {
   let ev = emptyBatch();
   let rej: Reject[] = [];
+  const flush = () => {
+    if (ev.json.length === 0) return;
+    inFlight++;
+    send({ t: 'ev', file: display, batch: ev });
+    ev = emptyBatch();
+  };
   try {
     const report = await processFile(
-      m.path,
-      m.display,
+      path,
+      display,
       engine,
       {
         evidence(e) {
           pushEvidence(ev, e);
-          if (ev.json.length >= BATCH) {
-            inFlight++;
-            send({ t: 'ev', batch: ev });
-            ev = emptyBatch();
-          }
+          if (ev.json.length >= BATCH) flush();
         },
         reject(r) {
           rej.push(r);
@@ -73,19 +76,43 @@ port.on('message', async (m: ToWorker) => {
       {
         tz: setup.tz,
         maxLineBytes: setup.maxLineBytes,
-        ...(m.format ? { format: m.format } : {}),
+        ...(format ? { format } : {}),
         parsers,
-        onProgress: (bytes, lines) => send({ t: 'progress', bytes, lines }),
-        pace,
+        progressBytes: PROGRESS_BYTES,
+        // The evidence read so far goes first, so the time reported is never ahead of it.
+        onProgress: (bytes, lines, reachedMs) => {
+          flush();
+          send({ t: 'progress', file: display, bytes, lines, reachedMs });
+        },
+        pace: paceFor(display),
       },
     );
-    if (ev.json.length) {
-      inFlight++;
-      send({ t: 'ev', batch: ev });
-    }
+    flush();
     if (rej.length) send({ t: 'rej', items: rej });
     send({ t: 'done', report });
   } catch (e) {
-    send({ t: 'fatal', message: `${m.display}: ${(e as Error).stack ?? (e as Error).message}` });
+    send({ t: 'fatal', message: `${display}: ${(e as Error).stack ?? (e as Error).message}` });
+  } finally {
+    held.delete(display);
+  }
+}
+
+port.on('message', (m: ToWorker) => {
+  switch (m.t) {
+    case 'ack':
+      inFlight--;
+      wake();
+      break;
+    case 'hold':
+      if (m.on) held.add(m.file);
+      else held.delete(m.file);
+      wake();
+      break;
+    case 'exit':
+      port.close();
+      break;
+    case 'file':
+      void readFile(m.path, m.display, m.format);
+      break;
   }
 });

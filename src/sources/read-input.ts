@@ -47,6 +47,15 @@ export async function readInput(
     if (signal?.aborted) return;
     decompressed += c.length;
     onChunk(c);
+    // One compressed chunk inflates to several; waiting only between compressed chunks would
+    // let a paced reader run megabytes past the point where it was asked to wait.
+    if (gz) {
+      const wait = pace?.();
+      if (wait) {
+        gz.pause();
+        void wait.then(() => gz!.resume());
+      }
+    }
   };
 
   for await (const raw of rs) {

@@ -187,6 +187,8 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
       evidence: (batch, file) => correlator.addBatch(batch, file),
       reject: (items) => { for (const r of items) rejects.writeSync(JSON.stringify(r)); },
       progress: (bytes, lines) => meter.tick(bytes, lines),
+      reached: (file, ms) => correlator.reached(file, ms),
+      holdBack: (running) => correlator.holdBack(running),
       fileDone: (r) => {
         meter.fileDone(r);
         correlator.fileDone(r.file);
