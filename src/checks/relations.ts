@@ -1,4 +1,4 @@
-import type { Evidence, Transaction } from '../model/types';
+import type { Evidence, Transaction, CheckedEvidence } from '../model/types';
 
 // Relations between records and the evidence behind them: things that cannot all be true in a
 // healthy shop, each listed with the orders involved so a person can follow up.
@@ -26,7 +26,7 @@ export class RelationCheck {
     this.flags.set(oid, l);
   }
 
-  visit(r: Transaction, ev: Evidence[]): void {
+  visit(r: Transaction, ev: readonly CheckedEvidence[]): void {
     for (const e of ev) {
       if (e.kind === 'card_delivered') this.anyDelivery = true;
       if (e.kind === 'order_created' || e.kind === 'order_viewed' || e.kind === 'payment_started') this.anyOrderTrace = true;
@@ -85,7 +85,7 @@ export class RelationCheck {
   }
 }
 
-export function relationChecks(records: Transaction[], evidenceByOrder: Map<string, Evidence[]>): { findings: RelationFinding[]; flags: Map<string, string[]> } {
+export function relationChecks(records: Transaction[], evidenceByOrder: Map<string, readonly CheckedEvidence[]>): { findings: RelationFinding[]; flags: Map<string, string[]> } {
   const c = new RelationCheck();
   for (const r of records) c.visit(r, evidenceByOrder.get(r.order_id) ?? []);
   return c.finish();

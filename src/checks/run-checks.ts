@@ -1,4 +1,4 @@
-import type { FileReport, Transaction, Evidence } from '../model/types';
+import type { FileReport, Transaction, Evidence, CheckedEvidence } from '../model/types';
 import type { CorrelationResult } from '../correlate/correlator';
 import { coverageGaps, type CoverageReport } from './coverage';
 import { RelationCheck, type RelationFinding } from './relations';
@@ -39,7 +39,7 @@ export class Checks {
     this.baseline = opts.baseline ? new BaselineCheck(opts.baseline) : null;
   }
 
-  readonly visit = (record: Transaction, evidence: Evidence[]): void => {
+  readonly visit = (record: Transaction, evidence: readonly CheckedEvidence[]): void => {
     this.relations.visit(record, evidence);
     this.sequence.visit(record, evidence);
     this.statement?.visit(record, evidence);

@@ -1,4 +1,4 @@
-import type { Evidence, Transaction } from '../model/types';
+import type { Evidence, Transaction, CheckedEvidence } from '../model/types';
 
 // Sequence: where orders carry numbers that were handed out in sequence (an auto-increment
 // primary key that a rule extracts as `order_pk`, or numeric order numbers that turn out to be
@@ -26,7 +26,7 @@ export class SequenceCheck {
   private readonly pks = new Set<number>();
   private readonly ids = new Set<number>();
 
-  visit(record: Transaction, evidence: Evidence[]): void {
+  visit(record: Transaction, evidence: readonly CheckedEvidence[]): void {
     if (NUMERIC.test(record.order_id)) this.ids.add(Number(record.order_id));
     for (const e of evidence) {
       const pk = e.fields.order_pk;

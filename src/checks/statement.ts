@@ -1,4 +1,4 @@
-import type { Evidence, Transaction } from '../model/types';
+import type { Evidence, Transaction, CheckedEvidence } from '../model/types';
 import type { StatementSpan } from '../sources/statements/read-statement';
 
 // The merchant statement against the logs, both ways:
@@ -24,7 +24,7 @@ const CLAIMS = new Set(['paid', 'delivered', 'refunded']);
 /** Evidence kinds that, outside the bill, say money arrived. */
 const PAYMENT_KINDS = new Set<Evidence['kind']>(['payment_notified', 'payment_confirmed', 'payment_observed', 'card_delivered', 'refunded']);
 
-function isBill(e: Evidence): boolean {
+function isBill(e: CheckedEvidence): boolean {
   return e.fields.statement === 'yes';
 }
 
@@ -55,7 +55,7 @@ export class StatementCheck {
     this.flags.set(oid, l);
   }
 
-  visit(r: Transaction, ev: Evidence[]): void {
+  visit(r: Transaction, ev: readonly CheckedEvidence[]): void {
     const bill = ev.filter(isBill);
     if (bill.length > 0) {
       this.inStatement++;

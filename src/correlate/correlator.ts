@@ -1,4 +1,4 @@
-import type { Evidence, Transaction } from '../model/types';
+import { checkedView, type CheckedEvidence, type Evidence, type Transaction } from '../model/types';
 import { buildTransaction, type JoinedEvidence } from './build-transaction';
 import { batchOf, describeLink, parseEvidence, type EvidenceBatch } from '../pipeline/evidence-batch';
 import { RecordSpool } from './record-spool';
@@ -76,7 +76,7 @@ export interface CorrelationState extends OrderTableStats {
 }
 
 /** Sees each order's record and evidence once, as records are built: how the checks run without holding all evidence. */
-export type OrderVisitor = (record: Transaction, evidence: Evidence[]) => void;
+export type OrderVisitor = (record: Transaction, evidence: readonly CheckedEvidence[]) => void;
 
 interface Sighting {
   tsMs: number;
@@ -109,10 +109,14 @@ interface FuzzyJoin {
   secs: number;
 }
 
-/** What a record was built with, parked beside it: the clock corrections that applied to its sources. */
+/** Parked beside a record built when its order went quiet: what it was built with (the clock
+ *  corrections that applied to its sources), and what the end of the run needs without
+ *  reading the evidence again (copies dropped, the checks' view of the evidence). */
 interface BuiltWith {
   k: string;
   s: string[];
+  d: number;
+  c: CheckedEvidence[];
 }
 
 export class Correlator {
@@ -257,19 +261,21 @@ export class Correlator {
     try {
       for (const { id, evidence, stored } of this.table.drain()) {
         if (evidence.length === 0) continue; // all it had was a join taken back
+        const builtWith = stored ? (JSON.parse(stored.header) as BuiltWith) : null;
+        if (stored && builtWith && builtWith.k === correctionKey(corrections, builtWith.s)) {
+          const t = JSON.parse(stored.record) as Transaction;
+          duplicateCopies += builtWith.d;
+          kept++;
+          records.add(t);
+          visit?.(t, builtWith.c);
+          continue;
+        }
         const raw = evidence.map((j) => parseEvidence(j) as JoinedEvidence);
         const list = corrections.size > 0 ? raw.map((e) => correctClock(e, corrections)) : raw;
         const copies = dropCopies(list);
         duplicateCopies += copies.dropped;
-        let t: Transaction;
-        const builtWith = stored ? (JSON.parse(stored.header) as BuiltWith) : null;
-        if (stored && builtWith && builtWith.k === correctionKey(corrections, builtWith.s)) {
-          t = JSON.parse(stored.record) as Transaction;
-          kept++;
-        } else {
-          t = buildTransaction(id, copies.kept);
-          built++;
-        }
+        const t = buildTransaction(id, copies.kept);
+        built++;
         records.add(t);
         visit?.(t, copies.kept);
       }
@@ -304,8 +310,9 @@ export class Correlator {
     const corrections = this.currentCorrections();
     const sources = [...new Set(raw.map(sourceOf))].sort();
     const list = corrections.size > 0 ? raw.map((e) => correctClock(e, corrections)) : raw;
-    const t = buildTransaction(id, dropCopies(list).kept);
-    const builtWith: BuiltWith = { k: correctionKey(corrections, sources), s: sources };
+    const copies = dropCopies(list);
+    const t = buildTransaction(id, copies.kept);
+    const builtWith: BuiltWith = { k: correctionKey(corrections, sources), s: sources, d: copies.dropped, c: copies.kept.map(checkedView) };
     return [JSON.stringify(builtWith), JSON.stringify(t)];
   }
 

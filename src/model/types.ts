@@ -95,6 +95,26 @@ export interface Evidence {
   fingerprint: string;
 }
 
+/** What the order-level checks read of a piece of evidence: a record's evidence can be kept in
+ *  this shape, small, from the time its order went quiet to the end of the run. */
+export interface CheckedEvidence {
+  kind: EvidenceKind;
+  signature?: SignatureState;
+  /** Of the fields, only card_key_hash, order_pk, statement and gateway_success are read. */
+  fields: EvidenceFields;
+}
+
+/** The checks' view of one piece of evidence. */
+export function checkedView(e: CheckedEvidence): CheckedEvidence {
+  const f = e.fields;
+  const fields: CheckedEvidence['fields'] = {};
+  if (f.card_key_hash !== undefined) fields.card_key_hash = f.card_key_hash;
+  if (f.order_pk !== undefined) fields.order_pk = f.order_pk;
+  if (f.statement !== undefined) fields.statement = f.statement;
+  if (f.gateway_success !== undefined) fields.gateway_success = f.gateway_success;
+  return e.signature === undefined ? { kind: e.kind, fields } : { kind: e.kind, signature: e.signature, fields };
+}
+
 export const TRANSACTION_STATUSES = [
   'created',
   'pending',

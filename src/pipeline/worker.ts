@@ -15,7 +15,7 @@ import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol';
 
 const BATCH = 2000;
 // Batches in flight before reading pauses: bounds memory when the main thread is the slower side.
-const MAX_IN_FLIGHT = 4;
+const MAX_IN_FLIGHT = 16;
 // How often a file says how far in time it has got (bytes of input).
 const PROGRESS_BYTES = 256 * 1024;
 
