@@ -113,7 +113,7 @@ export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: n
   const pool = Array.from({ length: n }, () => ({
     // A small old generation makes each worker collect garbage early instead of growing: the
     // process's peak memory, not just the main heap's, is what the budget is about.
-    w: new Worker(script, { workerData: setup, resourceLimits: { maxOldGenerationSizeMb: 64 } }),
+    w: new Worker(script, { workerData: setup, resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 } }),
     active: 0,
     exitIfIdle: () => {},
   }));
