@@ -96,6 +96,8 @@ interface Keyless {
   clientIp: boolean;
   client: string;
   handler: string;
+  /** The amount a creation line names, if any: a join needs the order's amount to agree. */
+  amount: number | null;
   at: Block;
   /** Held only while a creation line waits for its provisional join. */
   json?: string;
@@ -103,11 +105,14 @@ interface Keyless {
   prov?: FuzzyJoin;
 }
 
-/** A creation line's order, and how many seconds before the order's first sighting it came. */
+/** A creation line's order, and how it was joined (the exact note put on the evidence). */
 interface FuzzyJoin {
   oid: string;
-  secs: number;
+  how: string;
 }
+
+/** Kinds whose amount is what the shop asked of the buyer (a callback's may differ: a conflict, not a key). */
+const ORDER_AMOUNT_KINDS = new Set<Evidence['kind']>(['order_created', 'order_viewed', 'payment_started']);
 
 /** Parked beside a record built when its order went quiet: what it was built with (the clock
  *  corrections that applied to its sources), and what the end of the run needs without
@@ -138,6 +143,8 @@ export class Correlator {
   private readonly names = new Map<string, string>();
   /** When each order's status poll first answered "paid", and which pay handler it used: to date the payment by an unlogged callback. */
   private readonly firstObserved = new Map<string, number>();
+  /** Each order's amount as the shop asked it, from its earliest line that names one. */
+  private readonly orderAmount = new Map<string, { tsMs: number; amount: number }>();
   private readonly handlerOf = new Map<string, string>();
   /** Callback times per order, compact, for estimating clock skew before records are built. */
   private readonly notifyTimes = new Map<string, CallbackTime[]>();
@@ -197,6 +204,12 @@ export class Correlator {
           if (!l) this.notifyTimes.set(oid, (l = []));
           l.push(callbackTime(e, this.name(sourceOf(e))));
           this.notifyCount++;
+        }
+        const amount = b.amount[i];
+        if (amount !== null && amount !== undefined && ORDER_AMOUNT_KINDS.has(kind)) {
+          const a = this.orderAmount.get(oid);
+          const t = Number.isNaN(ts) ? Infinity : ts;
+          if (!a || t < a.tsMs || (t === a.tsMs && amount < a.amount)) this.orderAmount.set(oid, { tsMs: t, amount });
         }
         if (kind === 'payment_observed' && !Number.isNaN(ts)) {
           const t = this.firstObserved.get(oid);
@@ -337,6 +350,7 @@ export class Correlator {
     const k: Keyless = {
       kind: e.kind, rule: this.name(e.rule), tsMs: e.tsMs, file: this.name(e.source.file), line: e.source.line,
       clientIp: Boolean(f.client_ip), client: this.ordersByClient.get(client)?.client ?? client, handler: this.name(String(f.pay_handler ?? '')),
+      amount: typeof f.amount === 'number' && Number.isFinite(f.amount) ? f.amount : null,
       at: this.parked.append([json]),
     };
     this.keyless.push(k);
@@ -363,17 +377,31 @@ export class Correlator {
       for (const oid of this.ordersByClient.get(e.client)?.oids ?? []) {
         const seen = this.firstSeen.get(oid)!;
         if (seen.client !== e.client || seen.taken) continue;
-        if (seen.tsMs < e.tsMs || seen.tsMs - e.tsMs > this.opts.fuzzyWindowMs) continue;
+        if (seen.tsMs < e.tsMs || seen.tsMs - e.tsMs > this.opts.fuzzyWindowMs || !this.amountAgrees(e, oid)) continue;
         if (!best || seen.tsMs < best.tsMs || (seen.tsMs === best.tsMs && oid < best.oid)) best = { oid, tsMs: seen.tsMs };
       }
       if (best) {
         this.firstSeen.get(best.oid)!.taken = true;
-        e.prov = { oid: best.oid, secs: Math.round((best.tsMs - e.tsMs) / 1000) };
-        this.table.add(best.oid, withJoinedBy(e.json!, fuzzyHow(e, e.prov.secs)), e.tsMs);
+        e.prov = { oid: best.oid, how: this.fuzzyHow(e, best) };
+        this.table.add(best.oid, withJoinedBy(e.json!, e.prov.how), e.tsMs);
       }
       e.json = undefined;
     }
     this.undecided = this.undecided.slice(n);
+  }
+
+  /** A creation line that names an amount only joins an order whose own amount, if known, is the same. */
+  private amountAgrees(e: Keyless, oid: string): boolean {
+    if (e.amount === null) return true;
+    const a = this.orderAmount.get(oid);
+    return a === undefined || Math.round(a.amount * 100) === Math.round(e.amount * 100);
+  }
+
+  /** The note a fuzzy join leaves on the evidence (and in the record's reasons). */
+  private fuzzyHow(e: Keyless, order: { oid: string; tsMs: number }): string {
+    const secs = Math.round((order.tsMs - e.tsMs) / 1000);
+    const amount = e.amount !== null && this.orderAmount.has(order.oid) ? `, amount ${e.amount} agrees` : '';
+    return `client ${e.client.slice(0, e.client.indexOf('|'))} and user agent within ${secs} s${amount}`;
   }
 
   /** The shared copy of a name that repeats on many lines. */
@@ -401,8 +429,9 @@ export class Correlator {
 
   /**
    * A keyless order-creation line is joined to the order whose first sighting is the same
-   * client (ip and user agent) within the window after it. Each order takes at most one such
-   * line, the closest in time; ties are broken by file and line so the result is stable.
+   * client (ip and user agent) within the window after it, and whose amount agrees when both
+   * are known. Each order takes at most one such line, the closest in time; ties are broken by
+   * file and line so the result is stable.
    */
   private joinKeyless(miss: (e: Keyless, why: string) => void): number {
     const firstByClient = new Map<string, { oid: string; tsMs: number }[]>();
@@ -418,18 +447,18 @@ export class Correlator {
     let joins = 0;
     for (const e of creations) {
       const arr = firstByClient.get(e.client);
-      const cand = arr?.find((c) => !taken.has(c.oid) && c.tsMs >= e.tsMs && c.tsMs - e.tsMs <= this.opts.fuzzyWindowMs);
-      const join = cand ? { oid: cand.oid, secs: Math.round((cand.tsMs - e.tsMs) / 1000) } : null;
+      const cand = arr?.find((c) => !taken.has(c.oid) && c.tsMs >= e.tsMs && c.tsMs - e.tsMs <= this.opts.fuzzyWindowMs && this.amountAgrees(e, c.oid));
+      const join = cand ? { oid: cand.oid, how: this.fuzzyHow(e, cand) } : null;
       // The join made while reading stands when it is this one; otherwise it is taken back.
-      const same = e.prov && join && e.prov.oid === join.oid && e.prov.secs === join.secs;
-      if (e.prov && !same) this.table.retract(e.prov.oid, withJoinedBy(this.parkedJson(e), fuzzyHow(e, e.prov.secs)));
+      const same = e.prov && join && e.prov.oid === join.oid && e.prov.how === join.how;
+      if (e.prov && !same) this.table.retract(e.prov.oid, withJoinedBy(this.parkedJson(e), e.prov.how));
       if (!join) {
-        miss(e, 'order creation with no order number, and no order seen from the same client soon after');
+        miss(e, 'order creation with no order number, and no order seen from the same client (with an agreeing amount) soon after');
         continue;
       }
       taken.add(join.oid);
       joins++;
-      if (!same) this.table.addLate(join.oid, withJoinedBy(this.parkedJson(e), fuzzyHow(e, join.secs)));
+      if (!same) this.table.addLate(join.oid, withJoinedBy(this.parkedJson(e), join.how));
     }
     joins += this.joinUnloggedCallbacks(miss);
     for (const e of this.keyless) {
@@ -475,10 +504,6 @@ export class Correlator {
 
 function isCreation(e: Keyless): boolean {
   return e.kind === 'order_created' && e.clientIp && !Number.isNaN(e.tsMs);
-}
-
-function fuzzyHow(e: Keyless, secs: number): string {
-  return `client ${e.client.slice(0, e.client.indexOf('|'))} and user agent within ${secs} s`;
 }
 
 function byTimeThenPlace(a: Keyless, b: Keyless): number {

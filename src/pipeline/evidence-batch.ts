@@ -15,11 +15,13 @@ export interface EvidenceBatch {
   tsMs: number[];
   /** `ip|user agent` when both are known, for the first-sighting index of fuzzy joins. */
   client: (string | null)[];
+  /** The amount on the line, when it names one: fuzzy joins check it agrees with the order's. */
+  amount: (number | null)[];
   badSignature: boolean[];
 }
 
 export function emptyBatch(): EvidenceBatch {
-  return { json: [], orderId: [], links: [], kind: [], tsMs: [], client: [], badSignature: [] };
+  return { json: [], orderId: [], links: [], kind: [], tsMs: [], client: [], amount: [], badSignature: [] };
 }
 
 export function pushEvidence(b: EvidenceBatch, e: Evidence): void {
@@ -30,6 +32,7 @@ export function pushEvidence(b: EvidenceBatch, e: Evidence): void {
   b.kind.push(e.kind);
   b.tsMs.push(e.tsMs);
   b.client.push(f.client_ip && f.user_agent ? `${f.client_ip}|${f.user_agent}` : null);
+  b.amount.push(typeof f.amount === 'number' && Number.isFinite(f.amount) ? f.amount : null);
   b.badSignature.push(e.signature === 'bad_signature');
 }
 

@@ -83,6 +83,30 @@ test('correlator: a keyless creation joins the first order seen from the same cl
   assert.match(r.unjoined[0]!.why, /no order seen from the same client/);
 });
 
+test('correlator: a creation line that names an amount skips an order from the same client whose amount differs', () => {
+  const run = (creationAmount: number | undefined) => {
+    const c = new Correlator({ fuzzyWindowMs: 30_000 });
+    const client = { client_ip: '7.7.7.7', user_agent: 'UA' };
+    c.add([
+      ev('order_created', '2026-11-21T14:03:11+08:00', creationAmount === undefined ? client : { ...client, amount: creationAmount }),
+      // Two orders from one client (a shared NAT, or a buyer with two tabs): the nearer one is 9.90.
+      ev('order_viewed', '2026-11-21T14:03:13+08:00', { order_id: 'NEAR', amount: 9.9, ...client }),
+      ev('order_viewed', '2026-11-21T14:03:20+08:00', { order_id: 'FAR', amount: 19.8, ...client }),
+    ]);
+    const r = c.finish();
+    const recs = [...r.records.sorted()];
+    r.records.dispose();
+    const joined = recs.filter((t) => t.reasons.some((x) => /joined .* by client 7\.7\.7\.7/.test(x)));
+    return { ids: joined.map((t) => t.order_id), reasons: joined.flatMap((t) => t.reasons) };
+  };
+  const withAmount = run(19.8);
+  assert.deepEqual(withAmount.ids, ['FAR']);
+  assert.ok(withAmount.reasons.some((x) => /amount 19\.8 agrees/.test(x)), withAmount.reasons.join('\n'));
+  assert.deepEqual(run(9.9).ids, ['NEAR']);
+  assert.deepEqual(run(undefined).ids, ['NEAR'], 'without an amount the nearest order in time is taken');
+  assert.deepEqual(run(5).ids, [], 'an amount no order agrees with joins nothing');
+});
+
 test('correlator: copies of one line in two files are used once', () => {
   const c = new Correlator();
   const a = notify(9.9, 'verified');
