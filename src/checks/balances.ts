@@ -26,13 +26,35 @@ export interface BalanceReport {
 
 const cents = (x: number) => Math.round(x * 100);
 
+/** One balance change, with what the check reads of it (and its fingerprint, to drop copies). */
+export interface BalanceLine {
+  merchant_id: string;
+  before: number;
+  after: number;
+  change: number | undefined;
+  tsMs: number;
+  ts: string | null;
+  file: string;
+  line: number;
+  fingerprint: string;
+}
+
+/** The balance line in a piece of evidence, or null when it lacks a merchant, a before or an after. */
+export function balanceLineOf(e: Evidence, file: string = e.source.file): BalanceLine | null {
+  const f = e.fields;
+  if (typeof f.merchant_id !== 'string' || typeof f.before !== 'number' || typeof f.after !== 'number') return null;
+  return { merchant_id: f.merchant_id, before: f.before, after: f.after, change: typeof f.change === 'number' ? f.change : undefined, tsMs: e.tsMs, ts: e.ts, file, line: e.source.line, fingerprint: e.fingerprint };
+}
+
 export function balanceChecks(events: Evidence[], records: readonly RecordSummary[]): BalanceReport {
-  const byMerchant = new Map<string, Evidence[]>();
-  for (const e of events) {
-    const m = e.fields.merchant_id;
-    if (typeof m !== 'string' || typeof e.fields.before !== 'number' || typeof e.fields.after !== 'number') continue;
-    let l = byMerchant.get(m);
-    if (!l) byMerchant.set(m, (l = []));
+  return checkBalanceLines(events.map((e) => balanceLineOf(e)).filter((l): l is BalanceLine => l !== null), records);
+}
+
+export function checkBalanceLines(lines: readonly BalanceLine[], records: readonly RecordSummary[]): BalanceReport {
+  const byMerchant = new Map<string, BalanceLine[]>();
+  for (const e of lines) {
+    let l = byMerchant.get(e.merchant_id);
+    if (!l) byMerchant.set(e.merchant_id, (l = []));
     l.push(e);
   }
   const paid = records.filter((r) => r.paid_at !== null).map((r) => ({ r, t: Date.parse(r.paid_at!) }));
@@ -40,19 +62,17 @@ export function balanceChecks(events: Evidence[], records: readonly RecordSummar
   const inconsistent: BalanceReport['inconsistent'] = [];
   let changes = 0;
   for (const [merchant, list] of [...byMerchant].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    list.sort((a, b) => a.tsMs - b.tsMs || a.source.line - b.source.line);
+    list.sort((a, b) => a.tsMs - b.tsMs || a.line - b.line);
     changes += list.length;
     for (let i = 0; i < list.length; i++) {
       const e = list[i]!;
-      const before = e.fields.before as number;
-      const after = e.fields.after as number;
-      const change = e.fields.change;
-      if (typeof change === 'number' && cents(before) + cents(change) !== cents(after)) {
-        inconsistent.push({ file: e.source.file, line: e.source.line, detail: `before ${before} + change ${change} ≠ after ${after}` });
+      const { before, after, change } = e;
+      if (change !== undefined && cents(before) + cents(change) !== cents(after)) {
+        inconsistent.push({ file: e.file, line: e.line, detail: `before ${before} + change ${change} ≠ after ${after}` });
       }
       if (i === 0) continue;
       const prev = list[i - 1]!;
-      const expected = prev.fields.after as number;
+      const expected = prev.after;
       if (cents(expected) === cents(before)) continue;
       const missing = (cents(before) - cents(expected)) / 100;
       const lo = prev.tsMs;
@@ -65,10 +85,20 @@ export function balanceChecks(events: Evidence[], records: readonly RecordSummar
         expected_before: expected,
         found_before: before,
         missing_amount: missing,
-        at: { file: e.source.file, line: e.source.line },
+        at: { file: e.file, line: e.line },
         candidates: inGap.slice(0, 20).map((p) => ({ order_id: p.r.order_id, amount: p.r.amount, paid_at: p.r.paid_at, exact: p.r.amount !== null && cents(p.r.amount) === cents(missing) })),
       });
     }
   }
   return { merchants: byMerchant.size, changes, breaks, inconsistent };
+}
+
+/** Keep one of each fingerprint: the copy with the smallest (file, line), so the choice is stable. */
+export function uniqueBalanceLines(lines: readonly BalanceLine[]): BalanceLine[] {
+  const best = new Map<string, BalanceLine>();
+  for (const l of lines) {
+    const cur = best.get(l.fingerprint);
+    if (!cur || l.file < cur.file || (l.file === cur.file && l.line < cur.line)) best.set(l.fingerprint, l);
+  }
+  return [...best.values()];
 }

@@ -2,7 +2,7 @@ import type { FileReport, Transaction, Evidence, CheckedEvidence } from '../mode
 import type { CorrelationResult } from '../correlate/correlator';
 import { coverageGaps, type CoverageReport } from './coverage';
 import { RelationCheck, type RelationFinding } from './relations';
-import { balanceChecks, type BalanceReport } from './balances';
+import { checkBalanceLines, type BalanceReport } from './balances';
 import type { SkewEstimate } from '../correlate/clock-skew';
 import { SequenceCheck, type SequenceReport } from './sequence';
 import { StatementCheck, type StatementReport } from './statement';
@@ -54,7 +54,7 @@ export class Checks {
   finish(files: FileReport[], c: CorrelationResult, formatTime?: (ms: number) => string): { report: ChecksReport; flag: (t: Transaction) => Transaction; statement?: StatementReport; baseline?: BaselineReport } {
     const coverage = coverageGaps(files, 5, formatTime);
     const rel = this.relations.finish();
-    const balances = balanceChecks(c.balanceChanges, c.records.summary);
+    const balances = checkBalanceLines(c.balanceChanges, c.records.summary);
     const clocks = c.clockSkew;
     const near = new Set<string>();
     for (const b of balances.breaks) for (const cand of b.candidates) near.add(cand.order_id);

@@ -2,11 +2,16 @@ import { checkedView, type CheckedEvidence, type Evidence, type Transaction } fr
 import { buildTransaction, type JoinedEvidence } from './build-transaction';
 import { batchOf, describeLink, parseEvidence, type EvidenceBatch } from '../pipeline/evidence-batch';
 import { RecordSpool } from './record-spool';
-import { callbackTime, SkewEstimator, sourceOf, type CallbackTime, type SkewEstimate } from './clock-skew';
+import { SkewEstimator, sourceOf, type SkewEstimate } from './clock-skew';
 import { isoWithOffset } from '../../parsers/time';
 import { OrderTable, type OrderTableStats } from './order-table';
-import { BlockFile, type Block } from './block-file';
+import { BlockFile } from './block-file';
 import { holdBack, Watermark, typicalTime } from './watermark';
+import { OrderKeys } from './order-keys';
+import { ParkedLine, withJoinedBy, type Miss } from './parked-line';
+import { CreationJoin } from './creation-join';
+import { joinUnloggedCallbacks } from './callback-join';
+import { balanceLineOf, uniqueBalanceLines, type BalanceLine } from '../checks/balances';
 
 // Gathers evidence from every file and joins it into orders: by order number first, then by
 // gateway trade number, and last (for lines that carry no key at all, such as dujiaoka's
@@ -34,8 +39,6 @@ export interface CorrelatorOptions {
   spillParent?: string;
 }
 
-/** How long before a "paid" status poll an unlogged callback may have arrived (polls run every few seconds). */
-const CALLBACK_WINDOW_MS = 15_000;
 /** Quiet orders are looked for each time the watermark moves on by this much. */
 const SWEEP_STEP_MS = 60_000;
 
@@ -59,7 +62,7 @@ export interface CorrelationResult {
   /** Evidence lines that were exact copies of lines in another place (counted once). */
   duplicateCopies: number;
   /** Every balance change seen, joined to an order or not (copies dropped). */
-  balanceChanges: Evidence[];
+  balanceChanges: BalanceLine[];
   /** Evidence items that went through disk because their order went quiet or memory was bounded. */
   spilledEvidence: number;
   /** Clock skew between sources, and which sources were corrected before records were built. */
@@ -77,39 +80,6 @@ export interface CorrelationState extends OrderTableStats {
 
 /** Sees each order's record and evidence once, as records are built: how the checks run without holding all evidence. */
 export type OrderVisitor = (record: Transaction, evidence: readonly CheckedEvidence[]) => void;
-
-interface Sighting {
-  tsMs: number;
-  /** The one shared copy of the client text (see ordersByClient). */
-  client: string;
-  /** A creation line was joined to this order while reading. */
-  taken?: boolean;
-}
-
-/** A line with no order number or link, parked on disk until the end-of-run joins: what they need of it stays here. */
-interface Keyless {
-  kind: Evidence['kind'];
-  rule: string;
-  tsMs: number;
-  file: string;
-  line: number;
-  clientIp: boolean;
-  client: string;
-  handler: string;
-  /** The amount a creation line names, if any: a join needs the order's amount to agree. */
-  amount: number | null;
-  at: Block;
-  /** Held only while a creation line waits for its provisional join. */
-  json?: string;
-  /** The join made while reading (see joinCreationsSoFar); the end of the run checks it. */
-  prov?: FuzzyJoin;
-}
-
-/** A creation line's order, and how it was joined (the exact note put on the evidence). */
-interface FuzzyJoin {
-  oid: string;
-  how: string;
-}
 
 /** Kinds whose amount is what the shop asked of the buyer (a callback's may differ: a conflict, not a key). */
 const ORDER_AMOUNT_KINDS = new Set<Evidence['kind']>(['order_created', 'order_viewed', 'payment_started']);
@@ -131,23 +101,20 @@ export class Correlator {
   private lastSweep = -Infinity;
   /** Gateway trade numbers, card key hashes and rule link keys → the order that carried them. */
   private readonly linkToOrder = new Map<string, string>();
-  private readonly firstSeen = new Map<string, Sighting>();
+  /** What is kept of every order for the whole run (see OrderKeys). */
+  private readonly keys = new Map<string, OrderKeys>();
   /** Evidence with only a link key that no order had claimed yet when it arrived. */
   private readonly byLinkOnly: { json: string; links: string[]; tsMs: number }[] = [];
-  private readonly keyless: Keyless[] = [];
-  /** Creation lines not yet joined while reading, and the orders first seen from each client. */
-  private undecided: Keyless[] = [];
-  private readonly ordersByClient = new Map<string, { client: string; oids: string[] }>();
-  private readonly balances: Evidence[] = [];
+  private readonly creations: CreationJoin;
+  /** Callbacks logged without their content: joined to an order by time at the end. */
+  private readonly unloggedCallbacks: ParkedLine[] = [];
+  /** Lines no join can place, found while reading. */
+  private readonly unplaced: Unjoined[] = [];
+  private readonly balances: BalanceLine[] = [];
   /** One copy of each file name, rule id, format and handler: they repeat on every line. */
   private readonly names = new Map<string, string>();
-  /** When each order's status poll first answered "paid", and which pay handler it used: to date the payment by an unlogged callback. */
-  private readonly firstObserved = new Map<string, number>();
-  /** Each order's amount as the shop asked it, from its earliest line that names one. */
-  private readonly orderAmount = new Map<string, { tsMs: number; amount: number }>();
-  private readonly handlerOf = new Map<string, string>();
-  /** Callback times per order, compact, for estimating clock skew before records are built. */
-  private readonly notifyTimes = new Map<string, CallbackTime[]>();
+  /** Callback sources, numbered for OrderKeys.callbacks. */
+  private readonly sources: string[] = [];
   private notifyCount = 0;
   private corrections: { at: number; map: Map<string, number> } = { at: 0, map: new Map() };
   private readonly opts: CorrelatorOptions;
@@ -156,6 +123,7 @@ export class Correlator {
     this.opts = { ...DEFAULT_CORRELATOR, ...opts };
     this.table = new OrderTable({ maxOpenItems: this.opts.maxInMemory, ...(this.opts.spillParent ? { spillParent: this.opts.spillParent } : {}) }, (id, items) => this.buildQuiet(id, items));
     this.parked = new BlockFile(this.opts.spillParent, 'salvage-keyless-');
+    this.creations = new CreationJoin(this.keys, this.opts.fuzzyWindowMs, (l) => this.parkedJson(l));
   }
 
   /** The files about to be read, with their first timestamps where known: what the watermark is made of. */
@@ -193,46 +161,34 @@ export class Correlator {
       const ts = b.tsMs[i]!;
       // The few kinds the correlator needs whole are parsed now; the rest stay text until the
       // order's record is built.
-      if (kind === 'balance_changed') this.balances.push(this.slimBalance(parseEvidence(b.json[i]!)));
+      if (kind === 'balance_changed') {
+        const e = parseEvidence(b.json[i]!);
+        const line = balanceLineOf(e, this.name(e.source.file));
+        if (line) this.balances.push({ ...line, merchant_id: this.name(line.merchant_id) });
+      }
       if (oid) {
         this.table.add(oid, b.json[i]!, ts);
         // A forged callback must not be able to claim a trade number for its order.
         if (links && !b.badSignature[i]) for (const l of links) if (!this.linkToOrder.has(l)) this.linkToOrder.set(l, oid);
-        if (kind === 'payment_notified' && ts !== null && !Number.isNaN(ts)) {
+        let k = this.keys.get(oid);
+        if (!k) this.keys.set(oid, (k = new OrderKeys()));
+        const known = !Number.isNaN(ts);
+        if (kind === 'payment_notified' && known) {
           const e = parseEvidence(b.json[i]!);
-          let l = this.notifyTimes.get(oid);
-          if (!l) this.notifyTimes.set(oid, (l = []));
-          l.push(callbackTime(e, this.name(sourceOf(e))));
+          const web = e.format.startsWith('nginx');
+          k.noteCallback(web ? -this.sourceCode(sourceOf(e)) : this.sourceCode(sourceOf(e)), ts);
           this.notifyCount++;
         }
         const amount = b.amount[i];
-        if (amount !== null && amount !== undefined && ORDER_AMOUNT_KINDS.has(kind)) {
-          const a = this.orderAmount.get(oid);
-          const t = Number.isNaN(ts) ? Infinity : ts;
-          if (!a || t < a.tsMs || (t === a.tsMs && amount < a.amount)) this.orderAmount.set(oid, { tsMs: t, amount });
-        }
-        if (kind === 'payment_observed' && !Number.isNaN(ts)) {
-          const t = this.firstObserved.get(oid);
-          if (t === undefined || ts < t) this.firstObserved.set(oid, ts);
-        }
-        if (kind === 'payment_started' && !this.handlerOf.has(oid)) {
+        if (amount !== null && amount !== undefined && ORDER_AMOUNT_KINDS.has(kind)) k.noteAmount(ts, amount);
+        if (kind === 'payment_observed' && known) k.noteObserved(ts);
+        if (kind === 'payment_started' && k.handler === null) {
           const h = parseEvidence(b.json[i]!).fields.pay_handler;
-          if (typeof h === 'string') this.handlerOf.set(oid, this.name(h));
+          if (typeof h === 'string') k.handler = this.name(h);
         }
         // The first sighting of the order by a browser (client ip and user agent): for fuzzy joins.
         const client = b.client[i];
-        if (client && ts !== null && !Number.isNaN(ts)) {
-          const s = this.firstSeen.get(oid);
-          if (!s || ts < s.tsMs) {
-            let byClient = this.ordersByClient.get(client);
-            if (!byClient) this.ordersByClient.set(client, (byClient = { client, oids: [] }));
-            if (!s || s.client !== byClient.client) byClient.oids.push(oid);
-            if (s) {
-              s.tsMs = ts;
-              s.client = byClient.client;
-            } else this.firstSeen.set(oid, { tsMs: ts, client: byClient.client });
-          }
-        }
+        if (client && known && !(ts >= k.seenTs)) this.creations.sighting(oid, k, client, ts);
       } else if (links) {
         const link = links.find((l) => this.linkToOrder.has(l));
         if (link) this.table.add(this.linkToOrder.get(link)!, withJoinedBy(b.json[i]!, describeLink(link)), ts);
@@ -252,7 +208,8 @@ export class Correlator {
     const unjoined: Unjoined[] = [];
     const miss = (e: Omit<Unjoined, 'why'>, why: string) =>
       unjoined.push({ kind: e.kind, rule: e.rule, file: e.file, line: e.line, ts: e.ts, why });
-    const missKeyless = (e: Keyless, why: string) => miss({ ...e, ts: parseEvidence(this.parkedJson(e)).ts }, why);
+    const missParked: Miss = (l, why) => miss({ kind: l.kind, rule: l.rule, file: l.file, line: l.line, ts: parseEvidence(this.parkedJson(l)).ts }, why);
+    for (const u of this.unplaced) unjoined.push(u);
 
     for (const { json, links } of this.byLinkOnly) {
       const link = links.find((l) => this.linkToOrder.has(l));
@@ -262,7 +219,7 @@ export class Correlator {
         miss({ kind: e.kind, rule: e.rule, file: e.source.file, line: e.source.line, ts: e.ts }, `${links.map(describeLink).join(', ')} match(es) no known order`);
       }
     }
-    const fuzzyJoins = this.joinKeyless(missKeyless);
+    const fuzzyJoins = this.creations.finish(this.table, missParked) + joinUnloggedCallbacks(this.unloggedCallbacks, this.keys, (l) => this.parkedJson(l), this.table, missParked);
 
     const clockSkew = this.estimateSkew();
     const corrections = SkewEstimator.corrections(clockSkew);
@@ -300,7 +257,7 @@ export class Correlator {
       this.parked.dispose();
     }
     unjoined.sort((a, b) => (a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.line - b.line));
-    const balanceChanges = dropCopies(this.balances as JoinedEvidence[]).kept;
+    const balanceChanges = uniqueBalanceLines(this.balances);
     const stats = this.table.stats;
     return {
       records, unjoined, fuzzyJoins, duplicateCopies, balanceChanges, spilledEvidence: stats.parked_items, clockSkew,
@@ -313,7 +270,7 @@ export class Correlator {
     const w = this.marks.value();
     if (!(w - this.lastSweep >= SWEEP_STEP_MS) || !Number.isFinite(w)) return;
     this.lastSweep = w;
-    this.joinCreationsSoFar(w - this.opts.slackMs - this.opts.fuzzyWindowMs);
+    this.creations.joinSoFar(w - this.opts.slackMs - this.opts.fuzzyWindowMs, this.table);
     this.table.finishQuiet(w - this.opts.slackMs - this.opts.quietMs);
   }
 
@@ -339,69 +296,32 @@ export class Correlator {
 
   private estimateSkew(): SkewEstimate[] {
     const skew = new SkewEstimator();
-    for (const l of this.notifyTimes.values()) skew.visitTimes(l);
+    for (const k of this.keys.values()) if (k.callbacks !== null) skew.visitTimes(k.callbackTimes(this.sources));
     return skew.finish();
   }
 
+  /** A line with no order number or link: waits on disk for the join that can place it, or is reported now. */
   private park(json: string): void {
     const e = parseEvidence(json);
     const f = e.fields;
-    const client = `${f.client_ip ?? ''}|${f.user_agent ?? ''}`;
-    const k: Keyless = {
-      kind: e.kind, rule: this.name(e.rule), tsMs: e.tsMs, file: this.name(e.source.file), line: e.source.line,
-      clientIp: Boolean(f.client_ip), client: this.ordersByClient.get(client)?.client ?? client, handler: this.name(String(f.pay_handler ?? '')),
-      amount: typeof f.amount === 'number' && Number.isFinite(f.amount) ? f.amount : null,
-      at: this.parked.append([json]),
-    };
-    this.keyless.push(k);
-    if (isCreation(k)) {
-      k.json = json;
-      this.undecided.push(k);
+    if (e.kind === 'balance_changed') return; // used by the balance check, not joined
+    const creation = e.kind === 'order_created' && Boolean(f.client_ip) && !Number.isNaN(e.tsMs);
+    const callback = e.kind === 'callback_seen' && !Number.isNaN(e.tsMs);
+    if (!creation && !callback) {
+      const why = e.kind === 'callback_seen' ? 'callback whose content was not logged, and its line has no time' : 'no order number or trade number on this line';
+      this.unplaced.push({ kind: e.kind, rule: this.name(e.rule), file: this.name(e.source.file), line: e.source.line, ts: e.ts, why });
+      return;
     }
-  }
-
-  /**
-   * The fuzzy join of creation lines, made while reading for every line the watermark has
-   * passed by more than the join window: each goes to its order before that order goes quiet,
-   * so the order's record is built once. It is the same rule as joinKeyless, applied to what
-   * has been seen so far; joinKeyless decides again at the end with everything, and any join
-   * it decides otherwise (evidence that came out of time order) is taken back and redone.
-   */
-  private joinCreationsSoFar(before: number): void {
-    if (this.undecided.length === 0) return;
-    this.undecided.sort(byTimeThenPlace);
-    let n = 0;
-    for (; n < this.undecided.length && this.undecided[n]!.tsMs < before; n++) {
-      const e = this.undecided[n]!;
-      let best: { oid: string; tsMs: number } | null = null;
-      for (const oid of this.ordersByClient.get(e.client)?.oids ?? []) {
-        const seen = this.firstSeen.get(oid)!;
-        if (seen.client !== e.client || seen.taken) continue;
-        if (seen.tsMs < e.tsMs || seen.tsMs - e.tsMs > this.opts.fuzzyWindowMs || !this.amountAgrees(e, oid)) continue;
-        if (!best || seen.tsMs < best.tsMs || (seen.tsMs === best.tsMs && oid < best.oid)) best = { oid, tsMs: seen.tsMs };
-      }
-      if (best) {
-        this.firstSeen.get(best.oid)!.taken = true;
-        e.prov = { oid: best.oid, how: this.fuzzyHow(e, best) };
-        this.table.add(best.oid, withJoinedBy(e.json!, e.prov.how), e.tsMs);
-      }
-      e.json = undefined;
-    }
-    this.undecided = this.undecided.slice(n);
-  }
-
-  /** A creation line that names an amount only joins an order whose own amount, if known, is the same. */
-  private amountAgrees(e: Keyless, oid: string): boolean {
-    if (e.amount === null) return true;
-    const a = this.orderAmount.get(oid);
-    return a === undefined || Math.round(a.amount * 100) === Math.round(e.amount * 100);
-  }
-
-  /** The note a fuzzy join leaves on the evidence (and in the record's reasons). */
-  private fuzzyHow(e: Keyless, order: { oid: string; tsMs: number }): string {
-    const secs = Math.round((order.tsMs - e.tsMs) / 1000);
-    const amount = e.amount !== null && this.orderAmount.has(order.oid) ? `, amount ${e.amount} agrees` : '';
-    return `client ${e.client.slice(0, e.client.indexOf('|'))} and user agent within ${secs} s${amount}`;
+    const amount = typeof f.amount === 'number' && Number.isFinite(f.amount) ? f.amount : NaN;
+    const at = this.parked.append([json]);
+    const l = new ParkedLine(
+      e.kind, this.name(e.rule), e.tsMs, this.name(e.source.file), e.source.line,
+      creation ? this.creations.client(`${f.client_ip ?? ''}|${f.user_agent ?? ''}`) : null,
+      callback ? this.name(String(f.pay_handler ?? '')) : null,
+      amount, at.pos, at.len,
+    );
+    if (creation) this.creations.add(l, json);
+    else this.unloggedCallbacks.push(l);
   }
 
   /** The shared copy of a name that repeats on many lines. */
@@ -412,107 +332,17 @@ export class Correlator {
     return s;
   }
 
-  /** A balance line with only what the balance check and copy detection read. */
-  private slimBalance(e: Evidence): Evidence {
-    const f = e.fields;
-    return {
-      kind: e.kind, rule: this.name(e.rule), weight: e.weight, format: this.name(e.format), ts: e.ts, tsMs: e.tsMs,
-      source: { file: this.name(e.source.file), line: e.source.line, lineEnd: e.source.lineEnd, offset: e.source.offset },
-      fields: { merchant_id: f.merchant_id, before: f.before, after: f.after, change: f.change },
-      fingerprint: e.fingerprint,
-    } as Evidence;
+  /** A callback source's number (from 1), for OrderKeys.callbacks. */
+  private sourceCode(source: string): number {
+    const i = this.sources.indexOf(source);
+    if (i >= 0) return i + 1;
+    this.sources.push(source);
+    return this.sources.length;
   }
 
-  private parkedJson(k: Keyless): string {
-    return this.parked.read(k.at)[0]!;
+  private parkedJson(l: ParkedLine): string {
+    return this.parked.read(l.at)[0]!;
   }
-
-  /**
-   * A keyless order-creation line is joined to the order whose first sighting is the same
-   * client (ip and user agent) within the window after it, and whose amount agrees when both
-   * are known. Each order takes at most one such line, the closest in time; ties are broken by
-   * file and line so the result is stable.
-   */
-  private joinKeyless(miss: (e: Keyless, why: string) => void): number {
-    const firstByClient = new Map<string, { oid: string; tsMs: number }[]>();
-    for (const [oid, s] of this.firstSeen) {
-      let arr = firstByClient.get(s.client);
-      if (!arr) firstByClient.set(s.client, (arr = []));
-      arr.push({ oid, tsMs: s.tsMs });
-    }
-    for (const arr of firstByClient.values()) arr.sort((a, b) => a.tsMs - b.tsMs || (a.oid < b.oid ? -1 : 1));
-
-    const creations = this.keyless.filter(isCreation).sort(byTimeThenPlace);
-    const taken = new Set<string>();
-    let joins = 0;
-    for (const e of creations) {
-      const arr = firstByClient.get(e.client);
-      const cand = arr?.find((c) => !taken.has(c.oid) && c.tsMs >= e.tsMs && c.tsMs - e.tsMs <= this.opts.fuzzyWindowMs && this.amountAgrees(e, c.oid));
-      const join = cand ? { oid: cand.oid, how: this.fuzzyHow(e, cand) } : null;
-      // The join made while reading stands when it is this one; otherwise it is taken back.
-      const same = e.prov && join && e.prov.oid === join.oid && e.prov.how === join.how;
-      if (e.prov && !same) this.table.retract(e.prov.oid, withJoinedBy(this.parkedJson(e), e.prov.how));
-      if (!join) {
-        miss(e, 'order creation with no order number, and no order seen from the same client (with an agreeing amount) soon after');
-        continue;
-      }
-      taken.add(join.oid);
-      joins++;
-      if (!same) this.table.addLate(join.oid, withJoinedBy(this.parkedJson(e), join.how));
-    }
-    joins += this.joinUnloggedCallbacks(miss);
-    for (const e of this.keyless) {
-      if (isCreation(e)) continue;
-      if (e.kind === 'balance_changed') continue; // used by the balance check, not joined
-      if (e.kind === 'callback_seen') continue; // handled by joinUnloggedCallbacks
-      miss(e, 'no order number or trade number on this line');
-    }
-    return joins;
-  }
-
-  /**
-   * A callback whose body was not logged names no order, but its time does: the shop marks the
-   * order paid while answering it, and the buyer's next status poll says so. An order whose
-   * poll first answered "paid" at t takes the one callback of its gateway handler in the
-   * window before t; when there are several, none is taken (the record keeps the poll's time).
-   */
-  private joinUnloggedCallbacks(miss: (e: Keyless, why: string) => void): number {
-    const callbacks = this.keyless.filter((e) => e.kind === 'callback_seen' && !Number.isNaN(e.tsMs)).sort(byTimeThenPlace);
-    const byHandler = new Map<string, Keyless[]>();
-    for (const e of callbacks) {
-      let l = byHandler.get(e.handler);
-      if (!l) byHandler.set(e.handler, (l = []));
-      l.push(e);
-    }
-    const orders = [...this.firstObserved].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
-    const taken = new Set<Keyless>();
-    let joins = 0;
-    for (const [oid, t] of orders) {
-      const handler = this.handlerOf.get(oid);
-      if (handler === undefined) continue;
-      const inWindow = (byHandler.get(handler) ?? []).filter((e) => !taken.has(e) && e.tsMs <= t && t - e.tsMs <= CALLBACK_WINDOW_MS);
-      if (inWindow.length !== 1) continue;
-      const e = inWindow[0]!;
-      taken.add(e);
-      joins++;
-      this.table.addLate(oid, withJoinedBy(this.parkedJson(e), `time: the only ${handler} callback in the ${CALLBACK_WINDOW_MS / 1000} s before the order's status first showed "paid"`));
-    }
-    for (const e of callbacks) if (!taken.has(e)) miss(e, 'callback whose content was not logged, and no single order it can be tied to by time');
-    return joins;
-  }
-}
-
-function isCreation(e: Keyless): boolean {
-  return e.kind === 'order_created' && e.clientIp && !Number.isNaN(e.tsMs);
-}
-
-function byTimeThenPlace(a: Keyless, b: Keyless): number {
-  return a.tsMs - b.tsMs || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line);
-}
-
-/** Evidence JSON with a `joinedBy` note added last, as `{ ...e, joinedBy }` would put it, without parsing it. */
-export function withJoinedBy(json: string, how: string): string {
-  return `${json.slice(0, -1)},"joinedBy":${JSON.stringify(how)}}`;
 }
 
 /** The corrections that apply to these sources, as text: equal keys mean the same times. */

@@ -40,11 +40,13 @@ interface OpenOrder {
   lastTs: number;
 }
 
+/** One per finished order, for the whole run: kept to a few plain fields. */
 interface FinishedOrder {
   /** Header, record and evidence as they were when the order was first finished. */
-  main: Block | null;
+  pos: number;
+  len: number;
   /** Evidence that came after. */
-  more: Block[];
+  more: Block[] | null;
 }
 
 /** One order at the end of the run: all of its evidence, and the record built when it went quiet if nothing came after. */
@@ -97,7 +99,7 @@ export class OrderTable {
     }
     this.s.late_evidence++;
     this.s.parked_items++;
-    f.more.push(this.file.append([json]));
+    (f.more ??= []).push(this.file.append([json]));
   }
 
   /** Takes back one piece of evidence (its exact text) that was added to this order. */
@@ -137,10 +139,10 @@ export class OrderTable {
       let evidence: string[] = [];
       let stored: FinalOrder['stored'] = null;
       const gone = this.retracted.get(id);
-      if (f?.main) {
-        const lines = this.file.read(f.main);
+      if (f) {
+        const lines = this.file.read(f);
         evidence = lines.slice(2);
-        if (f.more.length === 0 && !o && !gone && lines[1] !== '') stored = { header: lines[0]!, record: lines[1]! };
+        if (f.more === null && !o && !gone && lines[1] !== '') stored = { header: lines[0]!, record: lines[1]! };
       }
       for (const b of f?.more ?? []) for (const l of this.file.read(b)) evidence.push(l);
       if (o) for (const l of o.items) evidence.push(l);
@@ -171,8 +173,11 @@ export class OrderTable {
 
   private finish(id: string, o: OpenOrder, build: boolean): void {
     const f = this.finished.get(id);
-    if (f) f.more.push(this.file.append(o.items));
-    else this.finished.set(id, { main: this.file.append([...(build ? this.finishOrder(id, o.items) : ['', '']), ...o.items]), more: [] });
+    if (f) (f.more ??= []).push(this.file.append(o.items));
+    else {
+      const b = this.file.append([...(build ? this.finishOrder(id, o.items) : ['', '']), ...o.items]);
+      this.finished.set(id, { pos: b.pos, len: b.len, more: null });
+    }
     this.s.parked_items += o.items.length;
     this.openItems -= o.items.length;
     this.open.delete(id);

@@ -1,0 +1,34 @@
+import type { OrderKeys } from './order-keys';
+import { byTimeThenPlace, withJoinedBy, type JoinSink, type Miss, type ParkedLine } from './parked-line';
+
+// A callback whose body was not logged names no order, but its time does: the shop marks the
+// order paid while answering it, and the buyer's next status poll says so. An order whose poll
+// first answered "paid" at t takes the one callback of its gateway handler in the window
+// before t; when there are several, none is taken (the record keeps the poll's time).
+
+/** How long before a "paid" status poll an unlogged callback may have arrived (polls run every few seconds). */
+export const CALLBACK_WINDOW_MS = 15_000;
+
+export function joinUnloggedCallbacks(callbacks: readonly ParkedLine[], keys: ReadonlyMap<string, OrderKeys>, readJson: (l: ParkedLine) => string, sink: JoinSink, miss: Miss): number {
+  const byHandler = new Map<string, ParkedLine[]>();
+  for (const l of [...callbacks].sort(byTimeThenPlace)) {
+    let list = byHandler.get(l.handler ?? '');
+    if (!list) byHandler.set(l.handler ?? '', (list = []));
+    list.push(l);
+  }
+  const orders = [...keys].filter(([, k]) => !Number.isNaN(k.observed) && k.handler !== null);
+  orders.sort((a, b) => a[1].observed - b[1].observed || (a[0] < b[0] ? -1 : 1));
+  const taken = new Set<ParkedLine>();
+  let joins = 0;
+  for (const [oid, k] of orders) {
+    const t = k.observed;
+    const inWindow = (byHandler.get(k.handler!) ?? []).filter((l) => !taken.has(l) && l.tsMs <= t && t - l.tsMs <= CALLBACK_WINDOW_MS);
+    if (inWindow.length !== 1) continue;
+    const l = inWindow[0]!;
+    taken.add(l);
+    joins++;
+    sink.addLate(oid, withJoinedBy(readJson(l), `time: the only ${k.handler} callback in the ${CALLBACK_WINDOW_MS / 1000} s before the order's status first showed "paid"`));
+  }
+  for (const l of callbacks) if (!taken.has(l)) miss(l, 'callback whose content was not logged, and no single order it can be tied to by time');
+  return joins;
+}

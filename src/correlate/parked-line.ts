@@ -1,0 +1,59 @@
+import type { Block } from './block-file';
+import type { EvidenceKind } from '../model/types';
+
+// A line with no order number and no link key. Its evidence waits on disk for the joins that
+// can place it (a creation line by its client, an unlogged callback by its time); what those
+// joins need of it stays here, in a fixed small shape.
+
+export class ParkedLine {
+  /** The evidence text, held only while a creation line waits for its join while reading. */
+  json: string | undefined = undefined;
+  /** The join made while reading, which the end of the run checks: the order, and what its note said
+   *  (seconds to the order's first sighting, whether an amount agreed). Kept as plain fields: there
+   *  is one per creation line. */
+  joinedOid: string | null = null;
+  joinedSecs = 0;
+  joinedAgrees = false;
+
+  constructor(
+    readonly kind: EvidenceKind,
+    readonly rule: string,
+    readonly tsMs: number,
+    readonly file: string,
+    readonly line: number,
+    /** Creation lines: `ip|user agent`, the shared copy. */
+    readonly client: string | null,
+    /** Callbacks: the pay handler they were posted to. */
+    readonly handler: string | null,
+    /** The amount the line names, NaN when none. */
+    readonly amount: number,
+    /** Where the evidence text is parked (BlockFile position and length). */
+    readonly pos: number,
+    readonly len: number,
+  ) {}
+
+  get at(): Block {
+    return { pos: this.pos, len: this.len };
+  }
+}
+
+/** Time order, then file and line: the order every end-of-run join walks lines in. */
+export function byTimeThenPlace(a: ParkedLine, b: ParkedLine): number {
+  return a.tsMs - b.tsMs || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line);
+}
+
+/** Evidence JSON with a `joinedBy` note added last, as `{ ...e, joinedBy }` would put it, without parsing it. */
+export function withJoinedBy(json: string, how: string): string {
+  return `${json.slice(0, -1)},"joinedBy":${JSON.stringify(how)}}`;
+}
+
+export interface JoinSink {
+  /** While reading: the order may still be open. */
+  add(oid: string, json: string, tsMs: number): void;
+  /** At the end of the run. */
+  addLate(oid: string, json: string): void;
+  /** Takes back a join made while reading. */
+  retract(oid: string, json: string): void;
+}
+
+export type Miss = (l: ParkedLine, why: string) => void;
