@@ -257,3 +257,19 @@ test('peekStart reads the first timestamp of plain and gzip files, and says null
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('every line without a key ends somewhere: placed by a join, or listed as unjoined with why', () => {
+  const ev = evidenceFactory('web.log');
+  const timeless = { ...ev('callback_seen', iso(T0), { pay_handler: 'epay' }), ts: null, tsMs: NaN };
+  const stray = ev('order_viewed', iso(T0), {});
+  const balance = ev('balance_changed', iso(T0), { merchant_id: 'M1', before: 1, after: 2, change: 1 });
+  const c = new Correlator();
+  c.add([timeless, stray, balance]);
+  const r = c.finish();
+  r.records.dispose();
+  assert.deepEqual(r.unjoined.map((u) => [u.line, u.why]), [
+    [timeless.source.line, 'callback whose content was not logged, and its line has no time'],
+    [stray.source.line, 'no order number or trade number on this line'],
+  ]);
+  assert.equal(r.balanceChanges.length, 1, 'a keyless balance line goes to the balance check');
+});
