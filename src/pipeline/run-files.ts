@@ -4,7 +4,6 @@ import { statSync } from 'node:fs';
 import type { FileReport, Reject } from '../model/types';
 import { emptyBatch, pushEvidence, type EvidenceBatch } from './evidence-batch';
 import { RuleEngine } from '../../rules/engine/engine';
-import { loadRules } from '../../rules/engine/load-packs';
 import { ZoneClock } from '../../parsers/time';
 import { processFile } from './process-file';
 import { customNginxParsers } from '../../parsers/nginx/log-format';
@@ -63,7 +62,7 @@ export function readingOrder(a: FileTask, b: FileTask): number {
 export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: number, sinks: RunSinks): Promise<FileReport[]> {
   const reports = new Map<string, FileReport>();
   if (workers <= 1 || tasks.length <= 1) {
-    const engine = new RuleEngine(loadRules(setup.ruleDirs), { keys: setup.keys, clock: new ZoneClock(setup.tz), revealCardKeys: setup.revealCardKeys });
+    const engine = new RuleEngine(setup.rules, { keys: setup.keys, clock: new ZoneClock(setup.tz), revealCardKeys: setup.revealCardKeys });
     const parsers = customNginxParsers(setup.nginxFormat);
     for (const t of [...tasks].sort(readingOrder)) {
       let ev = emptyBatch();

@@ -1,10 +1,13 @@
 import type { FileReport, Reject } from '../model/types';
 import type { EvidenceBatch } from './evidence-batch';
 import type { KeyRing } from '../../parsers/gateways/gateway';
+import type { SourcedRule } from '../../rules/engine/pack';
 
 /** Set once per worker: everything needed to build the same rule engine as the main thread. */
 export interface WorkerSetup {
-  ruleDirs: string[];
+  /** The rule packs, loaded and checked against their schema once by the main thread: a worker
+   *  then needs neither the YAML reader nor the schema validator (memory, per worker). */
+  rules: SourcedRule[];
   keys: KeyRing;
   tz: string;
   maxLineBytes: number;

@@ -1,7 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Reject } from '../model/types';
 import { emptyBatch, pushEvidence } from './evidence-batch';
-import { loadRules } from '../../rules/engine/load-packs';
 import { RuleEngine } from '../../rules/engine/engine';
 import { ZoneClock } from '../../parsers/time';
 import { processFile } from './process-file';
@@ -39,7 +38,7 @@ const paceFor = (file: string) => (): Promise<void> | undefined =>
 let engine: RuleEngine;
 let parsers: ReturnType<typeof customNginxParsers>;
 try {
-  engine = new RuleEngine(loadRules(setup.ruleDirs), { keys: setup.keys, clock: new ZoneClock(setup.tz), revealCardKeys: setup.revealCardKeys });
+  engine = new RuleEngine(setup.rules, { keys: setup.keys, clock: new ZoneClock(setup.tz), revealCardKeys: setup.revealCardKeys });
   parsers = customNginxParsers(setup.nginxFormat);
 } catch (e) {
   send({ t: 'fatal', message: (e as Error).message });

@@ -17,7 +17,6 @@ import { Correlator } from '../../correlate/correlator';
 import { LineWriter } from '../../sinks/line-writer';
 import { csvHeader, csvRow } from '../../sinks/csv';
 import { sqlForTransaction, sqlHeader } from '../../sinks/sql';
-import { EsConnectionError, indexTransactions } from '../../sinks/elasticsearch';
 import { checkAccounting, RecordStats, sumTotals, unjoinedStats, type RunReport } from '../../sinks/report';
 import type { Transaction } from '../../model/types';
 import { formatSummary } from '../summary';
@@ -114,8 +113,9 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   const overrides = parseFormatOverrides(args.format, nginxFormat.parsers);
 
   const ruleDirs = args.rules.map((d) => resolve(io.cwd, d));
+  let rules: ReturnType<typeof loadRules>;
   try {
-    loadRules(ruleDirs);
+    rules = loadRules(ruleDirs);
   } catch (e) {
     if (e instanceof RulePackError) throw new UsageError(e.message);
     throw e;
@@ -181,7 +181,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   lap('setup');
   const reports = await runFiles(
     tasks,
-    { ruleDirs, keys, tz: args.tz, maxLineBytes: args['max-line-bytes'], revealCardKeys: args['reveal-card-keys'], ...(nginxFormat.directive ? { nginxFormat: nginxFormat.directive } : {}) },
+    { rules, keys, tz: args.tz, maxLineBytes: args['max-line-bytes'], revealCardKeys: args['reveal-card-keys'], ...(nginxFormat.directive ? { nginxFormat: nginxFormat.directive } : {}) },
     args.workers,
     {
       evidence: (batch, file) => correlator.addBatch(batch, file),
@@ -239,6 +239,8 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   let esResult: RunReport['elasticsearch'];
   let sinkFailed = false;
   if (args.es) {
+    // Loaded only when asked for: the client alone costs about 30 MB.
+    const { EsConnectionError, indexTransactions } = await import('../../sinks/elasticsearch');
     try {
       esResult = await indexTransactions({ url: args.es, index: args.index, ...(esAuth ? { auth: esAuth } : {}) }, flagged(spool.sorted(), checked.flag));
       if (esResult.failed > 0) sinkFailed = true;
