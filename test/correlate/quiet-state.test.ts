@@ -3,8 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
@@ -15,6 +14,7 @@ import { peekStart } from '../../src/pipeline/peek-start';
 import { readingOrder, type FileTask } from '../../src/pipeline/run-files';
 import type { Evidence } from '../../src/model/types';
 import { evidenceFactory } from '../support/evidence';
+import { withTempDir } from '../support/temp-dir';
 
 const T0 = Date.parse('2026-11-21T10:00:00+08:00');
 const iso = (ms: number) => new Date(ms).toISOString().replace('Z', '+00:00');
@@ -95,63 +95,54 @@ function whileReading(logs: Record<string, Evidence[]>, picks: number[] | 'by-ti
 }
 
 test('orders that went quiet are finished while reading, and the records are the same as holding everything', () => {
-  const parent = mkdtempSync(join(tmpdir(), 'salvage-quiet-'));
-  try {
-    const logs = shopLogs(400, 20_000);
-    const ref = allAtOnce(logs);
-    const got = whileReading(logs, 'by-time', 10, {}, parent);
-    assert.equal(got.records, ref.records);
-    assert.equal(got.unjoined, ref.unjoined);
-    assert.equal(got.fuzzy, ref.fuzzy);
-    assert.ok(got.fuzzy >= 390, `creation lines joined (${got.fuzzy})`);
-    assert.ok(got.state.finished_quiet >= 350, `most orders finished while reading (${got.state.finished_quiet})`);
-    assert.ok(got.state.peak_open_orders < 60, `open orders stay few (peak ${got.state.peak_open_orders} of 400)`);
-    // Only the refunded orders (a trade-number line an hour later) are built again at the end.
-    assert.ok(got.state.records_kept_from_quiet >= 300, `records built once, when quiet (${got.state.records_kept_from_quiet})`);
-    assert.equal(ref.state.finished_quiet, 0, 'without files there is no watermark, so nothing is finished early');
-    assert.deepEqual(readdirSync(parent), [], 'scratch files are removed');
-  } finally {
-    rmSync(parent, { recursive: true, force: true });
-  }
+  withTempDir('salvage-quiet-', (parent) => {
+      const logs = shopLogs(400, 20_000);
+      const ref = allAtOnce(logs);
+      const got = whileReading(logs, 'by-time', 10, {}, parent);
+      assert.equal(got.records, ref.records);
+      assert.equal(got.unjoined, ref.unjoined);
+      assert.equal(got.fuzzy, ref.fuzzy);
+      assert.ok(got.fuzzy >= 390, `creation lines joined (${got.fuzzy})`);
+      assert.ok(got.state.finished_quiet >= 350, `most orders finished while reading (${got.state.finished_quiet})`);
+      assert.ok(got.state.peak_open_orders < 60, `open orders stay few (peak ${got.state.peak_open_orders} of 400)`);
+      // Only the refunded orders (a trade-number line an hour later) are built again at the end.
+      assert.ok(got.state.records_kept_from_quiet >= 300, `records built once, when quiet (${got.state.records_kept_from_quiet})`);
+      assert.equal(ref.state.finished_quiet, 0, 'without files there is no watermark, so nothing is finished early');
+      assert.deepEqual(readdirSync(parent), [], 'scratch files are removed');
+  });
 });
 
 test('past its bound, open state is finished early (oldest first), and still gives the same records', () => {
-  const parent = mkdtempSync(join(tmpdir(), 'salvage-bound-'));
-  try {
-    const logs = shopLogs(200, 20_000);
-    const ref = allAtOnce(logs);
-    // No watermark (one file is never started), so only the bound frees memory.
-    const c = new Correlator({ maxInMemory: 40, spillParent: parent });
-    c.expectFiles([{ file: 'never-read.log', startMs: null }]);
-    for (const [f, l] of Object.entries(logs)) for (const b of chunks(l, 7)) c.add(b, f);
-    const got = outcome(c);
-    assert.equal(got.records, ref.records);
-    assert.equal(got.state.finished_quiet, 0);
-    assert.ok(got.state.finished_for_memory > 100, `finished for memory: ${got.state.finished_for_memory}`);
-    assert.ok(got.state.peak_open_items <= 41, `open items never pass the bound (peak ${got.state.peak_open_items})`);
-    assert.ok(got.state.late_evidence > 0, 'evidence for orders finished early is still joined');
-  } finally {
-    rmSync(parent, { recursive: true, force: true });
-  }
+  withTempDir('salvage-bound-', (parent) => {
+      const logs = shopLogs(200, 20_000);
+      const ref = allAtOnce(logs);
+      // No watermark (one file is never started), so only the bound frees memory.
+      const c = new Correlator({ maxInMemory: 40, spillParent: parent });
+      c.expectFiles([{ file: 'never-read.log', startMs: null }]);
+      for (const [f, l] of Object.entries(logs)) for (const b of chunks(l, 7)) c.add(b, f);
+      const got = outcome(c);
+      assert.equal(got.records, ref.records);
+      assert.equal(got.state.finished_quiet, 0);
+      assert.ok(got.state.finished_for_memory > 100, `finished for memory: ${got.state.finished_for_memory}`);
+      assert.ok(got.state.peak_open_items <= 41, `open items never pass the bound (peak ${got.state.peak_open_items})`);
+      assert.ok(got.state.late_evidence > 0, 'evidence for orders finished early is still joined');
+  });
 });
 
 test('results do not depend on how the files interleave, the batch size or the bound (property)', () => {
-  const parent = mkdtempSync(join(tmpdir(), 'salvage-quiet-prop-'));
-  try {
-    const logs = shopLogs(60, 15_000);
-    const ref = allAtOnce(logs);
-    fc.assert(
-      fc.property(fc.array(fc.nat(5), { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 25 }), fc.integer({ min: 5, max: 400 }), fc.integer({ min: 0, max: 120_000 }), (picks, batch, bound, quietMs) => {
-        const got = whileReading(logs, picks, batch, { maxInMemory: bound, quietMs }, parent);
-        assert.equal(got.records, ref.records);
-        assert.equal(got.unjoined, ref.unjoined);
-        assert.equal(got.fuzzy, ref.fuzzy);
-      }),
-      { numRuns: 60 },
-    );
-  } finally {
-    rmSync(parent, { recursive: true, force: true });
-  }
+  withTempDir('salvage-quiet-prop-', (parent) => {
+      const logs = shopLogs(60, 15_000);
+      const ref = allAtOnce(logs);
+      fc.assert(
+        fc.property(fc.array(fc.nat(5), { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 25 }), fc.integer({ min: 5, max: 400 }), fc.integer({ min: 0, max: 120_000 }), (picks, batch, bound, quietMs) => {
+          const got = whileReading(logs, picks, batch, { maxInMemory: bound, quietMs }, parent);
+          assert.equal(got.records, ref.records);
+          assert.equal(got.unjoined, ref.unjoined);
+          assert.equal(got.fuzzy, ref.fuzzy);
+        }),
+        { numRuns: 60 },
+      );
+  });
 });
 
 test('a creation line joined while reading is taken back when evidence out of time order shows a closer order', () => {
@@ -179,33 +170,33 @@ test('a creation line joined while reading is taken back when evidence out of ti
 });
 
 test('order table: a finished order keeps its record unless something comes after', () => {
-  const parent = mkdtempSync(join(tmpdir(), 'salvage-table-'));
-  const built: string[] = [];
-  const t = new OrderTable({ maxOpenItems: 100, spillParent: parent }, (id, items) => {
-    built.push(id);
-    return [`{"n":${items.length}}`, `{"id":"${id}"}`];
+  withTempDir('salvage-table-', (parent) => {
+    const built: string[] = [];
+    const t = new OrderTable({ maxOpenItems: 100, spillParent: parent }, (id, items) => {
+      built.push(id);
+      return [`{"n":${items.length}}`, `{"id":"${id}"}`];
+    });
+    try {
+      t.add('A', '{"a":1}', 1000);
+      t.add('B', '{"b":1}', 5000);
+      assert.equal(t.finishQuiet(2000), 1);
+      assert.deepEqual(built, ['A']);
+      assert.equal(t.openOrders, 1);
+      t.add('C', '{"c":1}', 6000);
+      t.finishQuiet(10_000);
+      t.addLate('C', '{"c":2}');
+      t.add('B', '{"b":2}', 7000);
+      t.retract('B', '{"b":1}');
+      const out = [...t.drain()];
+      assert.deepEqual(out.map((o) => o.id), ['A', 'B', 'C']);
+      assert.deepEqual(out[0], { id: 'A', evidence: ['{"a":1}'], stored: { header: '{"n":1}', record: '{"id":"A"}' } });
+      assert.deepEqual(out[1], { id: 'B', evidence: ['{"b":2}'], stored: null }, 'retracted evidence is gone and the record must be rebuilt');
+      assert.deepEqual(out[2], { id: 'C', evidence: ['{"c":1}', '{"c":2}'], stored: null });
+      assert.equal(t.stats.late_evidence, 2);
+    } finally {
+      t.dispose();
+    }
   });
-  try {
-    t.add('A', '{"a":1}', 1000);
-    t.add('B', '{"b":1}', 5000);
-    assert.equal(t.finishQuiet(2000), 1);
-    assert.deepEqual(built, ['A']);
-    assert.equal(t.openOrders, 1);
-    t.add('C', '{"c":1}', 6000);
-    t.finishQuiet(10_000);
-    t.addLate('C', '{"c":2}');
-    t.add('B', '{"b":2}', 7000);
-    t.retract('B', '{"b":1}');
-    const out = [...t.drain()];
-    assert.deepEqual(out.map((o) => o.id), ['A', 'B', 'C']);
-    assert.deepEqual(out[0], { id: 'A', evidence: ['{"a":1}'], stored: { header: '{"n":1}', record: '{"id":"A"}' } });
-    assert.deepEqual(out[1], { id: 'B', evidence: ['{"b":2}'], stored: null }, 'retracted evidence is gone and the record must be rebuilt');
-    assert.deepEqual(out[2], { id: 'C', evidence: ['{"c":1}', '{"c":2}'], stored: null });
-    assert.equal(t.stats.late_evidence, 2);
-  } finally {
-    t.dispose();
-    rmSync(parent, { recursive: true, force: true });
-  }
 });
 
 test('watermark: the least position of the files still being read; unknown starts hold it back', () => {
@@ -235,8 +226,7 @@ test('files are read earliest first; unknown starts first, then the biggest', ()
 });
 
 test('peekStart reads the first timestamp of plain and gzip files, and says null when it cannot', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'salvage-peek-'));
-  try {
+  await withTempDir('salvage-peek-', async (dir) => {
     const lines = [
       '1.2.3.4 - - [21/Nov/2026:10:00:05 +0800] "GET / HTTP/1.1" 200 5 "-" "UA"',
       '1.2.3.4 - - [21/Nov/2026:10:00:07 +0800] "GET /a HTTP/1.1" 200 5 "-" "UA"',
@@ -253,9 +243,7 @@ test('peekStart reads the first timestamp of plain and gzip files, and says null
     assert.equal(await peekStart(join(dir, 'cut.log.gz'), { tz: 'Asia/Shanghai' }), want);
     assert.equal(await peekStart(join(dir, 'junk.bin'), { tz: 'Asia/Shanghai' }), null);
     assert.equal(await peekStart(join(dir, 'missing.log'), { tz: 'Asia/Shanghai' }), null);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('every line without a key ends somewhere: placed by a join, or listed as unjoined with why', () => {
