@@ -54,7 +54,7 @@ export class Checks {
   finish(files: FileReport[], c: CorrelationResult, formatTime?: (ms: number) => string): { report: ChecksReport; flag: (t: Transaction) => Transaction; statement?: StatementReport; baseline?: BaselineReport } {
     const coverage = coverageGaps(files, 5, formatTime);
     const rel = this.relations.finish();
-    const balances = checkBalanceLines(c.balanceChanges, c.records.summary);
+    const balances = checkBalanceLines(c.balanceChanges, c.records.paidSummary);
     const clocks = c.clockSkew;
     const near = new Set<string>();
     for (const b of balances.breaks) for (const cand of b.candidates) near.add(cand.order_id);

@@ -29,6 +29,7 @@ export class RecordSpool {
   private memory: Transaction[] | null = [];
   private index: IndexEntry[] = [];
   private readonly summaries: RecordSummary[] = [];
+  private added = 0;
   private dir: string | null = null;
   private fd = -1;
   private pos = 0;
@@ -38,16 +39,17 @@ export class RecordSpool {
   constructor(private readonly maxInMemory = 5000, private readonly spillParent?: string) {}
 
   get count(): number {
-    return this.summaries.length;
+    return this.added;
   }
 
-  /** What the later checks need of every record, without the record. */
-  get summary(): readonly RecordSummary[] {
+  /** What the balance check needs of every paid record, without the record (records with no paid_at are not kept here). */
+  get paidSummary(): readonly RecordSummary[] {
     return this.summaries;
   }
 
   add(t: Transaction): void {
-    this.summaries.push({ order_id: t.order_id, status: t.status, amount: t.amount, paid_at: t.paid_at, created_at: t.created_at });
+    this.added++;
+    if (t.paid_at !== null) this.summaries.push({ order_id: t.order_id, status: t.status, amount: t.amount, paid_at: t.paid_at, created_at: t.created_at });
     if (this.memory !== null) {
       this.memory.push(t);
       if (this.memory.length > this.maxInMemory) this.spill();

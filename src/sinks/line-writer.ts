@@ -20,6 +20,12 @@ export class LineWriter {
     if (this.pending.length >= 64 * 1024) await this.flush();
   }
 
+  /** Text that is already whole lines (copied from another file): not counted again. */
+  async writeRaw(text: string): Promise<void> {
+    this.pending += text;
+    if (this.pending.length >= 64 * 1024) await this.flush();
+  }
+
   /** For callers that cannot await (event handlers): buffered, flushed on the next await. */
   writeSync(line: string): void {
     this.pending += line + '\n';

@@ -21,7 +21,8 @@ import { checkAccounting, RecordStats, sumTotals, unjoinedStats, type RunReport 
 import type { Transaction } from '../../model/types';
 import { formatSummary } from '../summary';
 import { Checks } from '../../checks/run-checks';
-import { reviewPriority, reviewRow, REVIEW_COLUMNS, type ReviewPriority } from '../../sinks/review';
+import { reviewPriority, reviewRow } from '../../sinks/review';
+import { ReviewWriter } from '../../sinks/review-writer';
 import { ProgressMeter } from '../progress';
 import { readStatements } from '../../sources/statements/read-statement';
 import { BaselineError, readBaseline, type Baseline } from '../../sources/baseline/read-baseline';
@@ -214,10 +215,8 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   const csv = new LineWriter(resolve(outDir, 'transactions.csv'));
   const sql = new LineWriter(resolve(outDir, 'restore.sql'));
   // PII: owner-only, and the summary says so.
-  const review = new LineWriter(resolve(outDir, 'review.csv'), 0o600);
-  await review.write(REVIEW_COLUMNS.join(','));
   // Rows are grouped by priority so the worklist starts where money is at stake.
-  const reviewRows: Record<ReviewPriority, string[]> = { high: [], medium: [], low: [] };
+  const review = new ReviewWriter(resolve(outDir, 'review.csv'));
   await csv.write(csvHeader());
   await sql.write(sqlHeader(new Date(started).toISOString()));
   let sqlInserts = 0;
@@ -230,9 +229,8 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     if (!stmt.includes('\n-- skipped')) sqlInserts++;
     await sql.write(stmt);
     const priority = reviewPriority(t, reviewBelow);
-    if (priority !== null) reviewRows[priority].push(reviewRow(t, reviewBelow));
+    if (priority !== null) await review.add(priority, reviewRow(t, reviewBelow));
   }
-  for (const p of ['high', 'medium', 'low'] as const) for (const row of reviewRows[p]) await review.write(row);
   await Promise.all([nd.close(), csv.close(), sql.close(), review.close()]);
   chmodSync(resolve(outDir, 'review.csv'), 0o600);
 
@@ -278,7 +276,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
       'transactions.csv': csv.lines - 1,
       'restore.sql': { inserts: sqlInserts, skipped: spool.count - sqlInserts, min_confidence: sqlMin },
       'rejects.ndjson': rejects.lines,
-      'review.csv': { rows: review.lines - 1, high: reviewRows.high.length, medium: reviewRows.medium.length, low: reviewRows.low.length, below: reviewBelow, contains_pii: true, mode: '0600' },
+      'review.csv': { rows: review.rows, ...review.counts, below: reviewBelow, contains_pii: true, mode: '0600' },
       card_keys: args['reveal-card-keys'] ? 'revealed' : 'masked',
     },
     ...(esResult ? { elasticsearch: esResult } : {}),
