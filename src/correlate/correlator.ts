@@ -167,11 +167,13 @@ export class Correlator {
         if (line) this.balances.push({ ...line, merchant_id: this.name(line.merchant_id) });
       }
       if (oid) {
-        this.table.add(oid, b.json[i]!, ts);
-        // A forged callback must not be able to claim a trade number for its order.
-        if (links && !b.badSignature[i]) for (const l of links) if (!this.linkToOrder.has(l)) this.linkToOrder.set(l, oid);
         let k = this.keys.get(oid);
-        if (!k) this.keys.set(oid, (k = new OrderKeys()));
+        if (!k) this.keys.set(oid, (k = new OrderKeys(oid)));
+        // Every table and index holds the same copy of the order number (each batch brings its own).
+        const id = k.id;
+        this.table.add(id, b.json[i]!, ts);
+        // A forged callback must not be able to claim a trade number for its order.
+        if (links && !b.badSignature[i]) for (const l of links) if (!this.linkToOrder.has(l)) this.linkToOrder.set(l, id);
         const known = !Number.isNaN(ts);
         if (kind === 'payment_notified' && known) {
           const e = parseEvidence(b.json[i]!);
@@ -188,7 +190,7 @@ export class Correlator {
         }
         // The first sighting of the order by a browser (client ip and user agent): for fuzzy joins.
         const client = b.client[i];
-        if (client && known && !(ts >= k.seenTs)) this.creations.sighting(oid, k, client, ts);
+        if (client && known && !(ts >= k.seenTs)) this.creations.sighting(id, k, client, ts);
       } else if (links) {
         const link = links.find((l) => this.linkToOrder.has(l));
         if (link) this.table.add(this.linkToOrder.get(link)!, withJoinedBy(b.json[i]!, describeLink(link)), ts);

@@ -5,6 +5,11 @@ import type { CallbackTime } from './clock-skew';
 // estimate need. One small object per order with a fixed shape, so it stays cheap at scale.
 
 export class OrderKeys {
+  constructor(
+    /** The order number: the one copy the correlator's tables share. */
+    readonly id: string,
+  ) {}
+
   /** First sighting by a browser (for fuzzy joins): its time and the shared copy of the client text. */
   seenTs = NaN;
   client: string | null = null;
