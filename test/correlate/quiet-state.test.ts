@@ -261,3 +261,57 @@ test('every line without a key ends somewhere: placed by a join, or listed as un
   ]);
   assert.equal(r.balanceChanges.length, 1, 'a keyless balance line goes to the balance check');
 });
+
+test('order table: whatever is finished, parked, added late or taken back, the end gives each order exactly its evidence (property)', () => {
+  type Op = { t: 'add'; id: number; ts: number } | { t: 'late'; id: number } | { t: 'quiet'; before: number } | { t: 'retract'; pick: number };
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    fc.record({ t: fc.constant('add' as const), id: fc.nat(6), ts: fc.nat(100) }),
+    fc.record({ t: fc.constant('late' as const), id: fc.nat(6) }),
+    fc.record({ t: fc.constant('quiet' as const), before: fc.nat(120) }),
+    fc.record({ t: fc.constant('retract' as const), pick: fc.nat(1000) }),
+  );
+  withTempDir('salvage-table-prop-', (parent) => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), fc.integer({ min: 2, max: 30 }), (ops, bound) => {
+        const t = new OrderTable({ maxOpenItems: bound, spillParent: parent }, (id, items) => [`{"n":${items.length}}`, `{"id":"${id}"}`]);
+        // The model: each order's evidence, and whether the record built when it first went quiet still stands.
+        const want = new Map<string, string[]>();
+        let n = 0;
+        try {
+          for (const o of ops) {
+            if (o.t === 'quiet') {
+              t.finishQuiet(o.before);
+              continue;
+            }
+            if (o.t === 'retract') {
+              const all = [...want].flatMap(([id, l]) => l.map((j) => [id, j] as const));
+              if (all.length === 0) continue;
+              const [id, j] = all[o.pick % all.length]!;
+              t.retract(id, j);
+              want.get(id)!.splice(want.get(id)!.indexOf(j), 1);
+              continue;
+            }
+            const id = `O${o.id}`;
+            const json = `{"i":${n++}}`;
+            if (o.t === 'add') t.add(id, json, o.ts);
+            else t.addLate(id, json);
+            if (!want.has(id)) want.set(id, []);
+            want.get(id)!.push(json);
+            assert.ok(t.stats.peak_open_items <= bound + 1);
+          }
+          const got = new Map<string, string[]>();
+          for (const f of t.drain()) {
+            got.set(f.id, f.evidence);
+            // A stored record is only offered for an order whose evidence is all in its first parking.
+            if (f.stored) assert.equal(f.stored.header, `{"n":${f.evidence.length}}`);
+          }
+          const norm = (m: Map<string, string[]>) => [...m].filter(([, l]) => l.length > 0).map(([id, l]) => [id, [...l].sort()]).sort();
+          assert.deepEqual(norm(got), norm(want));
+        } finally {
+          t.dispose();
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
