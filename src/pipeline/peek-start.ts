@@ -58,3 +58,17 @@ export async function peekStart(path: string, opts: PeekOptions): Promise<number
   parser.end();
   return Number.isFinite(first) ? first : null;
 }
+
+/** The first timestamps of many files, a few read at a time (an archive can hold thousands). */
+export async function peekStarts(files: readonly { path: string; opts: PeekOptions }[], concurrency = 8): Promise<(number | null)[]> {
+  const out: (number | null)[] = new Array(files.length).fill(null);
+  let next = 0;
+  const lane = async () => {
+    while (next < files.length) {
+      const i = next++;
+      out[i] = await peekStart(files[i]!.path, files[i]!.opts);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, lane));
+  return out;
+}

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { Correlator, type CorrelatorOptions } from '../../src/correlate/correlator';
 import { OrderTable } from '../../src/correlate/order-table';
 import { Watermark, typicalTime } from '../../src/correlate/watermark';
-import { peekStart } from '../../src/pipeline/peek-start';
+import { peekStart, peekStarts } from '../../src/pipeline/peek-start';
 import { readingOrder, type FileTask } from '../../src/pipeline/run-files';
 import type { Evidence } from '../../src/model/types';
 import { evidenceFactory } from '../support/evidence';
@@ -243,6 +243,9 @@ test('peekStart reads the first timestamp of plain and gzip files, and says null
     assert.equal(await peekStart(join(dir, 'cut.log.gz'), { tz: 'Asia/Shanghai' }), want);
     assert.equal(await peekStart(join(dir, 'junk.bin'), { tz: 'Asia/Shanghai' }), null);
     assert.equal(await peekStart(join(dir, 'missing.log'), { tz: 'Asia/Shanghai' }), null);
+    const names = ['a.log', 'junk.bin', 'a.log.gz', 'missing.log', 'cut.log.gz'];
+    const many = await peekStarts(names.map((n) => ({ path: join(dir, n), opts: { tz: 'Asia/Shanghai' } })), 2);
+    assert.deepEqual(many, [want, null, want, null, want], 'many files, a few at a time, answers in the order asked');
   });
 });
 

@@ -12,7 +12,7 @@ import { PARSERS, parserById } from '../../../parsers/registry';
 import type { ParserDefinition } from '../../../parsers/parser';
 import { NGINX_FORMAT_HELP, nginxFormatOption } from './inspect';
 import { runFiles, type FileTask } from '../../pipeline/run-files';
-import { peekStart } from '../../pipeline/peek-start';
+import { peekStarts } from '../../pipeline/peek-start';
 import { Correlator } from '../../correlate/correlator';
 import { LineWriter } from '../../sinks/line-writer';
 import { csvHeader, csvRow } from '../../sinks/csv';
@@ -154,19 +154,21 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   });
   for (const p of found.problems) io.stderr.write(`salvage: warning: ${p.message}\n`);
 
-  const tasks: FileTask[] = [];
-  for (const f of files) {
+  const showProgress = args.progress ?? (!args.quiet && (io.stderr as NodeJS.WriteStream).isTTY === true);
+  const meter = new ProgressMeter(io.stderr, files.length, showProgress);
+  const planned = files.map((f) => {
     const display = displayName(f, io.cwd);
     const o = overrides.find((x) => x.re.test(display) || x.re.test(f) || x.re.test(display.split('/').pop()!));
-    const startMs = await peekStart(f, { tz: args.tz, parsers: nginxFormat.parsers, ...(o ? { format: o.format } : {}) });
-    tasks.push({ path: f, display, startMs, ...(o ? { format: o.format } : {}) });
-  }
+    return { path: f, display, ...(o ? { format: o.format } : {}) };
+  });
+  // Files are read in time order, so the first timestamp of each is looked at first.
+  if (files.length > 20) meter.stage(`looking at the first lines of ${files.length} files to read them in time order… / 正在查看各文件起始时间…`);
+  const starts = await peekStarts(planned.map((t) => ({ path: t.path, opts: { tz: args.tz, parsers: nginxFormat.parsers, ...(t.format ? { format: t.format } : {}) } })));
+  const tasks: FileTask[] = planned.map((t, i) => ({ ...t, startMs: starts[i] ?? null }));
 
   const rejects = new LineWriter(resolve(outDir, 'rejects.ndjson'));
   const correlator = new Correlator({ spillParent: outDir });
   correlator.expectFiles(tasks.map((t) => ({ file: t.display, startMs: t.startMs ?? null })));
-  const showProgress = args.progress ?? (!args.quiet && (io.stderr as NodeJS.WriteStream).isTTY === true);
-  const meter = new ProgressMeter(io.stderr, tasks.length, showProgress);
 
   const statements = await readStatements(statementFiles, { tz: args.tz, maxLineBytes: args['max-line-bytes'] }, {
     evidence: (items) => correlator.add(items),
