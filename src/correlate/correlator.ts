@@ -14,16 +14,18 @@ import { joinUnloggedCallbacks } from './callback-join';
 import { balanceLineOf, uniqueBalanceLines, type BalanceLine } from '../checks/balances';
 
 // Gathers evidence from every file and joins it into orders: by order number first, then by
-// gateway trade number, and last (for lines that carry no key at all, such as dujiaoka's
-// POST /create-order) by client ip, user agent and a short time window. Results do not depend
-// on the order evidence arrives in: everything is sorted before it is decided.
+// gateway trade number, card key hash or a rule's link key, and last, for lines that carry no
+// key at all, by client and time (creation-join.ts: dujiaoka's POST /create-order) or by time
+// alone (callback-join.ts: a callback whose body was not logged). Results do not depend on the
+// order evidence arrives in: every decision is made, or checked again, over sorted data.
 //
 // While files are read, the correlator follows how far in time every input has got (the
 // watermark). An order with no evidence since well before that mark has gone quiet: its record
-// is built and parked on disk with its evidence (OrderTable), so memory holds only the orders
-// still in motion, plus a few keys per order for the joins. Joins that need the whole run
-// (fuzzy creation lines, unlogged callbacks, clock correction) are made at the end; an order
-// they touch is rebuilt then, and every other record stands as it was built.
+// is built and parked on disk with its evidence (OrderTable), so memory holds the orders still
+// in motion plus a few keys per order (OrderKeys). What arrives later for a parked order, and
+// what only the end of the run can decide (unlogged callbacks, the final clock correction, a
+// creation-line join decided otherwise), makes that one record be built again at the end;
+// every other record stands as it was built.
 
 export interface CorrelatorOptions {
   /** How long after a keyless order-creation line the buyer's first keyed request may come. */
