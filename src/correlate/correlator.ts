@@ -240,7 +240,7 @@ export class Correlator {
           const t = JSON.parse(stored.record) as Transaction;
           duplicateCopies += builtWith.d;
           kept++;
-          records.add(t);
+          records.add(t, stored.record);
           visit?.(t, builtWith.c);
           continue;
         }

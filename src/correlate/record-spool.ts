@@ -26,7 +26,7 @@ interface IndexEntry {
 const FLUSH_BYTES = 1 << 20;
 
 export class RecordSpool {
-  private memory: Transaction[] | null = [];
+  private memory: { t: Transaction; text: string | undefined }[] | null = [];
   private index: IndexEntry[] = [];
   private readonly summaries: RecordSummary[] = [];
   private added = 0;
@@ -47,21 +47,27 @@ export class RecordSpool {
     return this.summaries;
   }
 
-  add(t: Transaction): void {
+  /** `text`, when given, is the record's JSON already made (it is then not made again). */
+  add(t: Transaction, text?: string): void {
     this.added++;
     if (t.paid_at !== null) this.summaries.push({ order_id: t.order_id, status: t.status, amount: t.amount, paid_at: t.paid_at, created_at: t.created_at });
     if (this.memory !== null) {
-      this.memory.push(t);
+      this.memory.push({ t, text });
       if (this.memory.length > this.maxInMemory) this.spill();
       return;
     }
-    this.append(t);
+    this.append(t, text);
   }
 
   /** Every record, ordered by creation time then order number. */
   *sorted(): Generator<Transaction> {
+    for (const [t] of this.sortedWithText()) yield t;
+  }
+
+  /** Every record in order, with its JSON text (the same as JSON.stringify of the record). */
+  *sortedWithText(): Generator<[Transaction, string]> {
     if (this.memory !== null) {
-      yield* [...this.memory].sort(compareRecords);
+      for (const m of [...this.memory].sort((a, b) => compareRecords(a.t, b.t))) yield [m.t, m.text ?? JSON.stringify(m.t)];
       return;
     }
     this.flush();
@@ -70,7 +76,8 @@ export class RecordSpool {
     for (const e of order) {
       const b = e.len <= buf.length ? buf : Buffer.alloc(e.len);
       readSync(this.fd, b, 0, e.len, e.pos);
-      yield JSON.parse(b.toString('utf8', 0, e.len)) as Transaction;
+      const text = b.toString('utf8', 0, e.len);
+      yield [JSON.parse(text) as Transaction, text];
     }
   }
 
@@ -86,11 +93,11 @@ export class RecordSpool {
     this.fd = openSync(join(this.dir, 'records.ndjson'), 'w+', 0o600);
     const mem = this.memory!;
     this.memory = null;
-    for (const t of mem) this.append(t);
+    for (const m of mem) this.append(m.t, m.text);
   }
 
-  private append(t: Transaction): void {
-    const json = JSON.stringify(t);
+  private append(t: Transaction, text?: string): void {
+    const json = text ?? JSON.stringify(t);
     const len = Buffer.byteLength(json);
     this.index.push({ key: createdKey(t), id: t.order_id, pos: this.pos, len });
     this.pending += json + '\n';

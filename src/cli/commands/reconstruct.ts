@@ -222,10 +222,11 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   await csv.write(csvHeader());
   await sql.write(sqlHeader(new Date(started).toISOString()));
   let sqlInserts = 0;
-  for (const raw of spool.sorted()) {
+  for (const [raw, text] of spool.sortedWithText()) {
     const t = checked.flag(raw);
     stats.add(t);
-    await nd.write(JSON.stringify(t));
+    // A record the checks left as it was is written as the text it was spooled as.
+    await nd.write(t === raw ? text : JSON.stringify(t));
     await csv.write(csvRow(t));
     const stmt = sqlForTransaction(t, sqlMin);
     if (!stmt.includes('\n-- skipped')) sqlInserts++;
