@@ -2,7 +2,7 @@ import { checkedView, type CheckedEvidence, type Evidence, type Transaction } fr
 import { buildTransaction, type JoinedEvidence } from './build-transaction';
 import { batchOf, describeLink, parseEvidence, type EvidenceBatch } from '../pipeline/evidence-batch';
 import { RecordSpool } from './record-spool';
-import { SkewEstimator, sourceOf, type SkewEstimate } from './clock-skew';
+import { callbackTime, SkewEstimator, sourceOf, type SkewEstimate } from './clock-skew';
 import { isoWithOffset } from '../../parsers/time';
 import { OrderTable, type OrderTableStats } from './order-table';
 import { BlockFile } from './block-file';
@@ -178,9 +178,8 @@ export class Correlator {
         if (links && !b.badSignature[i]) for (const l of links) if (!this.linkToOrder.has(l)) this.linkToOrder.set(l, id);
         const known = !Number.isNaN(ts);
         if (kind === 'payment_notified' && known) {
-          const e = parseEvidence(b.json[i]!);
-          const web = e.format.startsWith('nginx');
-          k.noteCallback(web ? -this.sourceCode(sourceOf(e)) : this.sourceCode(sourceOf(e)), ts);
+          const c = callbackTime(parseEvidence(b.json[i]!));
+          k.noteCallback(c.web ? -this.sourceCode(c.source) : this.sourceCode(c.source), ts);
           this.notifyCount++;
         }
         const amount = b.amount[i];

@@ -187,6 +187,12 @@ export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: n
   );
   dealOut();
   for (const slot of pool) slot.exitIfIdle();
-  await Promise.all(finished);
+  try {
+    await Promise.all(finished);
+  } catch (e) {
+    // One worker failed: the run is over, so the others stop too rather than read on.
+    await Promise.all(pool.map((p) => p.w.terminate()));
+    throw e;
+  }
   return tasks.map((t) => reports.get(t.display)!);
 }
