@@ -9,25 +9,29 @@ import { byTimeThenPlace, withJoinedBy, type JoinSink, type Miss, type ParkedLin
 /** How long before a "paid" status poll an unlogged callback may have arrived (polls run every few seconds). */
 export const CALLBACK_WINDOW_MS = 15_000;
 
-export function joinUnloggedCallbacks(callbacks: readonly ParkedLine[], keys: ReadonlyMap<string, OrderKeys>, readJson: (l: ParkedLine) => string, sink: JoinSink, miss: Miss): number {
+export function joinUnloggedCallbacks(callbacks: readonly ParkedLine[], keys: OrderKeys, readJson: (l: ParkedLine) => string, sink: JoinSink, miss: Miss): number {
   const byHandler = new Map<string, ParkedLine[]>();
   for (const l of [...callbacks].sort(byTimeThenPlace)) {
     let list = byHandler.get(l.handler ?? '');
     if (!list) byHandler.set(l.handler ?? '', (list = []));
     list.push(l);
   }
-  const orders = [...keys].filter(([, k]) => !Number.isNaN(k.observed) && k.handler !== null);
-  orders.sort((a, b) => a[1].observed - b[1].observed || (a[0] < b[0] ? -1 : 1));
+  const orders: { oid: string; t: number; handler: string }[] = [];
+  for (let row = 0; row < keys.size; row++) {
+    const t = keys.observed(row);
+    const handler = keys.handler(row);
+    if (!Number.isNaN(t) && handler !== null) orders.push({ oid: keys.id(row), t, handler });
+  }
+  orders.sort((a, b) => a.t - b.t || (a.oid < b.oid ? -1 : 1));
   const taken = new Set<ParkedLine>();
   let joins = 0;
-  for (const [oid, k] of orders) {
-    const t = k.observed;
-    const inWindow = (byHandler.get(k.handler!) ?? []).filter((l) => !taken.has(l) && l.tsMs <= t && t - l.tsMs <= CALLBACK_WINDOW_MS);
+  for (const { oid, t, handler } of orders) {
+    const inWindow = (byHandler.get(handler) ?? []).filter((l) => !taken.has(l) && l.tsMs <= t && t - l.tsMs <= CALLBACK_WINDOW_MS);
     if (inWindow.length !== 1) continue;
     const l = inWindow[0]!;
     taken.add(l);
     joins++;
-    sink.addLate(oid, withJoinedBy(readJson(l), `time: the only ${k.handler} callback in the ${CALLBACK_WINDOW_MS / 1000} s before the order's status first showed "paid"`));
+    sink.addLate(oid, withJoinedBy(readJson(l), `time: the only ${handler} callback in the ${CALLBACK_WINDOW_MS / 1000} s before the order's status first showed "paid"`));
   }
   for (const l of callbacks) if (!taken.has(l)) miss(l, 'callback whose content was not logged, and no single order it can be tied to by time');
   return joins;

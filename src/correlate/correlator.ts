@@ -104,7 +104,7 @@ export class Correlator {
   /** Gateway trade numbers, card key hashes and rule link keys → the order that carried them. */
   private readonly linkToOrder = new Map<string, string>();
   /** What is kept of every order for the whole run (see OrderKeys). */
-  private readonly keys = new Map<string, OrderKeys>();
+  private readonly keys = new OrderKeys();
   /** Evidence with only a link key that no order had claimed yet when it arrived. */
   private readonly byLinkOnly: { json: string; links: string[]; tsMs: number }[] = [];
   private readonly creations: CreationJoin;
@@ -169,29 +169,29 @@ export class Correlator {
         if (line) this.balances.push({ ...line, merchant_id: this.name(line.merchant_id) });
       }
       if (oid) {
-        let k = this.keys.get(oid);
-        if (!k) this.keys.set(oid, (k = new OrderKeys(oid)));
+        const k = this.keys;
+        const row = k.row(oid);
         // Every table and index holds the same copy of the order number (each batch brings its own).
-        const id = k.id;
+        const id = k.id(row);
         this.table.add(id, b.json[i]!, ts);
         // A forged callback must not be able to claim a trade number for its order.
         if (links && !b.badSignature[i]) for (const l of links) if (!this.linkToOrder.has(l)) this.linkToOrder.set(l, id);
         const known = !Number.isNaN(ts);
         if (kind === 'payment_notified' && known) {
           const c = callbackTime(parseEvidence(b.json[i]!));
-          k.noteCallback(c.web ? -this.sourceCode(c.source) : this.sourceCode(c.source), ts);
+          k.noteCallback(row, c.web ? -this.sourceCode(c.source) : this.sourceCode(c.source), ts);
           this.notifyCount++;
         }
         const amount = b.amount[i];
-        if (amount !== null && amount !== undefined && ORDER_AMOUNT_KINDS.has(kind)) k.noteAmount(ts, amount);
-        if (kind === 'payment_observed' && known) k.noteObserved(ts);
-        if (kind === 'payment_started' && k.handler === null) {
+        if (amount !== null && amount !== undefined && ORDER_AMOUNT_KINDS.has(kind)) k.noteAmount(row, ts, amount);
+        if (kind === 'payment_observed' && known) k.noteObserved(row, ts);
+        if (kind === 'payment_started' && k.handler(row) === null) {
           const h = parseEvidence(b.json[i]!).fields.pay_handler;
-          if (typeof h === 'string') k.handler = this.name(h);
+          if (typeof h === 'string') k.setHandler(row, this.name(h));
         }
         // The first sighting of the order by a browser (client ip and user agent): for fuzzy joins.
         const client = b.client[i];
-        if (client && known && !(ts >= k.seenTs)) this.creations.sighting(id, k, client, ts);
+        if (client && known && !(ts >= k.seenTs(row))) this.creations.sighting(row, client, ts);
       } else if (links) {
         const link = links.find((l) => this.linkToOrder.has(l));
         if (link) this.table.add(this.linkToOrder.get(link)!, withJoinedBy(b.json[i]!, describeLink(link)), ts);
@@ -299,7 +299,7 @@ export class Correlator {
 
   private estimateSkew(): SkewEstimate[] {
     const skew = new SkewEstimator();
-    for (const k of this.keys.values()) if (k.callbacks !== null) skew.visitTimes(k.callbackTimes(this.sources));
+    for (let row = 0; row < this.keys.size; row++) if (this.keys.hasCallbacks(row)) skew.visitTimes(this.keys.callbackTimes(row, this.sources));
     return skew.finish();
   }
 

@@ -21,7 +21,8 @@ interface Join {
 interface ClientOrders {
   /** The one shared copy of the client text. */
   client: string;
-  oids: string[];
+  /** Rows (in OrderKeys) of the orders first seen from this client. */
+  rows: number[];
 }
 
 export class CreationJoin {
@@ -30,7 +31,7 @@ export class CreationJoin {
   private readonly byClient = new Map<string, ClientOrders>();
 
   constructor(
-    private readonly keys: ReadonlyMap<string, OrderKeys>,
+    private readonly keys: OrderKeys,
     private readonly windowMs: number,
     private readonly readJson: (l: ParkedLine) => string,
   ) {}
@@ -41,15 +42,14 @@ export class CreationJoin {
   }
 
   /** An order's first sighting, or an earlier one than known. */
-  sighting(oid: string, k: OrderKeys, client: string, tsMs: number): void {
+  sighting(row: number, client: string, tsMs: number): void {
     const c = this.clientOrders(client);
     // An array literal holds just its items; a pushed-to empty one reserves room for many.
-    if (k.client !== c.client) {
-      if (c.oids.length === 0) c.oids = [oid];
-      else c.oids.push(oid);
+    if (this.keys.client(row) !== c.client) {
+      if (c.rows.length === 0) c.rows = [row];
+      else c.rows.push(row);
     }
-    k.seenTs = tsMs;
-    k.client = c.client;
+    this.keys.setSeen(row, tsMs, c.client);
   }
 
   add(l: ParkedLine, json: string): void {
@@ -66,13 +66,15 @@ export class CreationJoin {
     for (; n < this.undecided.length && this.undecided[n]!.tsMs < before; n++) {
       const l = this.undecided[n]!;
       let best: { oid: string; tsMs: number } | null = null;
-      for (const oid of this.byClient.get(l.client!)?.oids ?? []) {
-        const k = this.keys.get(oid)!;
-        if (k.client !== l.client || k.taken || !this.fits(l, oid, k.seenTs)) continue;
-        if (!best || k.seenTs < best.tsMs || (k.seenTs === best.tsMs && oid < best.oid)) best = { oid, tsMs: k.seenTs };
+      const k = this.keys;
+      for (const row of this.byClient.get(l.client!)?.rows ?? []) {
+        const oid = k.id(row);
+        const seen = k.seenTs(row);
+        if (k.client(row) !== l.client || k.isTaken(row) || !this.fits(l, oid, seen)) continue;
+        if (!best || seen < best.tsMs || (seen === best.tsMs && oid < best.oid)) best = { oid, tsMs: seen };
       }
       if (best) {
-        this.keys.get(best.oid)!.taken = true;
+        k.take(k.rowOf(best.oid)!);
         const j = this.join(l, best);
         l.joinedOid = j.oid;
         l.joinedSecs = j.secs;
@@ -87,11 +89,13 @@ export class CreationJoin {
   /** The end of the run: the same rule over everything; returns the number of joins. */
   finish(sink: JoinSink, miss: Miss): number {
     const firstByClient = new Map<string, { oid: string; tsMs: number }[]>();
-    for (const [oid, k] of this.keys) {
-      if (k.client === null) continue;
-      let arr = firstByClient.get(k.client);
-      if (!arr) firstByClient.set(k.client, (arr = []));
-      arr.push({ oid, tsMs: k.seenTs });
+    const k = this.keys;
+    for (let row = 0; row < k.size; row++) {
+      const client = k.client(row);
+      if (client === null) continue;
+      let arr = firstByClient.get(client);
+      if (!arr) firstByClient.set(client, (arr = []));
+      arr.push({ oid: k.id(row), tsMs: k.seenTs(row) });
     }
     for (const arr of firstByClient.values()) arr.sort((a, b) => a.tsMs - b.tsMs || (a.oid < b.oid ? -1 : 1));
 
@@ -117,7 +121,7 @@ export class CreationJoin {
 
   private clientOrders(text: string): ClientOrders {
     let c = this.byClient.get(text);
-    if (!c) this.byClient.set(text, (c = { client: text, oids: [] }));
+    if (!c) this.byClient.set(text, (c = { client: text, rows: [] }));
     return c;
   }
 
@@ -125,12 +129,14 @@ export class CreationJoin {
   private fits(l: ParkedLine, oid: string, seenTs: number): boolean {
     if (!(seenTs >= l.tsMs && seenTs - l.tsMs <= this.windowMs)) return false;
     if (Number.isNaN(l.amount)) return true;
-    const a = this.keys.get(oid)?.amount ?? NaN;
+    const row = this.keys.rowOf(oid);
+    const a = row === undefined ? NaN : this.keys.amount(row);
     return Number.isNaN(a) || Math.round(a * 100) === Math.round(l.amount * 100);
   }
 
   private join(l: ParkedLine, order: { oid: string; tsMs: number }): Join {
-    const agrees = !Number.isNaN(l.amount) && !Number.isNaN(this.keys.get(order.oid)?.amount ?? NaN);
+    const row = this.keys.rowOf(order.oid);
+    const agrees = !Number.isNaN(l.amount) && row !== undefined && !Number.isNaN(this.keys.amount(row));
     return { oid: order.oid, secs: Math.round((order.tsMs - l.tsMs) / 1000), agrees };
   }
 }

@@ -2,55 +2,147 @@ import type { CallbackTime } from './clock-skew';
 
 // What the correlator keeps of each order for the whole run, while the order's evidence goes
 // to the OrderTable and, once quiet, to disk: the few values the end-of-run joins and the clock
-// estimate need. One small object per order with a fixed shape, so it stays cheap at scale.
+// estimate need. It is the one structure that grows with the number of orders, so it is kept
+// in columns (one typed array per number) rather than one object per order: about a third of
+// the memory.
+
+/** Columns of times and amounts, per order: NaN when unknown. */
+const SEEN = 0;
+const AMOUNT_TS = 1;
+const AMOUNT = 2;
+const OBSERVED = 3;
+const NUMBERS = 4;
 
 export class OrderKeys {
-  constructor(
-    /** The order number: the one copy the correlator's tables share. */
-    readonly id: string,
-  ) {}
-
-  /** First sighting by a browser (for fuzzy joins): its time and the shared copy of the client text. */
-  seenTs = NaN;
-  client: string | null = null;
-  /** A creation line was joined to this order while reading. */
-  taken = false;
-  /** The amount the shop asked of the buyer, from the earliest line that names one. */
-  amountTs = NaN;
-  amount = NaN;
-  /** When a status poll first answered "paid", and the pay handler the order used (unlogged-callback joins). */
-  observed = NaN;
-  handler: string | null = null;
+  private readonly index = new Map<string, number>();
+  /** Each order number once: every table in the correlator holds this copy. */
+  private readonly ids: string[] = [];
+  private numbers = new Float64Array(0);
+  private taken = new Uint8Array(0);
+  /** First sighting by a browser: the shared copy of its `ip|user agent`. */
+  private readonly clients: (string | null)[] = [];
+  /** The pay handler the order used (unlogged-callback joins). */
+  private readonly handlers: (string | null)[] = [];
   /** Callback times for the clock-skew estimate: pairs of (source code, time); a web source's code is negative. */
-  callbacks: number[] | null = null;
+  private readonly callbacks: (number[] | null)[] = [];
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  /** The order's row, made when first seen. */
+  row(oid: string): number {
+    let i = this.index.get(oid);
+    if (i !== undefined) return i;
+    i = this.ids.length;
+    this.index.set(oid, i);
+    this.ids.push(oid);
+    this.clients.push(null);
+    this.handlers.push(null);
+    this.callbacks.push(null);
+    if (i >= this.taken.length) this.grow();
+    return i;
+  }
+
+  has(oid: string): boolean {
+    return this.index.has(oid);
+  }
+
+  rowOf(oid: string): number | undefined {
+    return this.index.get(oid);
+  }
+
+  id(i: number): string {
+    return this.ids[i]!;
+  }
+
+  seenTs(i: number): number {
+    return this.numbers[i * NUMBERS + SEEN]!;
+  }
+
+  client(i: number): string | null {
+    return this.clients[i]!;
+  }
+
+  /** A first sighting, or an earlier one than known; `client` is the shared copy. */
+  setSeen(i: number, tsMs: number, client: string): void {
+    this.numbers[i * NUMBERS + SEEN] = tsMs;
+    this.clients[i] = client;
+  }
+
+  /** A creation line was joined to this order while reading. */
+  isTaken(i: number): boolean {
+    return this.taken[i] === 1;
+  }
+
+  take(i: number): void {
+    this.taken[i] = 1;
+  }
+
+  /** The amount the shop asked of the buyer, NaN when no line named one. */
+  amount(i: number): number {
+    return this.numbers[i * NUMBERS + AMOUNT]!;
+  }
 
   /** Keeps the earliest amount; equal times keep the smaller, so the choice does not depend on arrival. */
-  noteAmount(tsMs: number, amount: number): void {
+  noteAmount(i: number, tsMs: number, amount: number): void {
+    const n = this.numbers;
     const t = Number.isNaN(tsMs) ? Infinity : tsMs;
-    const cur = Number.isNaN(this.amountTs) ? Infinity : this.amountTs;
-    if (Number.isNaN(this.amount) || t < cur || (t === cur && amount < this.amount)) {
-      this.amountTs = tsMs;
-      this.amount = amount;
+    const curTs = n[i * NUMBERS + AMOUNT_TS]!;
+    const cur = Number.isNaN(curTs) ? Infinity : curTs;
+    const a = n[i * NUMBERS + AMOUNT]!;
+    if (Number.isNaN(a) || t < cur || (t === cur && amount < a)) {
+      n[i * NUMBERS + AMOUNT_TS] = tsMs;
+      n[i * NUMBERS + AMOUNT] = amount;
     }
   }
 
-  noteObserved(tsMs: number): void {
-    if (Number.isNaN(this.observed) || tsMs < this.observed) this.observed = tsMs;
+  /** When a status poll first answered "paid", NaN if none did. */
+  observed(i: number): number {
+    return this.numbers[i * NUMBERS + OBSERVED]!;
   }
 
-  noteCallback(sourceCode: number, tsMs: number): void {
+  noteObserved(i: number, tsMs: number): void {
+    const cur = this.numbers[i * NUMBERS + OBSERVED]!;
+    if (Number.isNaN(cur) || tsMs < cur) this.numbers[i * NUMBERS + OBSERVED] = tsMs;
+  }
+
+  handler(i: number): string | null {
+    return this.handlers[i]!;
+  }
+
+  setHandler(i: number, h: string): void {
+    this.handlers[i] = h;
+  }
+
+  noteCallback(i: number, sourceCode: number, tsMs: number): void {
+    const c = this.callbacks[i];
     // A new array of just the right size: push would reserve room for many more.
-    this.callbacks = this.callbacks === null ? [sourceCode, tsMs] : [...this.callbacks, sourceCode, tsMs];
+    this.callbacks[i] = c === null || c === undefined ? [sourceCode, tsMs] : [...c, sourceCode, tsMs];
+  }
+
+  hasCallbacks(i: number): boolean {
+    return this.callbacks[i] !== null;
   }
 
   /** The callbacks as the skew estimator takes them; `sources` turns a code back into a source name. */
-  callbackTimes(sources: readonly string[]): CallbackTime[] {
+  callbackTimes(i: number, sources: readonly string[]): CallbackTime[] {
     const out: CallbackTime[] = [];
-    const c = this.callbacks ?? [];
-    for (let i = 0; i < c.length; i += 2) {
-      const code = c[i]!;
-      out.push({ source: sources[Math.abs(code) - 1]!, web: code < 0, tsMs: c[i + 1]! });
+    const c = this.callbacks[i] ?? [];
+    for (let j = 0; j < c.length; j += 2) {
+      const code = c[j]!;
+      out.push({ source: sources[Math.abs(code) - 1]!, web: code < 0, tsMs: c[j + 1]! });
     }
     return out;
+  }
+
+  private grow(): void {
+    const cap = Math.max(1024, this.taken.length * 2);
+    const numbers = new Float64Array(cap * NUMBERS).fill(NaN);
+    numbers.set(this.numbers);
+    this.numbers = numbers;
+    const taken = new Uint8Array(cap);
+    taken.set(this.taken);
+    this.taken = taken;
   }
 }
