@@ -1,13 +1,6 @@
 import type { OrderKeys } from './order-keys';
 import { byTimeThenPlace, withJoinedBy, type JoinSink, type Miss, type ParkedLine } from './parked-line';
 
-/** A join: the order, seconds from the line to the order's first sighting, and whether an amount agreed. */
-interface Join {
-  oid: string;
-  secs: number;
-  agrees: boolean;
-}
-
 // Order-creation lines that carry no order number (dujiaoka's POST /create-order: the number
 // only shows in the buyer's next request) are joined to the order first seen from the same
 // client (ip and user agent) within a short window after, whose amount agrees when both are
@@ -17,6 +10,20 @@ interface Join {
 // so each goes to its order before that order goes quiet and the record is built once. At the
 // end the same rule runs again over everything; a join it decides otherwise (evidence that
 // arrived out of time order) is taken back and redone, so the result never depends on timing.
+
+/** A join: the order, seconds from the line to the order's first sighting, and whether an amount agreed. */
+interface Join {
+  oid: string;
+  secs: number;
+  agrees: boolean;
+}
+
+/** An order a line may join: its row in OrderKeys, its number, and its first sighting. */
+interface Candidate {
+  row: number;
+  oid: string;
+  tsMs: number;
+}
 
 interface ClientOrders {
   /** The one shared copy of the client text. */
@@ -65,16 +72,16 @@ export class CreationJoin {
     let n = 0;
     for (; n < this.undecided.length && this.undecided[n]!.tsMs < before; n++) {
       const l = this.undecided[n]!;
-      let best: { oid: string; tsMs: number } | null = null;
+      let best: Candidate | null = null;
       const k = this.keys;
       for (const row of this.byClient.get(l.client!)?.rows ?? []) {
         const oid = k.id(row);
         const seen = k.seenTs(row);
-        if (k.client(row) !== l.client || k.isTaken(row) || !this.fits(l, oid, seen)) continue;
-        if (!best || seen < best.tsMs || (seen === best.tsMs && oid < best.oid)) best = { oid, tsMs: seen };
+        if (k.client(row) !== l.client || k.isTaken(row) || !this.fits(l, row, seen)) continue;
+        if (!best || seen < best.tsMs || (seen === best.tsMs && oid < best.oid)) best = { row, oid, tsMs: seen };
       }
       if (best) {
-        k.take(k.rowOf(best.oid)!);
+        k.take(best.row);
         const j = this.join(l, best);
         l.joinedOid = j.oid;
         l.joinedSecs = j.secs;
@@ -88,21 +95,21 @@ export class CreationJoin {
 
   /** The end of the run: the same rule over everything; returns the number of joins. */
   finish(sink: JoinSink, miss: Miss): number {
-    const firstByClient = new Map<string, { oid: string; tsMs: number }[]>();
+    const firstByClient = new Map<string, Candidate[]>();
     const k = this.keys;
     for (let row = 0; row < k.size; row++) {
       const client = k.client(row);
       if (client === null) continue;
       let arr = firstByClient.get(client);
       if (!arr) firstByClient.set(client, (arr = []));
-      arr.push({ oid: k.id(row), tsMs: k.seenTs(row) });
+      arr.push({ row, oid: k.id(row), tsMs: k.seenTs(row) });
     }
     for (const arr of firstByClient.values()) arr.sort((a, b) => a.tsMs - b.tsMs || (a.oid < b.oid ? -1 : 1));
 
     const taken = new Set<string>();
     let joins = 0;
     for (const l of [...this.lines].sort(byTimeThenPlace)) {
-      const cand = firstByClient.get(l.client!)?.find((c) => !taken.has(c.oid) && this.fits(l, c.oid, c.tsMs));
+      const cand = firstByClient.get(l.client!)?.find((c) => !taken.has(c.oid) && this.fits(l, c.row, c.tsMs));
       const join = cand ? this.join(l, cand) : null;
       const before: Join | null = l.joinedOid === null ? null : { oid: l.joinedOid, secs: l.joinedSecs, agrees: l.joinedAgrees };
       // The join made while reading stands when it is this one; otherwise it is taken back.
@@ -126,17 +133,15 @@ export class CreationJoin {
   }
 
   /** In the window after the line, and no amount against it. */
-  private fits(l: ParkedLine, oid: string, seenTs: number): boolean {
+  private fits(l: ParkedLine, row: number, seenTs: number): boolean {
     if (!(seenTs >= l.tsMs && seenTs - l.tsMs <= this.windowMs)) return false;
     if (Number.isNaN(l.amount)) return true;
-    const row = this.keys.rowOf(oid);
-    const a = row === undefined ? NaN : this.keys.amount(row);
+    const a = this.keys.amount(row);
     return Number.isNaN(a) || Math.round(a * 100) === Math.round(l.amount * 100);
   }
 
-  private join(l: ParkedLine, order: { oid: string; tsMs: number }): Join {
-    const row = this.keys.rowOf(order.oid);
-    const agrees = !Number.isNaN(l.amount) && row !== undefined && !Number.isNaN(this.keys.amount(row));
+  private join(l: ParkedLine, order: Candidate): Join {
+    const agrees = !Number.isNaN(l.amount) && !Number.isNaN(this.keys.amount(order.row));
     return { oid: order.oid, secs: Math.round((order.tsMs - l.tsMs) / 1000), agrees };
   }
 }

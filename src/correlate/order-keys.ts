@@ -44,14 +44,6 @@ export class OrderKeys {
     return i;
   }
 
-  has(oid: string): boolean {
-    return this.index.has(oid);
-  }
-
-  rowOf(oid: string): number | undefined {
-    return this.index.get(oid);
-  }
-
   id(i: number): string {
     return this.ids[i]!;
   }
