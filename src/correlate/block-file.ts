@@ -57,6 +57,29 @@ export class BlockFile {
     return this.scratch.toString('utf8', 0, b.len - 1).split('\n');
   }
 
+  /** Every line written, in order, with the position it starts at: for blocks of one line, the block. */
+  *lines(): Generator<{ pos: number; text: string }> {
+    this.flush();
+    if (this.fd < 0) return;
+    const chunk = Buffer.alloc(1 << 20);
+    let carry = Buffer.alloc(0);
+    let at = 0;
+    let carryPos = 0;
+    while (at < this.flushed) {
+      const n = readSync(this.fd, chunk, 0, Math.min(chunk.length, this.flushed - at), at);
+      if (n === 0) throw new Error(`scratch file ended early at ${at} (wanted ${this.flushed} bytes)`);
+      at += n;
+      const buf = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      let start = 0;
+      for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
+        yield { pos: carryPos + start, text: buf.toString('utf8', start, nl) };
+        start = nl + 1;
+      }
+      carryPos += start;
+      carry = Buffer.from(buf.subarray(start));
+    }
+  }
+
   dispose(): void {
     if (this.fd >= 0) {
       try { closeSync(this.fd); } catch { /* already closed */ }

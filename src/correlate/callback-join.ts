@@ -33,6 +33,6 @@ export function joinUnloggedCallbacks(callbacks: readonly ParkedLine[], keys: Or
     joins++;
     sink.addLate(oid, withJoinedBy(readJson(l), `time: the only ${handler} callback in the ${CALLBACK_WINDOW_MS / 1000} s before the order's status first showed "paid"`));
   }
-  for (const l of callbacks) if (!taken.has(l)) miss(l, 'callback whose content was not logged, and no single order it can be tied to by time');
+  for (const l of callbacks) if (!taken.has(l)) miss(l, 'callback whose content was not logged, and no single order it can be tied to by time', readJson(l));
   return joins;
 }

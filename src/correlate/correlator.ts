@@ -78,6 +78,8 @@ export interface CorrelationState extends OrderTableStats {
   records_kept_from_quiet: number;
   /** Records built (or rebuilt) at the end: late evidence, end-of-run joins or a clock correction touched them. */
   records_built_at_end: number;
+  /** Evidence arrived after the creation-line joins had passed its time, so they were walked again at the end. */
+  creation_joins_walked_again: boolean;
 }
 
 /** Sees each order's record and evidence once, as records are built: how the checks run without holding all evidence. */
@@ -125,7 +127,7 @@ export class Correlator {
     this.opts = { ...DEFAULT_CORRELATOR, ...opts };
     this.table = new OrderTable({ maxOpenItems: this.opts.maxInMemory, ...(this.opts.spillParent ? { spillParent: this.opts.spillParent } : {}) }, (id, items) => this.buildQuiet(id, items));
     this.parked = new BlockFile(this.opts.spillParent, 'salvage-keyless-');
-    this.creations = new CreationJoin(this.keys, this.opts.fuzzyWindowMs, (l) => this.parkedJson(l));
+    this.creations = new CreationJoin(this.keys, this.opts.fuzzyWindowMs, this.opts.spillParent);
   }
 
   /** The files about to be read, with their first timestamps where known: what the watermark is made of. */
@@ -183,7 +185,7 @@ export class Correlator {
           this.notifyCount++;
         }
         const amount = b.amount[i];
-        if (amount !== null && amount !== undefined && ORDER_AMOUNT_KINDS.has(kind)) k.noteAmount(row, ts, amount);
+        if (amount !== null && amount !== undefined && ORDER_AMOUNT_KINDS.has(kind) && k.noteAmount(row, ts, amount)) this.creations.amountChanged(row);
         if (kind === 'payment_observed' && known) k.noteObserved(row, ts);
         if (kind === 'payment_started' && k.handler(row) === null) {
           const h = parseEvidence(b.json[i]!).fields.pay_handler;
@@ -211,7 +213,7 @@ export class Correlator {
     const unjoined: Unjoined[] = [];
     const miss = (e: Omit<Unjoined, 'why'>, why: string) =>
       unjoined.push({ kind: e.kind, rule: e.rule, file: e.file, line: e.line, ts: e.ts, why });
-    const missParked: Miss = (l, why) => miss({ kind: l.kind, rule: l.rule, file: l.file, line: l.line, ts: parseEvidence(this.parkedJson(l)).ts }, why);
+    const missParked: Miss = (l, why, json) => miss({ kind: l.kind, rule: l.rule, file: l.file, line: l.line, ts: parseEvidence(json).ts }, why);
     for (const u of this.unplaced) unjoined.push(u);
 
     for (const { json, links } of this.byLinkOnly) {
@@ -222,7 +224,7 @@ export class Correlator {
         miss({ kind: e.kind, rule: e.rule, file: e.source.file, line: e.source.line, ts: e.ts }, `${links.map(describeLink).join(', ')} match(es) no known order`);
       }
     }
-    const fuzzyJoins = this.creations.finish(this.table, missParked) + joinUnloggedCallbacks(this.unloggedCallbacks, this.keys, (l) => this.parkedJson(l), this.table, missParked);
+    const fuzzyJoins = this.creations.finish(this.table, (json, pos, len) => this.lineOf(parseEvidence(json), pos, len), missParked) + joinUnloggedCallbacks(this.unloggedCallbacks, this.keys, (l) => this.parkedJson(l), this.table, missParked);
 
     const clockSkew = this.estimateSkew();
     const corrections = SkewEstimator.corrections(clockSkew);
@@ -264,7 +266,7 @@ export class Correlator {
     const stats = this.table.stats;
     return {
       records, unjoined, fuzzyJoins, duplicateCopies, balanceChanges, spilledEvidence: stats.parked_items, clockSkew,
-      state: { ...stats, records_kept_from_quiet: kept, records_built_at_end: built },
+      state: { ...stats, records_kept_from_quiet: kept, records_built_at_end: built, creation_joins_walked_again: this.creations.walkedAgain },
     };
   }
 
@@ -315,16 +317,26 @@ export class Correlator {
       this.unplaced.push({ kind: e.kind, rule: this.name(e.rule), file: this.name(e.source.file), line: e.source.line, ts: e.ts, why });
       return;
     }
-    const amount = typeof f.amount === 'number' && Number.isFinite(f.amount) ? f.amount : NaN;
-    const at = this.parked.append([json]);
-    const l = new ParkedLine(
+    if (creation) {
+      const at = this.creations.park(json);
+      this.creations.add(this.lineOf(e, at.pos, at.len), json);
+    } else {
+      const at = this.parked.append([json]);
+      this.unloggedCallbacks.push(this.lineOf(e, at.pos, at.len));
+    }
+  }
+
+  /** What the joins keep of a creation line or an unlogged callback, parked at `pos`. */
+  private lineOf(e: Evidence, pos: number, len: number): ParkedLine {
+    const f = e.fields;
+    const creation = e.kind === 'order_created';
+    return new ParkedLine(
       e.kind, this.name(e.rule), e.tsMs, this.name(e.source.file), e.source.line,
       creation ? this.creations.client(`${f.client_ip ?? ''}|${f.user_agent ?? ''}`) : null,
-      callback ? this.name(String(f.pay_handler ?? '')) : null,
-      amount, at.pos, at.len,
+      creation ? null : this.name(String(f.pay_handler ?? '')),
+      typeof f.amount === 'number' && Number.isFinite(f.amount) ? f.amount : NaN,
+      pos, len,
     );
-    if (creation) this.creations.add(l, json);
-    else this.unloggedCallbacks.push(l);
   }
 
   /** The shared copy of a name that repeats on many lines. */

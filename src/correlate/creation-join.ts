@@ -1,4 +1,5 @@
 import type { OrderKeys } from './order-keys';
+import { BlockFile } from './block-file';
 import { byTimeThenPlace, withJoinedBy, type JoinSink, type Miss, type ParkedLine } from './parked-line';
 
 // Order-creation lines that carry no order number (dujiaoka's POST /create-order: the number
@@ -6,10 +7,14 @@ import { byTimeThenPlace, withJoinedBy, type JoinSink, type Miss, type ParkedLin
 // client (ip and user agent) within a short window after, whose amount agrees when both are
 // known. Each order takes at most one such line, the closest in time; ties go by file and line.
 //
-// The join is made while reading, for lines the watermark has passed by more than the window,
-// so each goes to its order before that order goes quiet and the record is built once. At the
-// end the same rule runs again over everything; a join it decides otherwise (evidence that
-// arrived out of time order) is taken back and redone, so the result never depends on timing.
+// The rule is a greedy walk over the lines in time order, and it is walked while reading: a
+// line is decided once the watermark has passed it by more than the window, so it joins its
+// order before that order goes quiet, and the line itself need not be kept. That gives the same
+// answer as walking everything at the end, as long as nothing the walk depended on arrives late:
+// a creation line behind the decided frontier, a first sighting or an amount of an order inside
+// the decided region. If anything like that arrives, the walk is marked unsettled, and at the
+// end it is done again from the creation lines parked on disk; every join it decides otherwise
+// is taken back and redone. Either way the result does not depend on timing.
 
 /** A join: the order, seconds from the line to the order's first sighting, and whether an amount agreed. */
 interface Join {
@@ -32,24 +37,50 @@ interface ClientOrders {
   rows: number[];
 }
 
+/** Turns a parked creation line (its JSON and where it lies) back into what the walk needs. */
+export type ReadCreation = (json: string, pos: number, len: number) => ParkedLine;
+
 export class CreationJoin {
-  private readonly lines: ParkedLine[] = [];
   private undecided: ParkedLine[] = [];
   private readonly byClient = new Map<string, ClientOrders>();
+  /** Every creation line's evidence, one per line, for a walk done again at the end. */
+  private readonly parked: BlockFile;
+  /** The joins made while reading, `[pos, oid, secs, agrees]` per line: read only if the walk is done again. */
+  private readonly decided: BlockFile;
+  /** Lines decided while reading that joined nothing (reported at the end, unless the walk is done again). */
+  private readonly unmatched: ParkedLine[] = [];
+  private joins = 0;
+  /** Every line before this time has been decided. */
+  private frontier = -Infinity;
+  private unsettled = false;
 
   constructor(
     private readonly keys: OrderKeys,
     private readonly windowMs: number,
-    private readonly readJson: (l: ParkedLine) => string,
-  ) {}
+    spillParent?: string,
+  ) {
+    this.parked = new BlockFile(spillParent, 'salvage-creations-');
+    this.decided = new BlockFile(spillParent, 'salvage-joins-');
+  }
+
+  /** Whether something arrived after the walk had passed its time (so the end walks again). */
+  get walkedAgain(): boolean {
+    return this.unsettled;
+  }
 
   /** The shared copy of a client's text: every order and line of one client points at it. */
   client(text: string): string {
     return this.clientOrders(text).client;
   }
 
+  /** Where a creation line's evidence goes; `line` is made from the returned position. */
+  park(json: string): { pos: number; len: number } {
+    return this.parked.append([json]);
+  }
+
   /** An order's first sighting, or an earlier one than known. */
   sighting(row: number, client: string, tsMs: number): void {
+    if (tsMs < this.frontier + this.windowMs) this.unsettled = true;
     const c = this.clientOrders(client);
     // An array literal holds just its items; a pushed-to empty one reserves room for many.
     if (this.keys.client(row) !== c.client) {
@@ -59,21 +90,27 @@ export class CreationJoin {
     this.keys.setSeen(row, tsMs, c.client);
   }
 
+  /** An order's amount changed: the walk may have used the old one. */
+  amountChanged(row: number): void {
+    if (this.keys.seenTs(row) < this.frontier + this.windowMs) this.unsettled = true;
+  }
+
   add(l: ParkedLine, json: string): void {
+    if (l.tsMs < this.frontier) this.unsettled = true;
     l.json = json;
-    this.lines.push(l);
     this.undecided.push(l);
   }
 
-  /** Joins every waiting line older than `before`, with what has been seen so far. */
-  joinSoFar(before: number, sink: JoinSink): void {
+  /** Decides every waiting line older than `before`, with what has been seen so far. */
+  joinSoFar(before: number, sink: Pick<JoinSink, 'add'>): void {
+    if (before > this.frontier) this.frontier = before;
     if (this.undecided.length === 0) return;
     this.undecided.sort(byTimeThenPlace);
     let n = 0;
+    const k = this.keys;
     for (; n < this.undecided.length && this.undecided[n]!.tsMs < before; n++) {
       const l = this.undecided[n]!;
       let best: Candidate | null = null;
-      const k = this.keys;
       for (const row of this.byClient.get(l.client!)?.rows ?? []) {
         const oid = k.id(row);
         const seen = k.seenTs(row);
@@ -83,18 +120,46 @@ export class CreationJoin {
       if (best) {
         k.take(best.row);
         const j = this.join(l, best);
-        l.joinedOid = j.oid;
-        l.joinedSecs = j.secs;
-        l.joinedAgrees = j.agrees;
+        this.joins++;
+        this.decided.append([JSON.stringify([l.pos, j.oid, j.secs, j.agrees])]);
         sink.add(best.oid, withJoinedBy(l.json!, how(l, j)), l.tsMs);
+      } else {
+        this.unmatched.push(l);
       }
       l.json = undefined;
     }
     this.undecided = this.undecided.slice(n);
   }
 
-  /** The end of the run: the same rule over everything; returns the number of joins. */
-  finish(sink: JoinSink, miss: Miss): number {
+  /**
+   * The end of the run: the lines still waiting are decided, and if the walk was unsettled it
+   * is done again over every line. Returns the number of joins.
+   */
+  finish(sink: JoinSink, readLine: ReadCreation, miss: Miss): number {
+    try {
+      this.joinSoFar(Infinity, { add: (oid, json) => sink.addLate(oid, json) });
+      if (!this.unsettled) {
+        for (const l of this.unmatched) miss(l, UNMATCHED, this.readJson(l));
+        return this.joins;
+      }
+      return this.walkAgain(sink, readLine, miss);
+    } finally {
+      this.parked.dispose();
+      this.decided.dispose();
+    }
+  }
+
+  /** The whole walk over every parked line, checked against what was decided while reading. */
+  private walkAgain(sink: JoinSink, readLine: ReadCreation, miss: Miss): number {
+    const before = new Map<number, Join>();
+    for (const { text } of this.decided.lines()) {
+      const [pos, oid, secs, agrees] = JSON.parse(text) as [number, string, number, boolean];
+      before.set(pos, { oid, secs, agrees });
+    }
+    const lines: ParkedLine[] = [];
+    for (const { pos, text } of this.parked.lines()) lines.push(readLine(text, pos, Buffer.byteLength(text) + 1));
+    lines.sort(byTimeThenPlace);
+
     const firstByClient = new Map<string, Candidate[]>();
     const k = this.keys;
     for (let row = 0; row < k.size; row++) {
@@ -108,15 +173,15 @@ export class CreationJoin {
 
     const taken = new Set<string>();
     let joins = 0;
-    for (const l of [...this.lines].sort(byTimeThenPlace)) {
+    for (const l of lines) {
       const cand = firstByClient.get(l.client!)?.find((c) => !taken.has(c.oid) && this.fits(l, c.row, c.tsMs));
       const join = cand ? this.join(l, cand) : null;
-      const before: Join | null = l.joinedOid === null ? null : { oid: l.joinedOid, secs: l.joinedSecs, agrees: l.joinedAgrees };
+      const was = before.get(l.pos) ?? null;
       // The join made while reading stands when it is this one; otherwise it is taken back.
-      const same = before !== null && join !== null && how(l, before) === how(l, join) && before.oid === join.oid;
-      if (before && !same) sink.retract(before.oid, withJoinedBy(this.readJson(l), how(l, before)));
+      const same = was !== null && join !== null && was.oid === join.oid && how(l, was) === how(l, join);
+      if (was && !same) sink.retract(was.oid, withJoinedBy(this.readJson(l), how(l, was)));
       if (!join) {
-        miss(l, 'order creation with no order number, and no order seen from the same client (with an agreeing amount) soon after');
+        miss(l, UNMATCHED, this.readJson(l));
         continue;
       }
       taken.add(join.oid);
@@ -124,6 +189,10 @@ export class CreationJoin {
       if (!same) sink.addLate(join.oid, withJoinedBy(this.readJson(l), how(l, join)));
     }
     return joins;
+  }
+
+  private readJson(l: ParkedLine): string {
+    return this.parked.read(l.at)[0]!;
   }
 
   private clientOrders(text: string): ClientOrders {
@@ -145,6 +214,8 @@ export class CreationJoin {
     return { oid: order.oid, secs: Math.round((order.tsMs - l.tsMs) / 1000), agrees };
   }
 }
+
+const UNMATCHED = 'order creation with no order number, and no order seen from the same client (with an agreeing amount) soon after';
 
 /** The note a join leaves on the evidence (and in the record's reasons). */
 function how(l: ParkedLine, j: Join): string {

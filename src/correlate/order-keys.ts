@@ -76,17 +76,18 @@ export class OrderKeys {
     return this.numbers[i * NUMBERS + AMOUNT]!;
   }
 
-  /** Keeps the earliest amount; equal times keep the smaller, so the choice does not depend on arrival. */
-  noteAmount(i: number, tsMs: number, amount: number): void {
+  /** Keeps the earliest amount; equal times keep the smaller, so the choice does not depend on arrival. True when it changed. */
+  noteAmount(i: number, tsMs: number, amount: number): boolean {
     const n = this.numbers;
     const t = Number.isNaN(tsMs) ? Infinity : tsMs;
     const curTs = n[i * NUMBERS + AMOUNT_TS]!;
     const cur = Number.isNaN(curTs) ? Infinity : curTs;
     const a = n[i * NUMBERS + AMOUNT]!;
-    if (Number.isNaN(a) || t < cur || (t === cur && amount < a)) {
-      n[i * NUMBERS + AMOUNT_TS] = tsMs;
-      n[i * NUMBERS + AMOUNT] = amount;
-    }
+    if (!(Number.isNaN(a) || t < cur || (t === cur && amount < a))) return false;
+    const changed = !(a === amount);
+    n[i * NUMBERS + AMOUNT_TS] = tsMs;
+    n[i * NUMBERS + AMOUNT] = amount;
+    return changed;
   }
 
   /** When a status poll first answered "paid", NaN if none did. */

@@ -8,12 +8,6 @@ import type { EvidenceKind } from '../model/types';
 export class ParkedLine {
   /** The evidence text, held only while a creation line waits for its join while reading. */
   json: string | undefined = undefined;
-  /** The join made while reading, which the end of the run checks: the order, and what its note said
-   *  (seconds to the order's first sighting, whether an amount agreed). Kept as plain fields: there
-   *  is one per creation line. */
-  joinedOid: string | null = null;
-  joinedSecs = 0;
-  joinedAgrees = false;
 
   constructor(
     readonly kind: EvidenceKind,
@@ -56,4 +50,5 @@ export interface JoinSink {
   retract(oid: string, json: string): void;
 }
 
-export type Miss = (l: ParkedLine, why: string) => void;
+/** A line no join could place: reported with its evidence text (for the time it was logged at). */
+export type Miss = (l: ParkedLine, why: string, json: string) => void;

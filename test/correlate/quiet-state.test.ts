@@ -107,6 +107,7 @@ test('orders that went quiet are finished while reading, and the records are the
       assert.ok(got.state.peak_open_orders < 60, `open orders stay few (peak ${got.state.peak_open_orders} of 400)`);
       // Only the refunded orders (a trade-number line an hour later) are built again at the end.
       assert.ok(got.state.records_kept_from_quiet >= 300, `records built once, when quiet (${got.state.records_kept_from_quiet})`);
+    assert.equal(got.state.creation_joins_walked_again, false, 'read in time order, the joins made while reading stand');
       assert.equal(ref.state.finished_quiet, 0, 'without files there is no watermark, so nothing is finished early');
       assert.deepEqual(readdirSync(parent), [], 'scratch files are removed');
   });
@@ -167,6 +168,7 @@ test('a creation line joined while reading is taken back when evidence out of ti
   const recs = JSON.parse(got.records) as { order_id: string; amount: number | null; reasons: string[] }[];
   assert.equal(recs.find((r) => r.order_id === 'NEAR')!.amount, 9, 'the creation line went to the closer order in the end');
   assert.equal(recs.find((r) => r.order_id === 'FAR')!.amount, null, 'and was taken back from the one it was joined to while reading');
+  assert.equal(got.state.creation_joins_walked_again, true);
 });
 
 test('order table: a finished order keeps its record unless something comes after', () => {
