@@ -35,6 +35,10 @@ export interface RunSinks {
 const GZIP_EXPANSION = 6;
 /** Files each worker reads at once, taking turns: enough for the usual web, app and callback logs of the same hours. */
 const FILES_PER_WORKER = 2;
+/** Files read at once without worker threads. */
+const FILES_IN_PROCESS = 3;
+/** How often a file says how far in time it has got (bytes of input). */
+const PROGRESS_BYTES = 256 * 1024;
 
 /** Bytes to read, roughly: compressed files count for what they will decompress to. */
 function estimatedWork(path: string): number {
@@ -59,35 +63,69 @@ export function readingOrder(a: FileTask, b: FileTask): number {
   return estimatedWork(b.path) - estimatedWork(a.path) || (a.display < b.display ? -1 : a.display > b.display ? 1 : 0);
 }
 
+/**
+ * Without worker threads (`--workers 1`), files are still read side by side, taking turns at
+ * each read chunk, and still paced: the same order of reading as with workers, in one thread.
+ */
+async function readInProcess(tasks: FileTask[], setup: WorkerSetup, sinks: RunSinks, reports: Map<string, FileReport>): Promise<void> {
+  const engine = new RuleEngine(setup.rules, { keys: setup.keys, clock: new ZoneClock(setup.tz), revealCardKeys: setup.revealCardKeys });
+  const parsers = customNginxParsers(setup.nginxFormat);
+  const queue = [...tasks].sort(readingOrder);
+  const running = new Set<string>();
+  let held: ReadonlySet<string> = new Set();
+  const waiting = new Map<string, () => void>();
+  const repace = () => {
+    if (!sinks.holdBack) return;
+    held = sinks.holdBack(running);
+    for (const [file, go] of waiting) {
+      if (held.has(file)) continue;
+      waiting.delete(file);
+      go();
+    }
+  };
+  const readOne = async (t: FileTask) => {
+    let ev = emptyBatch();
+    const rej: Reject[] = [];
+    const flush = () => {
+      if (ev.json.length === 0) return;
+      sinks.evidence(ev, t.display);
+      ev = emptyBatch();
+    };
+    const r = await processFile(t.path, t.display, engine, {
+      evidence: (e) => { pushEvidence(ev, e); if (ev.json.length >= 2000) flush(); },
+      reject: (x) => { rej.push(x); if (rej.length >= 2000) sinks.reject(rej.splice(0)); },
+    }, {
+      tz: setup.tz, maxLineBytes: setup.maxLineBytes, ...(t.format ? { format: t.format } : {}), parsers,
+      progressBytes: PROGRESS_BYTES,
+      // The evidence read so far goes first, so the time reported is never ahead of it.
+      onProgress: (b, l, ms) => {
+        flush();
+        sinks.progress?.(b, l);
+        if (!Number.isNaN(ms)) sinks.reached?.(t.display, ms);
+        repace();
+      },
+      pace: () => (held.has(t.display) ? new Promise<void>((go) => waiting.set(t.display, go)) : undefined),
+    });
+    flush();
+    if (rej.length) sinks.reject(rej);
+    reports.set(t.display, r);
+    running.delete(t.display);
+    sinks.fileDone?.(r);
+    repace();
+  };
+  const lane = async () => {
+    for (let t = queue.shift(); t; t = queue.shift()) {
+      running.add(t.display);
+      await readOne(t);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(FILES_IN_PROCESS, tasks.length) }, lane));
+}
+
 export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: number, sinks: RunSinks): Promise<FileReport[]> {
   const reports = new Map<string, FileReport>();
   if (workers <= 1 || tasks.length <= 1) {
-    const engine = new RuleEngine(setup.rules, { keys: setup.keys, clock: new ZoneClock(setup.tz), revealCardKeys: setup.revealCardKeys });
-    const parsers = customNginxParsers(setup.nginxFormat);
-    for (const t of [...tasks].sort(readingOrder)) {
-      let ev = emptyBatch();
-      const rej: Reject[] = [];
-      const flush = () => {
-        if (ev.json.length === 0) return;
-        sinks.evidence(ev, t.display);
-        ev = emptyBatch();
-      };
-      const r = await processFile(t.path, t.display, engine, {
-        evidence: (e) => { pushEvidence(ev, e); if (ev.json.length >= 2000) flush(); },
-        reject: (x) => { rej.push(x); if (rej.length >= 2000) sinks.reject(rej.splice(0)); },
-      }, {
-        tz: setup.tz, maxLineBytes: setup.maxLineBytes, ...(t.format ? { format: t.format } : {}), parsers,
-        onProgress: (b, l, ms) => {
-          flush();
-          sinks.progress?.(b, l);
-          if (!Number.isNaN(ms)) sinks.reached?.(t.display, ms);
-        },
-      });
-      flush();
-      if (rej.length) sinks.reject(rej);
-      reports.set(t.display, r);
-      sinks.fileDone?.(r);
-    }
+    await readInProcess(tasks, setup, sinks, reports);
     return tasks.map((t) => reports.get(t.display)!);
   }
 
