@@ -30,7 +30,7 @@ function accessLog(path: string, hours: number, lines: number): void {
   writeFileSync(path, out.join('\n') + '\n');
 }
 
-test('files of the same hours are read together: the one ahead waits, and all finish', async () => {
+for (const workers of [2, 1]) test(`files of the same hours are read together (${workers === 1 ? 'one thread' : 'worker threads'}): the one ahead waits, and all finish`, async () => {
   await withTempDir('salvage-paced-', async (dir) => {
     // Same six hours, very different sizes: unpaced, the small file would race hours ahead.
     accessLog(join(dir, 'dense.log'), 6, 120_000);
@@ -48,7 +48,7 @@ test('files of the same hours are read together: the one ahead waits, and all fi
     let holds = 0;
     let worstLead = 0;
     let evidenceItems = 0;
-    const reports = await runFiles(tasks, { rules: loadRules([]), keys: {}, tz: 'Asia/Shanghai', maxLineBytes: 1 << 20, revealCardKeys: false }, 1 + 1, {
+    const reports = await runFiles(tasks, { rules: loadRules([]), keys: {}, tz: 'Asia/Shanghai', maxLineBytes: 1 << 20, revealCardKeys: false }, workers, {
       evidence: (b) => { evidenceItems += b.json.length; },
       reject: () => {},
       reached: (file, ms) => {
