@@ -7,10 +7,12 @@ import { RuleEngine } from '../../rules/engine/engine';
 import { ZoneClock } from '../../parsers/time';
 import { processFile } from './process-file';
 import { customNginxParsers } from '../../parsers/nginx/log-format';
-import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol';
+import { PROGRESS_BYTES, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol';
 
 // Spreads input files over worker threads (work is split by file, the unit that can be read
 // independently) and funnels their evidence and rejects into the single-threaded stages after.
+// Files are read in time order and side by side, and a file that runs ahead in time of the
+// others is paused (see `holdBack`), so the correlator sees every log's same hours together.
 
 export interface FileTask {
   path: string;
@@ -37,8 +39,6 @@ const GZIP_EXPANSION = 6;
 const FILES_PER_WORKER = 2;
 /** Files read at once without worker threads. */
 const FILES_IN_PROCESS = 3;
-/** How often a file says how far in time it has got (bytes of input). */
-const PROGRESS_BYTES = 256 * 1024;
 
 /** Bytes to read, roughly: compressed files count for what they will decompress to. */
 function estimatedWork(path: string): number {

@@ -5,7 +5,7 @@ import { RuleEngine } from '../../rules/engine/engine';
 import { ZoneClock } from '../../parsers/time';
 import { processFile } from './process-file';
 import { customNginxParsers } from '../../parsers/nginx/log-format';
-import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol';
+import { PROGRESS_BYTES, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol';
 
 // A worker thread reads whole files and sends back only what survives the rule stage (evidence
 // and rejects) in batches, so the main thread's share of the work stays small. It may read a
@@ -15,8 +15,6 @@ import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol';
 const BATCH = 2000;
 // Batches in flight before reading pauses: bounds memory when the main thread is the slower side.
 const MAX_IN_FLIGHT = 16;
-// How often a file says how far in time it has got (bytes of input).
-const PROGRESS_BYTES = 256 * 1024;
 
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
