@@ -10,7 +10,15 @@ export class ProgressMeter {
   private last = 0;
   private readonly started = Date.now();
 
+  /** How far in time every input has got, as the operator reads it (set by the caller). */
+  private upTo: string | null = null;
+
   constructor(private readonly out: NodeJS.WritableStream, private readonly totalFiles: number, private readonly enabled: boolean) {}
+
+  /** The logs have all been read up to this time (the correlator's watermark). */
+  readUpTo(when: string | null): void {
+    this.upTo = when;
+  }
 
   tick(bytes: number, _lines: number): void {
     this.bytes += bytes;
@@ -44,7 +52,8 @@ export class ProgressMeter {
     const secs = Math.max(0.001, (now - this.started) / 1000);
     this.out.write(
       `\r[salvage] files ${this.files}/${this.totalFiles}, ${(this.bytes / 1048576).toFixed(0)} MB read, ` +
-        `${this.lines.toLocaleString('en-US')} lines in finished files, ${(this.bytes / 1048576 / secs).toFixed(1)} MB/s   `,
+        `${this.lines.toLocaleString('en-US')} lines in finished files, ${(this.bytes / 1048576 / secs).toFixed(1)} MB/s` +
+        (this.upTo ? `, logs read up to ${this.upTo} / 日志已读至此时` : '') + '   ',
     );
   }
 }

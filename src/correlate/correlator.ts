@@ -141,6 +141,11 @@ export class Correlator {
     this.sweep();
   }
 
+  /** How far in time every input has been read (-Infinity before anything is known). */
+  get watermark(): number {
+    return this.marks.value();
+  }
+
   /** Files being read that have run ahead in time and should wait for the others. */
   holdBack(running: ReadonlySet<string>): ReadonlySet<string> {
     return holdBack(this.marks, running, this.opts.leadMs);

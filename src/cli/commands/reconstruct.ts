@@ -167,6 +167,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   const tasks: FileTask[] = planned.map((t, i) => ({ ...t, startMs: starts[i] ?? null }));
 
   const rejects = new LineWriter(resolve(outDir, 'rejects.ndjson'));
+  const zoneOfRun = new ZoneClock(args.tz);
   const correlator = new Correlator({ spillParent: outDir });
   correlator.expectFiles(tasks.map((t) => ({ file: t.display, startMs: t.startMs ?? null })));
 
@@ -189,7 +190,11 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     {
       evidence: (batch, file) => correlator.addBatch(batch, file),
       reject: (items) => { for (const r of items) rejects.writeSync(JSON.stringify(r)); },
-      progress: (bytes, lines) => meter.tick(bytes, lines),
+      progress: (bytes, lines) => {
+        const w = correlator.watermark;
+        meter.readUpTo(Number.isFinite(w) ? isoWithOffset(w, zoneOfRun.offsetAt(w)).slice(0, 16).replace('T', ' ') : null);
+        meter.tick(bytes, lines);
+      },
       reached: (file, ms) => correlator.reached(file, ms),
       holdBack: (running) => correlator.holdBack(running),
       fileDone: (r) => {
