@@ -239,8 +239,7 @@ export class Correlator {
     let built = 0;
     const records = new RecordSpool(5000, this.opts.spillParent);
     try {
-      for (const { id, evidence, stored } of this.table.drain()) {
-        if (evidence.length === 0) continue; // all it had was a join taken back
+      for (const { id, evidence: read, stored } of this.table.drain()) {
         const builtWith = stored ? (JSON.parse(stored.header) as BuiltWith) : null;
         if (stored && builtWith && builtWith.k === correctionKey(corrections, builtWith.s)) {
           const t = JSON.parse(stored.record) as Transaction;
@@ -250,6 +249,8 @@ export class Correlator {
           visit?.(t, builtWith.c);
           continue;
         }
+        const evidence = read();
+        if (evidence.length === 0) continue; // all it had was a join taken back
         const raw = evidence.map((j) => parseEvidence(j) as JoinedEvidence);
         const list = corrections.size > 0 ? raw.map((e) => correctClock(e, corrections)) : raw;
         const copies = dropCopies(list);

@@ -45,14 +45,16 @@ interface FinishedOrder {
   /** Header, record and evidence as they were when the order was first finished. */
   pos: number;
   len: number;
+  /** Bytes of the header and record lines at the start of the block. */
+  head: number;
   /** Evidence that came after. */
   more: Block[] | null;
 }
 
-/** One order at the end of the run: all of its evidence, and the record built when it went quiet if nothing came after. */
+/** One order at the end of the run: the record built when it went quiet if nothing came after, and all of its evidence (read only when asked for). */
 export interface FinalOrder {
   id: string;
-  evidence: string[];
+  evidence(): string[];
   stored: { header: string; record: string } | null;
 }
 
@@ -130,27 +132,31 @@ export class OrderTable {
     return n;
   }
 
-  /** Every order once, by order number, with all its evidence. The table is empty after. */
+  /** Every order once, by order number. The table is empty after. */
   *drain(): Generator<FinalOrder> {
     const ids = [...new Set([...this.finished.keys(), ...this.open.keys()])].sort();
     for (const id of ids) {
       const f = this.finished.get(id);
       const o = this.open.get(id);
-      let evidence: string[] = [];
-      let stored: FinalOrder['stored'] = null;
       const gone = this.retracted.get(id);
-      if (f) {
-        const lines = this.file.read(f);
-        evidence = lines.slice(2);
-        if (f.more === null && !o && !gone && lines[1] !== '') stored = { header: lines[0]!, record: lines[1]! };
+      let stored: FinalOrder['stored'] = null;
+      // A record that still stands needs only the head of its block: its evidence is read
+      // only if the caller decides to build the record again.
+      if (f && f.more === null && !o && !gone && f.head > 2) {
+        const [header, record] = this.file.read({ pos: f.pos, len: f.head });
+        stored = { header: header!, record: record! };
       }
-      for (const b of f?.more ?? []) for (const l of this.file.read(b)) evidence.push(l);
-      if (o) for (const l of o.items) evidence.push(l);
-      if (gone) evidence = evidence.filter((l) => !gone.has(l));
+      const evidence = (): string[] => {
+        let out: string[] = f ? this.file.read(f).slice(2) : [];
+        for (const b of f?.more ?? []) for (const l of this.file.read(b)) out.push(l);
+        if (o) for (const l of o.items) out.push(l);
+        if (gone) out = out.filter((l) => !gone.has(l));
+        return out;
+      };
+      yield { id, evidence, stored };
       this.finished.delete(id);
       this.open.delete(id);
       this.retracted.delete(id);
-      yield { id, evidence, stored };
     }
     this.openItems = 0;
   }
@@ -175,8 +181,9 @@ export class OrderTable {
     const f = this.finished.get(id);
     if (f) (f.more ??= []).push(this.file.append(o.items));
     else {
-      const b = this.file.append([...(build ? this.finishOrder(id, o.items) : ['', '']), ...o.items]);
-      this.finished.set(id, { pos: b.pos, len: b.len, more: null });
+      const head = build ? this.finishOrder(id, o.items) : ['', ''];
+      const b = this.file.append([...head, ...o.items]);
+      this.finished.set(id, { pos: b.pos, len: b.len, head: Buffer.byteLength(head[0]) + Buffer.byteLength(head[1]) + 2, more: null });
     }
     this.s.parked_items += o.items.length;
     this.openItems -= o.items.length;
