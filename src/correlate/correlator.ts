@@ -78,7 +78,7 @@ export interface CorrelationState extends OrderTableStats {
   records_kept_from_quiet: number;
   /** Records built (or rebuilt) at the end: late evidence, end-of-run joins or a clock correction touched them. */
   records_built_at_end: number;
-  /** Evidence arrived after the creation-line joins had passed its time, so they were walked again at the end. */
+  /** The creation-line joins were worked out again at the end: evidence arrived after they had passed its time, or a clock correction applies. */
   creation_joins_walked_again: boolean;
 }
 
@@ -117,7 +117,7 @@ export class Correlator {
   private readonly balances: BalanceLine[] = [];
   /** One copy of each file name, rule id, format and handler: they repeat on every line. */
   private readonly names = new Map<string, string>();
-  /** Callback sources, numbered for OrderKeys.callbacks. */
+  /** Sources (format and folder), numbered from 1 for OrderKeys and parked lines. */
   private readonly sources: string[] = [];
   private notifyCount = 0;
   private corrections: { at: number; map: Map<string, number> } = { at: 0, map: new Map() };
@@ -191,14 +191,14 @@ export class Correlator {
         }
         const amount = b.amount[i];
         if (amount !== null && amount !== undefined && ORDER_AMOUNT_KINDS.has(kind) && k.noteAmount(row, ts, amount)) this.creations.amountChanged(row);
-        if (kind === 'payment_observed' && known) k.noteObserved(row, ts);
+        if (kind === 'payment_observed' && known && k.noteObserved(row, ts)) k.setObservedSource(row, this.sourceCode(sourceOf(parseEvidence(b.json[i]!))));
         if (kind === 'payment_started' && k.handler(row) === null) {
           const h = parseEvidence(b.json[i]!).fields.pay_handler;
           if (typeof h === 'string') k.setHandler(row, this.name(h));
         }
         // The first sighting of the order by a browser (client ip and user agent): for fuzzy joins.
         const client = b.client[i];
-        if (client && known && !(ts >= k.seenTs(row))) this.creations.sighting(row, client, ts);
+        if (client && known && !(ts >= k.seenTs(row))) this.creations.sighting(row, client, ts, this.sourceCode(sourceOf(parseEvidence(b.json[i]!))));
       } else if (links) {
         const link = links.find((l) => this.linkToOrder.has(l));
         if (link) this.table.add(this.linkToOrder.get(link)!, withJoinedBy(b.json[i]!, describeLink(link)), ts);
@@ -229,10 +229,13 @@ export class Correlator {
         miss({ kind: e.kind, rule: e.rule, file: e.source.file, line: e.source.line, ts: e.ts }, `${links.map(describeLink).join(', ')} match(es) no known order`);
       }
     }
-    const fuzzyJoins = this.creations.finish(this.table, (json, pos, len) => this.lineOf(parseEvidence(json), pos, len), missParked) + joinUnloggedCallbacks(this.unloggedCallbacks, this.keys, (l) => this.parkedJson(l), this.table, missParked);
-
+    // Clocks first: the joins below compare times across sources, so they take them corrected.
     const clockSkew = this.estimateSkew();
     const corrections = SkewEstimator.corrections(clockSkew);
+    const shift = corrections.size === 0 ? undefined : (code: number) => (corrections.get(this.sources[code - 1] ?? '') ?? 0) * 1000;
+    const fuzzyJoins =
+      this.creations.finish(this.table, (json, pos, len) => this.lineOf(parseEvidence(json), pos, len), missParked, shift) +
+      joinUnloggedCallbacks(this.unloggedCallbacks, this.keys, (l) => this.parkedJson(l), this.table, missParked, shift);
 
     let duplicateCopies = 0;
     let kept = 0;
@@ -341,6 +344,7 @@ export class Correlator {
       creation ? this.creations.client(`${f.client_ip ?? ''}|${f.user_agent ?? ''}`) : null,
       creation ? null : this.name(String(f.pay_handler ?? '')),
       typeof f.amount === 'number' && Number.isFinite(f.amount) ? f.amount : NaN,
+      this.sourceCode(sourceOf(e)),
       pos, len,
     );
   }

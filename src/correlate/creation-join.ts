@@ -1,6 +1,7 @@
 import type { OrderKeys } from './order-keys';
 import { BlockFile } from './block-file';
-import { byTimeThenPlace, withJoinedBy, type JoinSink, type Miss, type ParkedLine } from './parked-line';
+import { withJoinedBy, type ClockShift, type JoinSink, type Miss, type ParkedLine } from './parked-line';
+import { byTimeThenPlace } from './parked-line';
 
 // Order-creation lines that carry no order number (dujiaoka's POST /create-order: the number
 // only shows in the buyer's next request) are joined to the order first seen from the same
@@ -14,7 +15,9 @@ import { byTimeThenPlace, withJoinedBy, type JoinSink, type Miss, type ParkedLin
 // a creation line behind the decided frontier, a first sighting or an amount of an order inside
 // the decided region. If anything like that arrives, the walk is marked unsettled, and at the
 // end it is done again from the creation lines parked on disk; every join it decides otherwise
-// is taken back and redone. Either way the result does not depend on timing.
+// is taken back and redone. Either way the result does not depend on timing. The walk is also
+// done again when a clock correction applies: the window is about when things happened, so
+// the times are corrected first (a web server whose clock is off joins its lines correctly).
 
 /** A join: the order, seconds from the line to the order's first sighting, and whether an amount agreed. */
 interface Join {
@@ -53,6 +56,7 @@ export class CreationJoin {
   /** Every line before this time has been decided. */
   private frontier = -Infinity;
   private unsettled = false;
+  private corrected = false;
 
   constructor(
     private readonly keys: OrderKeys,
@@ -65,7 +69,7 @@ export class CreationJoin {
 
   /** Whether something arrived after the walk had passed its time (so the end walks again). */
   get walkedAgain(): boolean {
-    return this.unsettled;
+    return this.unsettled || this.corrected;
   }
 
   /** The shared copy of a client's text: every order and line of one client points at it. */
@@ -78,8 +82,8 @@ export class CreationJoin {
     return this.parked.append([json]);
   }
 
-  /** An order's first sighting, or an earlier one than known. */
-  sighting(row: number, client: string, tsMs: number): void {
+  /** An order's first sighting, or an earlier one than known; `source` is where it was logged. */
+  sighting(row: number, client: string, tsMs: number, source: number): void {
     if (tsMs < this.frontier + this.windowMs) this.unsettled = true;
     const c = this.clientOrders(client);
     // An array literal holds just its items; a pushed-to empty one reserves room for many.
@@ -87,7 +91,7 @@ export class CreationJoin {
       if (c.rows.length === 0) c.rows = [row];
       else c.rows.push(row);
     }
-    this.keys.setSeen(row, tsMs, c.client);
+    this.keys.setSeen(row, tsMs, c.client, source);
   }
 
   /** An order's amount changed: the walk may have used the old one. */
@@ -114,12 +118,12 @@ export class CreationJoin {
       for (const row of this.byClient.get(l.client!)?.rows ?? []) {
         const oid = k.id(row);
         const seen = k.seenTs(row);
-        if (k.client(row) !== l.client || k.isTaken(row) || !this.fits(l, row, seen)) continue;
+        if (k.client(row) !== l.client || k.isTaken(row) || !this.fits(l, l.tsMs, row, seen)) continue;
         if (!best || seen < best.tsMs || (seen === best.tsMs && oid < best.oid)) best = { row, oid, tsMs: seen };
       }
       if (best) {
         k.take(best.row);
-        const j = this.join(l, best);
+        const j = this.join(l, l.tsMs, best);
         this.joins++;
         this.decided.append([JSON.stringify([l.pos, j.oid, j.secs, j.agrees])]);
         sink.add(best.oid, withJoinedBy(l.json!, how(l, j)), l.tsMs);
@@ -132,33 +136,37 @@ export class CreationJoin {
   }
 
   /**
-   * The end of the run: the lines still waiting are decided, and if the walk was unsettled it
-   * is done again over every line. Returns the number of joins.
+   * The end of the run: the lines still waiting are decided, and if the walk was unsettled, or
+   * `shift` corrects some clock, it is done again over every line. Returns the number of joins.
    */
-  finish(sink: JoinSink, readLine: ReadCreation, miss: Miss): number {
+  finish(sink: JoinSink, readLine: ReadCreation, miss: Miss, shift?: ClockShift): number {
     try {
       this.joinSoFar(Infinity, { add: (oid, json) => sink.addLate(oid, json) });
-      if (!this.unsettled) {
+      this.corrected = shift !== undefined;
+      if (!this.unsettled && !shift) {
         for (const l of this.unmatched) miss(l, UNMATCHED, this.readJson(l));
         return this.joins;
       }
-      return this.walkAgain(sink, readLine, miss);
+      return this.walkAgain(sink, readLine, miss, shift ?? (() => 0));
     } finally {
       this.parked.dispose();
       this.decided.dispose();
     }
   }
 
-  /** The whole walk over every parked line, checked against what was decided while reading. */
-  private walkAgain(sink: JoinSink, readLine: ReadCreation, miss: Miss): number {
+  /** The whole walk over every parked line (times corrected by `shift`), checked against what was decided while reading. */
+  private walkAgain(sink: JoinSink, readLine: ReadCreation, miss: Miss, shift: ClockShift): number {
     const before = new Map<number, Join>();
     for (const { text } of this.decided.lines()) {
       const [pos, oid, secs, agrees] = JSON.parse(text) as [number, string, number, boolean];
       before.set(pos, { oid, secs, agrees });
     }
-    const lines: ParkedLine[] = [];
-    for (const { pos, text } of this.parked.lines()) lines.push(readLine(text, pos, Buffer.byteLength(text) + 1));
-    lines.sort(byTimeThenPlace);
+    const lines: { l: ParkedLine; t: number }[] = [];
+    for (const { pos, text } of this.parked.lines()) {
+      const l = readLine(text, pos, Buffer.byteLength(text) + 1);
+      lines.push({ l, t: l.tsMs - shift(l.source) });
+    }
+    lines.sort((a, b) => a.t - b.t || byTimeThenPlace(a.l, b.l));
 
     const firstByClient = new Map<string, Candidate[]>();
     const k = this.keys;
@@ -167,15 +175,15 @@ export class CreationJoin {
       if (client === null) continue;
       let arr = firstByClient.get(client);
       if (!arr) firstByClient.set(client, (arr = []));
-      arr.push({ row, oid: k.id(row), tsMs: k.seenTs(row) });
+      arr.push({ row, oid: k.id(row), tsMs: k.seenTs(row) - shift(k.seenSourceOf(row)) });
     }
     for (const arr of firstByClient.values()) arr.sort((a, b) => a.tsMs - b.tsMs || (a.oid < b.oid ? -1 : 1));
 
     const taken = new Set<string>();
     let joins = 0;
-    for (const l of lines) {
-      const cand = firstByClient.get(l.client!)?.find((c) => !taken.has(c.oid) && this.fits(l, c.row, c.tsMs));
-      const join = cand ? this.join(l, cand) : null;
+    for (const { l, t } of lines) {
+      const cand = firstByClient.get(l.client!)?.find((c) => !taken.has(c.oid) && this.fits(l, t, c.row, c.tsMs));
+      const join = cand ? this.join(l, t, cand) : null;
       const was = before.get(l.pos) ?? null;
       // The join made while reading stands when it is this one; otherwise it is taken back.
       const same = was !== null && join !== null && was.oid === join.oid && how(l, was) === how(l, join);
@@ -201,17 +209,17 @@ export class CreationJoin {
     return c;
   }
 
-  /** In the window after the line, and no amount against it. */
-  private fits(l: ParkedLine, row: number, seenTs: number): boolean {
-    if (!(seenTs >= l.tsMs && seenTs - l.tsMs <= this.windowMs)) return false;
+  /** In the window after the line (logged at `lineTs`), and no amount against it. */
+  private fits(l: ParkedLine, lineTs: number, row: number, seenTs: number): boolean {
+    if (!(seenTs >= lineTs && seenTs - lineTs <= this.windowMs)) return false;
     if (Number.isNaN(l.amount)) return true;
     const a = this.keys.amount(row);
     return Number.isNaN(a) || Math.round(a * 100) === Math.round(l.amount * 100);
   }
 
-  private join(l: ParkedLine, order: Candidate): Join {
+  private join(l: ParkedLine, lineTs: number, order: Candidate): Join {
     const agrees = !Number.isNaN(l.amount) && !Number.isNaN(this.keys.amount(order.row));
-    return { oid: order.oid, secs: Math.round((order.tsMs - l.tsMs) / 1000), agrees };
+    return { oid: order.oid, secs: Math.round((order.tsMs - lineTs) / 1000), agrees };
   }
 }
 

@@ -19,6 +19,9 @@ export class OrderKeys {
   private readonly ids: string[] = [];
   private numbers = new Float64Array(0);
   private taken = new Uint8Array(0);
+  /** Where the first sighting and the first "paid" poll were logged (source numbers, from 1; 0 unknown): for clock correction. */
+  private seenSource = new Int32Array(0);
+  private observedSource = new Int32Array(0);
   /** First sighting by a browser: the shared copy of its `ip|user agent`. */
   private readonly clients: (string | null)[] = [];
   /** The pay handler the order used (unlogged-callback joins). */
@@ -56,10 +59,19 @@ export class OrderKeys {
     return this.clients[i]!;
   }
 
-  /** A first sighting, or an earlier one than known; `client` is the shared copy. */
-  setSeen(i: number, tsMs: number, client: string): void {
+  /** A first sighting, or an earlier one than known; `client` is the shared copy, `source` where it was logged. */
+  setSeen(i: number, tsMs: number, client: string, source = 0): void {
     this.numbers[i * NUMBERS + SEEN] = tsMs;
     this.clients[i] = client;
+    this.seenSource[i] = source;
+  }
+
+  seenSourceOf(i: number): number {
+    return this.seenSource[i]!;
+  }
+
+  observedSourceOf(i: number): number {
+    return this.observedSource[i]!;
   }
 
   /** A creation line was joined to this order while reading. */
@@ -95,9 +107,16 @@ export class OrderKeys {
     return this.numbers[i * NUMBERS + OBSERVED]!;
   }
 
-  noteObserved(i: number, tsMs: number): void {
+  /** True when this is the earliest "paid" poll so far (the caller then says where it was logged). */
+  noteObserved(i: number, tsMs: number): boolean {
     const cur = this.numbers[i * NUMBERS + OBSERVED]!;
-    if (Number.isNaN(cur) || tsMs < cur) this.numbers[i * NUMBERS + OBSERVED] = tsMs;
+    if (!(Number.isNaN(cur) || tsMs < cur)) return false;
+    this.numbers[i * NUMBERS + OBSERVED] = tsMs;
+    return true;
+  }
+
+  setObservedSource(i: number, source: number): void {
+    this.observedSource[i] = source;
   }
 
   handler(i: number): string | null {
@@ -137,5 +156,11 @@ export class OrderKeys {
     const taken = new Uint8Array(cap);
     taken.set(this.taken);
     this.taken = taken;
+    const seen = new Int32Array(cap);
+    seen.set(this.seenSource);
+    this.seenSource = seen;
+    const observed = new Int32Array(cap);
+    observed.set(this.observedSource);
+    this.observedSource = observed;
   }
 }

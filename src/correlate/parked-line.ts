@@ -21,6 +21,8 @@ export class ParkedLine {
     readonly handler: string | null,
     /** The amount the line names, NaN when none. */
     readonly amount: number,
+    /** Where it was logged (a source number, from 1): for clock correction. */
+    readonly source: number,
     /** Where the evidence text is parked (BlockFile position and length). */
     readonly pos: number,
     readonly len: number,
@@ -51,4 +53,7 @@ export interface JoinSink {
 }
 
 /** A line no join could place: reported with its evidence text (for the time it was logged at). */
+/** Milliseconds to take off times logged by a source (its clock correction), by source number. */
+export type ClockShift = (source: number) => number;
+
 export type Miss = (l: ParkedLine, why: string, json: string) => void;

@@ -321,3 +321,35 @@ test('order table: whatever is finished, parked, added late or taken back, the e
     );
   });
 });
+
+test('joins compare times after clock correction: a creation line on a web server whose clock is 97 s fast still finds its order', () => {
+  const app = evidenceFactory('logs/app/laravel.log');
+  const web1 = evidenceFactory('logs/nginx/web1/access.log');
+  const web2 = evidenceFactory('logs/nginx/web2/access.log');
+  const SKEW = 97_000;
+  const items: Evidence[] = [];
+  // Six callbacks seen by the application and by web1: they say web1's clock is 97 s fast.
+  for (let i = 0; i < 6; i++) {
+    const t = T0 + i * 600_000;
+    const f = { order_id: `P${i}`, trade_no: `T${i}`, amount: 5, channel: 'epay', gateway_success: 'yes' };
+    items.push(app('payment_notified', iso(t), f, { format: 'laravel' }));
+    items.push(web1('payment_notified', iso(t + SKEW), f, { format: 'nginx-combined', signature: 'verified' }));
+  }
+  const client = { client_ip: '10.7.7.7', user_agent: 'UA' };
+  const at = T0 + 3_600_000;
+  // The buyer's order form went to web1 (logged 97 s late), the bill page to web2, two seconds later.
+  items.push(web1('order_created', iso(at + SKEW), { ...client, amount: 9 }, { format: 'nginx-combined' }));
+  items.push(web2('order_viewed', iso(at + 2_000), { ...client, order_id: 'Z' }, { format: 'nginx-combined' }));
+
+  const c = new Correlator();
+  c.add(items);
+  const r = c.finish();
+  const recs = [...r.records.sorted()];
+  r.records.dispose();
+  assert.ok(r.clockSkew.some((k) => k.corrected && /web1/.test(k.source) && k.median_offset_s === 97), JSON.stringify(r.clockSkew));
+  const z = recs.find((t) => t.order_id === 'Z')!;
+  assert.ok(z.reasons.some((x) => /joined .* by client 10\.7\.7\.7 and user agent within 2 s/.test(x)), z.reasons.join('\n'));
+  assert.equal(z.amount, 9);
+  assert.deepEqual(r.unjoined, [], 'nothing is left over');
+  assert.equal(r.state.creation_joins_walked_again, true, 'the correction made the joins be worked out again');
+});
