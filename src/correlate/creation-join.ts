@@ -1,7 +1,6 @@
 import type { OrderKeys } from './order-keys';
 import { BlockFile } from './block-file';
-import { withJoinedBy, type ClockShift, type JoinSink, type Miss, type ParkedLine } from './parked-line';
-import { byTimeThenPlace } from './parked-line';
+import { byTimeThenPlace, withJoinedBy, type ClockShift, type JoinSink, type Miss, type ParkedLine } from './parked-line';
 
 // Order-creation lines that carry no order number (dujiaoka's POST /create-order: the number
 // only shows in the buyer's next request) are joined to the order first seen from the same

