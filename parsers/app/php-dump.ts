@@ -36,6 +36,11 @@ export function readDump(lines: string[]): Dump | undefined {
     const v = readVarExport(lines);
     if (v !== undefined) return { params: flattenContext(v), head: headBefore(first, 'array (') };
   }
+  const vd = VAR_DUMP_TAIL.exec(first);
+  if (vd !== null) {
+    const v = readVarDump([vd[1]!, ...lines.slice(1)]);
+    if (v !== undefined) return { params: flattenContext(v), head: first.slice(0, vd.index).trim() || undefined };
+  }
   // `message {json}` on one line, or spread over the lines.
   const whole = lines.join('\n');
   const { message, context } = splitMessageContext(whole);
@@ -161,6 +166,69 @@ function readVarExport(lines: string[]): Obj | undefined {
     }
     if (v.endsWith(',')) v = v.slice(0, -1);
     cur[key] = scalar(v);
+  }
+  return items > 0 ? root : undefined;
+}
+
+// var_dump($a) writes typed values, two lines per key:
+//   array(2) {
+//     ["out_trade_no"]=>
+//     string(16) "K3J9QX2M7PLA0B1C"
+//     ["nested"]=>
+//     array(1) { … }
+//   }
+// Objects open with `object(Class)#1 (2) {` and may mark keys `["k":protected]`. A string's
+// byte length is given but the text is also quoted, so the quoted text is what is read (a value
+// holding a newline continues on the next lines until the closing quote).
+const VAR_DUMP_TAIL = /(?:^|[\s:：])((?:array\(\d+\)|object\([^)]*\)#\d+ \(\d+\)) \{)$/;
+const VAR_DUMP_OPEN = /^(?:array\(\d+\)|object\([^)]*\)#\d+ \(\d+\)) \{$/;
+const VAR_DUMP_KEY = /^\s*\[(?:"((?:[^"\\]|\\.)*)"(?::[^\]]*)?|(-?\d+))\]=>$/;
+const VAR_DUMP_SCALAR = /^\s*(?:string\(\d+\) "(.*)"|int\((-?\d+)\)|float\(([^)]*)\)|bool\((true|false)\)|(NULL))$/;
+
+/** True when a line opens a var_dump array or object. */
+export function opensVarDump(line: string): boolean {
+  return VAR_DUMP_OPEN.test(line.trim());
+}
+
+/** Reads a var_dump whose opening line is `lines[0]`; undefined when it has no items. */
+export function readVarDump(lines: string[]): Obj | undefined {
+  const root: Obj = {};
+  const stack: Obj[] = [];
+  let cur: Obj | null = root;
+  let key: string | null = null;
+  let items = 0;
+  for (let i = 1; i < lines.length && cur !== null; i++) {
+    const t = lines[i]!.trim();
+    if (t === '}') {
+      cur = stack.pop() ?? null;
+      continue;
+    }
+    const k = VAR_DUMP_KEY.exec(lines[i]!);
+    if (k !== null) {
+      key = k[1] !== undefined ? k[1] : k[2]!;
+      continue;
+    }
+    if (key === null) continue;
+    if (VAR_DUMP_OPEN.test(t)) {
+      const child: Obj = {};
+      cur[key] = child;
+      stack.push(cur);
+      cur = child;
+      key = null;
+      items++;
+      continue;
+    }
+    let m = VAR_DUMP_SCALAR.exec(lines[i]!);
+    if (m === null && /^\s*string\(\d+\) "/.test(lines[i]!)) {
+      // A string holding newlines: gather lines until one ends with the closing quote.
+      let text = lines[i]!;
+      while (i + 1 < lines.length && !text.endsWith('"')) text += '\n' + lines[++i]!;
+      m = /^\s*string\(\d+\) "([\s\S]*)"$/.exec(text);
+    }
+    if (m === null) continue;
+    cur[key] = m[1] ?? m[2] ?? m[3] ?? m[4] ?? null;
+    key = null;
+    items++;
   }
   return items > 0 ? root : undefined;
 }

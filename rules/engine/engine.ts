@@ -3,8 +3,12 @@ import type { Evidence, EvidenceFields, LogEvent, SignatureState } from '../../s
 import { decodeQuery } from '../../parsers/params';
 import { isoWithOffset, wallMsFromYmdHis, type ZoneClock } from '../../parsers/time';
 import { GATEWAYS } from '../../parsers/gateways/registry';
-import type { GatewayDefinition, GatewayPayment, KeyRing } from '../../parsers/gateways/gateway';
+import type { GatewayDefinition, GatewayPayment, GatewayReading, KeyRing } from '../../parsers/gateways/gateway';
 import type { ExtractSpec, SourcedRule, Transform } from './pack';
+import { findCandidates, type Candidate } from './payload-finder';
+import { ShapeRecogniser } from './shape';
+import type { VocabularyData } from './vocabulary';
+import { unescapeNginx } from '../../parsers/params';
 
 // The engine applies compiled rules to events. Everything that can be done once — regexes,
 // literal path prefixes used as a cheap pre-filter, status sets, extractor closures — is done
@@ -15,7 +19,24 @@ export interface EngineOptions {
   clock: ZoneClock;
   /** Keep card keys in evidence as they were logged. Off by default: they are secrets. */
   revealCardKeys?: boolean;
+  /** The shape vocabulary: with it, entries no rule matched are recognised by what they carry
+   *  (gateway payloads, order numbers with order fields). Without it, only rules apply. */
+  vocabulary?: VocabularyData;
 }
+
+/** Weights of evidence found by shape. A gateway payload is what it is, whatever the line says,
+ *  so it weighs as a rule reading the same payload would; wording is a guess and weighs less. */
+const SHAPE_WEIGHT = { gateway: 0.8, inferred: 0.5, mentioned: 0.3 } as const;
+
+/** What each lifecycle step of the lexicon is, as evidence. */
+const STEP_KIND = {
+  created: 'order_created',
+  paid: 'payment_confirmed',
+  delivered: 'card_delivered',
+  failed: 'order_failed',
+  expired: 'order_expired',
+  refunded: 'refunded',
+} as const;
 
 interface MatchState {
   ev: LogEvent;
@@ -32,6 +53,9 @@ export interface Match {
   readonly weight: number;
   readonly fields: EvidenceFields;
   readonly signature: SignatureState | undefined;
+  /** The time the payload itself gives, for an entry that carries none of its own (a dump in a
+   *  developer's notes): epoch ms and the offset it was read in. */
+  readonly payloadTime?: { ms: number; offsetMin: number };
 }
 
 type Getter = (s: MatchState) => string | undefined;
@@ -240,7 +264,10 @@ class RuleIndex {
 export class RuleEngine {
   private readonly byFamily = new Map<string, RuleIndex>();
 
+  private readonly shape: ShapeRecogniser | undefined;
+
   constructor(rules: SourcedRule[], private readonly opts: EngineOptions) {
+    this.shape = opts.vocabulary !== undefined ? new ShapeRecogniser(opts.vocabulary) : undefined;
     const lists = new Map<string, CompiledRule[]>();
     for (const s of rules) {
       if (s.rule.repeat === 'first') this.firstOnly.add(s.rule.id);
@@ -255,9 +282,9 @@ export class RuleEngine {
   /** Rules whose repeated matches for one order are counted but not emitted again (`repeat: first`). */
   readonly firstOnly = new Set<string>();
 
-  /** True when some rule could match events of this parser family. */
+  /** True when some rule could match events of this parser family (or shapes are recognised). */
   hasRulesFor(family: string): boolean {
-    return this.byFamily.has(family);
+    return this.byFamily.has(family) || this.shape !== undefined;
   }
 
   /** The evidence the first matching rule makes of this event, or null when the event is noise. */
@@ -273,7 +300,7 @@ export class RuleEngine {
    */
   match(ev: LogEvent, family: string): Match | null {
     const index = this.byFamily.get(family);
-    if (!index) return null;
+    if (!index) return this.matchShape(ev, family);
     const f = ev.fields;
     const rules = index.candidates(f);
     const st: MatchState = { ev, pathMatch: null, messageMatch: null, gateway: undefined };
@@ -316,24 +343,119 @@ export class RuleEngine {
       if (!eq) continue;
       return this.read(r, st);
     }
-    return null;
+    return this.matchShape(ev, family);
+  }
+
+  /**
+   * An entry no rule matched, read for what it carries: a gateway payload by its parameter set
+   * (any family), else, in application logs, an order number by key with order fields, and what
+   * happened from the wording. Null when it carries neither: the entry is noise.
+   */
+  private matchShape(ev: LogEvent, family: string): Match | null {
+    const shape = this.shape;
+    if (shape === undefined) return null;
+    if (family === 'nginx') {
+      // Most web-server lines carry no payload: every gateway's signs its fields, so a line whose
+      // query and body never say "sign" (or hold no ciphertext) is skipped before any decoding.
+      const q = ev.fields.query ?? '';
+      const b = ev.fields.request_body ?? '';
+      if (q.indexOf('ign') < 0 && b.indexOf('ign') < 0 && b.indexOf('ciphertext') < 0) return null;
+      const body = b !== '' && b !== '-' ? (b.indexOf('\\x') >= 0 ? unescapeNginx(b) : b) : undefined;
+      const found = shape.findGateway(findCandidates(paramsOf(ev), body !== undefined ? [body] : []));
+      if (found === null) return null;
+      const m = this.gatewayMatch(ev, found.payload, found.candidate);
+      if (m === null) return null;
+      if (ev.fields.client_ip !== undefined) m.fields.client_ip = ev.fields.client_ip;
+      // The buyer's browser brings a copy back on the return URL, answered with a redirect.
+      if (/return/i.test(ev.fields.path ?? '') || (ev.fields.status ?? '').startsWith('3')) m.fields.copy = 'return';
+      return m;
+    }
+    const texts: string[] = [];
+    if (ev.fields.message) texts.push(ev.fields.message);
+    if (ev.fields.body) texts.push(ev.fields.body);
+    const cands = findCandidates(ev.params, texts);
+    const gw = shape.findGateway(cands);
+    if (gw !== null) {
+      const m = this.gatewayMatch(ev, gw.payload, gw.candidate);
+      if (m !== null) return m;
+    }
+    const order = shape.findOrder(cands);
+    if (order === null) return null;
+    const wording = shape.wording(ev.fields.message ?? '');
+    const hasFields = Object.keys(order.fields).length > 0;
+    const fields: EvidenceFields = { order_id: order.orderId };
+    const f = order.fields;
+    if (f.buyer_email !== undefined) fields.buyer_email = f.buyer_email.toLowerCase();
+    if (f.goods_id !== undefined) fields.goods_id = f.goods_id;
+    if (f.amount !== undefined) this.assign(fields, 'amount', f.amount, 'yuan');
+    if (f.pay_id !== undefined) fields.pay_id = f.pay_id;
+    if (f.client_ip !== undefined) fields.client_ip = f.client_ip;
+    if (f.trade_no !== undefined) fields.trade_no = f.trade_no;
+    if (f.card_key !== undefined) this.assign(fields, 'card_key', f.card_key, 'card_key');
+    fields.order_key = order.orderKey;
+    if (wording !== null && wording.step !== null) {
+      fields.inferred = wording.words.join(' + ');
+      return { ev, rule: `shape.order.${wording.step}`, emit: STEP_KIND[wording.step], weight: SHAPE_WEIGHT.inferred, fields, signature: undefined, ...this.payloadTimeOf(ev, cands[0]) };
+    }
+    // The order and its fields are shown, but not what happened (the wording is unknown, or
+    // says contradictory things): evidence of the fields only.
+    if (!hasFields) return null;
+    if (wording !== null) fields.wording_ambiguous = wording.words.join(' + ');
+    return { ev, rule: 'shape.order.mentioned', emit: 'order_mentioned', weight: SHAPE_WEIGHT.mentioned, fields, signature: undefined, ...this.payloadTimeOf(ev, cands[0]) };
+  }
+
+  /** A gateway payload found by shape, read as the rule packs' `payload:` would read it. */
+  private gatewayMatch(ev: LogEvent, payload: string, c: Candidate): (Match & { fields: EvidenceFields }) | null {
+    const def = GATEWAYS[payload]!;
+    // WeChat Pay v2 signs the XML's fields: a dump of them (print_r of the parsed array) is
+    // turned back into XML, which carries exactly the same fields and values.
+    const params = c.xml !== undefined ? { xml: c.xml } : payload === 'wechatpay-v2' ? { xml: flatXml(c.map) } : c.map;
+    const st: MatchState = { ev, pathMatch: null, messageMatch: null, gateway: undefined };
+    const fields: EvidenceFields = {};
+    const reading = def.read(params, this.opts.keys ?? {}, undefined);
+    if (reading.absent) return null;
+    const signature = this.applyGateway(fields, reading, st);
+    fields.found_in = c.via;
+    if (ev.fields.status !== undefined && ev.format.startsWith('nginx')) fields.http_status = ev.fields.status;
+    return { ev, rule: `shape.gateway.${payload}`, emit: 'payment_notified', weight: SHAPE_WEIGHT.gateway, fields, signature, ...this.payloadTimeOf(ev, c, st.gateway?.paid_time) };
+  }
+
+  /** For an entry without a time of its own: the time its payload gives, if any. */
+  private payloadTimeOf(ev: LogEvent, c: Candidate | undefined, paidTime?: string): { payloadTime?: { ms: number; offsetMin: number } } {
+    if (!Number.isNaN(ev.tsMs) || this.shape === undefined) return {};
+    const texts: string[] = [];
+    if (paidTime !== undefined) texts.push(paidTime);
+    if (c !== undefined) for (const k of this.shape.payloadTimeKeys) if (c.map[k]) texts.push(c.map[k]!);
+    for (const t of texts) {
+      const iso = this.localTime(t);
+      if (iso === undefined) continue;
+      const ms = Date.parse(iso);
+      if (Number.isNaN(ms)) continue;
+      const off = /([+-])(\d{2}):(\d{2})$/.exec(iso);
+      const offsetMin = off === null ? 0 : (off[1] === '-' ? -1 : 1) * (Number(off[2]) * 60 + Number(off[3]));
+      return { payloadTime: { ms, offsetMin } };
+    }
+    return {};
   }
 
   /** The evidence of a match: its time as text, its provenance and its fingerprint. */
   evidence(m: Match): Evidence {
     const ev = m.ev;
+    const tsMs = m.payloadTime?.ms ?? ev.tsMs;
+    const offsetMin = m.payloadTime?.offsetMin ?? ev.tzOffsetMin;
     const e: Evidence = {
       kind: m.emit,
       rule: m.rule,
       weight: m.weight,
       format: ev.format,
-      ts: Number.isNaN(ev.tsMs) ? null : this.isoOf(ev.tsMs, ev.tzOffsetMin),
-      tsMs: ev.tsMs,
+      ts: Number.isNaN(tsMs) ? null : this.isoOf(tsMs, offsetMin),
+      tsMs,
       source: { file: ev.file, line: ev.line, lineEnd: ev.lineEnd, offset: ev.offset },
       fields: m.fields,
       fingerprint: '',
     };
     if (m.signature !== undefined) e.signature = m.signature;
+    if (m.payloadTime !== undefined) e.fields.dated_by = 'payload';
     e.fingerprint = fingerprintOf(ev, m.rule, m.fields);
     return e;
   }
@@ -357,20 +479,35 @@ export class RuleEngine {
   private read(r: CompiledRule, st: MatchState): Match | null {
     const ev = st.ev;
     let signature: SignatureState | undefined;
-    let signatureWhy: string | undefined;
     const fields: EvidenceFields = {};
     if (r.gateway) {
       const read = r.gateway.read(paramsOf(ev), this.opts.keys ?? {}, ev.fields.request_body);
       if (read.absent) return null;
-      st.gateway = read.payment;
-      signature = read.signature;
-      signatureWhy = read.why;
-      if (read.problem !== undefined) fields.payload_problem = read.problem;
-      // An unreadable payload proves no payment, whatever the rule extracts besides.
-      if (read.payment === undefined) fields.gateway_success = 'no';
+      signature = this.applyGateway(fields, read, st);
     }
-    if (st.gateway) {
-      const g = st.gateway;
+    for (const x of r.extractors) {
+      const raw = x.get(st);
+      if (raw === undefined || raw === '' || raw === '-') continue;
+      this.assign(fields, x.name, raw, x.as);
+    }
+    // The note goes last, as it always has: fields' order is part of the fingerprint.
+    if (r.gateway && fields.signature_note !== undefined) {
+      const note = fields.signature_note;
+      delete fields.signature_note;
+      fields.signature_note = note;
+    }
+    if (ev.fields.status !== undefined && ev.format.startsWith('nginx')) fields.http_status = ev.fields.status;
+    return { ev, rule: r.id, emit: r.emit, weight: r.weight, fields, signature };
+  }
+
+  /** A gateway reading's payment, copied into evidence fields; returns its signature state. */
+  private applyGateway(fields: EvidenceFields, read: GatewayReading, st: MatchState): SignatureState {
+    st.gateway = read.payment;
+    if (read.problem !== undefined) fields.payload_problem = read.problem;
+    // An unreadable payload proves no payment, whatever the rule extracts besides.
+    if (read.payment === undefined) fields.gateway_success = 'no';
+    const g = read.payment;
+    if (g !== undefined) {
       if (g.order_id !== undefined) fields.order_id = g.order_id;
       if (g.trade_no !== undefined) fields.trade_no = g.trade_no;
       if (g.amount !== undefined) fields.amount = g.amount;
@@ -386,14 +523,8 @@ export class RuleEngine {
       if (g.buyer !== undefined) fields.buyer_account = g.buyer;
       if (g.refund_amount !== undefined) fields.refund_amount = g.refund_amount;
     }
-    for (const x of r.extractors) {
-      const raw = x.get(st);
-      if (raw === undefined || raw === '' || raw === '-') continue;
-      this.assign(fields, x.name, raw, x.as);
-    }
-    if (signatureWhy !== undefined) fields.signature_note = signatureWhy;
-    if (ev.fields.status !== undefined && ev.format.startsWith('nginx')) fields.http_status = ev.fields.status;
-    return { ev, rule: r.id, emit: r.emit, weight: r.weight, fields, signature };
+    fields.signature_note = read.why;
+    return read.signature;
   }
 
   private localTime(s: string): string | undefined {
@@ -450,4 +581,12 @@ export class RuleEngine {
         fields[name] = raw;
     }
   }
+}
+
+/** Flat fields as the XML WeChat Pay v2 posts (CDATA keeps any text as it is). */
+function flatXml(m: Record<string, string>): string {
+  const parts = ['<xml>'];
+  for (const [k, v] of Object.entries(m)) if (/^[A-Za-z_][\w]*$/.test(k)) parts.push(`<${k}><![CDATA[${v.replace(/]]>/g, ']]]]><![CDATA[>')}]]></${k}>`);
+  parts.push('</xml>');
+  return parts.join('');
 }

@@ -29,7 +29,7 @@ export class RelationCheck {
   visit(r: Transaction, ev: readonly CheckedEvidence[]): void {
     for (const e of ev) {
       if (e.kind === 'card_delivered') this.anyDelivery = true;
-      if (e.kind === 'order_created' || e.kind === 'order_viewed' || e.kind === 'payment_started') this.anyOrderTrace = true;
+      if (e.kind === 'order_created' || e.kind === 'order_viewed' || e.kind === 'order_mentioned' || e.kind === 'payment_started') this.anyOrderTrace = true;
       const h = e.fields.card_key_hash;
       if (typeof h === 'string') {
         let s = this.cardOwners.get(h);

@@ -18,6 +18,7 @@ const FIELD_PRIORITY: Evidence['kind'][] = [
   'payment_notified',
   'payment_observed',
   'order_created',
+  'order_mentioned',
   'card_delivered',
   'refunded',
   'payment_started',
@@ -41,6 +42,16 @@ function provenanceOf(from: Record<string, Evidence | null>): Transaction['prove
 function formatFamily(format: string): string {
   return format.startsWith('nginx') ? 'nginx' : format;
 }
+
+/** The lexicon step each kind of inferred evidence stands for, for the reasons. */
+const STEP_OF_KIND: Partial<Record<Evidence['kind'], string>> = {
+  order_created: 'created',
+  payment_confirmed: 'paid',
+  card_delivered: 'delivered',
+  order_failed: 'failed',
+  order_expired: 'expired',
+  refunded: 'refunded',
+};
 
 /** A callback copy this long after the shop acknowledged one is treated as a replay. */
 const REPLAY_AFTER_MS = 600_000;
@@ -107,7 +118,7 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
   const trail = ev.filter((e) => e.kind === 'order_viewed' || e.kind === 'payment_started' || e.kind === 'status_polled');
 
   // The amount the order asked for, and what callbacks said was paid.
-  const orderAmount = pickField<number>(ev, 'amount', (e) => e.kind === 'order_created' || e.kind === 'payment_confirmed');
+  const orderAmount = pickField<number>(ev, 'amount', (e) => e.kind === 'order_created' || e.kind === 'order_mentioned' || e.kind === 'payment_confirmed');
   const paidAmounts = new Set(accepted.map((e) => e.fields.amount).filter((a): a is number => typeof a === 'number').map((a) => a.toFixed(2)));
   let amountMismatch = false;
   if (orderAmount.value !== null && paidAmounts.size > 0 && !paidAmounts.has(orderAmount.value.toFixed(2))) {
@@ -153,7 +164,7 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
   else if (paidEvidence) status = 'paid';
   else if (has('order_failed')) status = 'failed';
   else if (has('payment_started') || has('status_polled') || notifies.length > 0) status = 'pending';
-  else if (created.length > 0 || has('order_viewed') || has('order_expired')) status = 'created';
+  else if (created.length > 0 || has('order_viewed') || has('order_mentioned') || has('order_expired')) status = 'created';
   else status = 'unknown';
   if (delivered.length > 0 && !paidEvidence) {
     flags.push('delivered_without_payment_evidence');
@@ -260,6 +271,17 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
     }
   }
 
+  // What only the wording of a line said (found by shape): named in the reasons, weighed less.
+  const inferred = ev.filter((e) => e.fields.inferred !== undefined);
+  const saidOnce = new Set<string>();
+  for (const e of inferred) {
+    const text = `${STEP_OF_KIND[e.kind] ?? e.kind}, inferred from the wording '${e.fields.inferred}' (${e.source.file}:${e.source.line}) / 由措辞推断`;
+    if (!saidOnce.has(`${e.kind}|${e.fields.inferred}`)) extraReasons.push(text);
+    saidOnce.add(`${e.kind}|${e.fields.inferred}`);
+  }
+  const explicitConfirmed = confirmed.filter((e) => e.fields.inferred === undefined);
+  const explicitDelivered = delivered.filter((e) => e.fields.inferred === undefined);
+
   const supporting = paidEvidence ? [...payingNotifies, ...confirmed, ...billPaid, ...billRefunds, ...observed, ...delivered] : [...created, ...trail];
   const features: ScoreFeatures = {
     status,
@@ -267,10 +289,12 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
     unverifiableNotify: payingNotifies.some((e) => e.signature === 'unverifiable' || e.signature === undefined),
     badSignature: badSig.length > 0,
     notifyCopies: payingNotifies.length,
-    confirmedLine: confirmed.length > 0,
+    confirmedLine: explicitConfirmed.length > 0,
+    inferredPaidLine: explicitConfirmed.length < confirmed.length,
+    inferredDeliveredLine: explicitDelivered.length < delivered.length,
     statementLine: billLine,
     observedPaid: observed.length > 0,
-    deliveredLine: delivered.length > 0,
+    deliveredLine: explicitDelivered.length > 0,
     refundLine: refunds.length > 0,
     orderCreatedLine: created.some((e) => !e.format.startsWith('nginx') || (e as JoinedEvidence).joinedBy !== undefined),
     browserTrail: trail.length > 0,

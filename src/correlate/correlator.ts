@@ -86,7 +86,7 @@ export interface CorrelationState extends OrderTableStats {
 export type OrderVisitor = (record: Transaction, evidence: readonly CheckedEvidence[]) => void;
 
 /** Kinds whose amount is what the shop asked of the buyer (a callback's may differ: a conflict, not a key). */
-const ORDER_AMOUNT_KINDS = new Set<Evidence['kind']>(['order_created', 'order_viewed', 'payment_started']);
+const ORDER_AMOUNT_KINDS = new Set<Evidence['kind']>(['order_created', 'order_viewed', 'order_mentioned', 'payment_started']);
 
 /** Parked beside a record built when its order went quiet: what it was built with (the clock
  *  corrections that applied to its sources), and what the end of the run needs without

@@ -36,6 +36,9 @@ export interface LogEvent extends Provenance {
 export const EVIDENCE_KINDS = [
   'order_created',
   'order_viewed',
+  /** An application line names the order and some of its fields, but its wording says nothing
+   *  certain about what happened (found by shape, rules/shape/vocabulary.yaml). */
+  'order_mentioned',
   'payment_started',
   'status_polled',
   'payment_notified',
@@ -72,6 +75,17 @@ export interface EvidenceFields {
   /** SHA-256 of a delivered card key: the key itself is a secret and never leaves the rule stage. */
   card_key_hash?: string;
   message?: string;
+  /** Found by shape: the words that decided what happened ("paid, inferred from …"). A guess
+   *  from wording weighs less than an explicit rule, and never makes a record certain alone. */
+  inferred?: string;
+  /** Found by shape: the wording named steps that cannot all be true, so it decided nothing. */
+  wording_ambiguous?: string;
+  /** Found by shape: the context key that named the order (`order_sn`, `out_trade_no`, …). */
+  order_key?: string;
+  /** Found by shape: where in the entry the payload was (`context`, `json-string`, `xml`, `dump`, `query`, …). */
+  found_in?: string;
+  /** `payload`: the entry had no time of its own and is dated by the payload's (gmt_payment, time_end, …). */
+  dated_by?: string;
   [extra: string]: string | number | undefined;
 }
 

@@ -68,7 +68,7 @@ export function readingOrder(a: FileTask, b: FileTask): number {
  * each read chunk, and still paced: the same order of reading as with workers, in one thread.
  */
 async function readInProcess(tasks: FileTask[], setup: WorkerSetup, sinks: RunSinks, reports: Map<string, FileReport>): Promise<void> {
-  const engine = new RuleEngine(setup.rules, { keys: setup.keys, clock: new ZoneClock(setup.tz), revealCardKeys: setup.revealCardKeys });
+  const engine = new RuleEngine(setup.rules, { keys: setup.keys, clock: new ZoneClock(setup.tz), revealCardKeys: setup.revealCardKeys, ...(setup.vocabulary ? { vocabulary: setup.vocabulary } : {}) });
   const parsers = customNginxParsers(setup.nginxFormat);
   const queue = [...tasks].sort(readingOrder);
   const running = new Set<string>();

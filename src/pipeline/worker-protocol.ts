@@ -1,3 +1,4 @@
+import type { VocabularyData } from '../../rules/engine/vocabulary';
 import type { FileReport, Reject } from '../model/types';
 import type { EvidenceBatch } from './evidence-batch';
 import type { KeyRing } from '../../parsers/gateways/gateway';
@@ -11,6 +12,8 @@ export interface WorkerSetup {
   /** The rule packs, loaded and checked against their schema once by the main thread: a worker
    *  then needs neither the YAML reader nor the schema validator (memory, per worker). */
   rules: SourcedRule[];
+  /** The shape vocabulary, loaded and checked by the main thread like the packs. */
+  vocabulary?: VocabularyData;
   keys: KeyRing;
   tz: string;
   maxLineBytes: number;

@@ -36,7 +36,7 @@ const paceFor = (file: string) => (): Promise<void> | undefined =>
 let engine: RuleEngine;
 let parsers: ReturnType<typeof customNginxParsers>;
 try {
-  engine = new RuleEngine(setup.rules, { keys: setup.keys, clock: new ZoneClock(setup.tz), revealCardKeys: setup.revealCardKeys });
+  engine = new RuleEngine(setup.rules, { keys: setup.keys, clock: new ZoneClock(setup.tz), revealCardKeys: setup.revealCardKeys, ...(setup.vocabulary ? { vocabulary: setup.vocabulary } : {}) });
   parsers = customNginxParsers(setup.nginxFormat);
 } catch (e) {
   send({ t: 'fatal', message: (e as Error).message });

@@ -11,6 +11,10 @@ export interface ScoreFeatures {
   /** Copies of the same accepted payment seen (retries and return_url copies). */
   notifyCopies: number;
   confirmedLine: boolean;
+  /** A line whose wording alone (found by shape, not by a rule) says the order was paid. */
+  inferredPaidLine?: boolean;
+  /** A line whose wording alone says the card was delivered. */
+  inferredDeliveredLine?: boolean;
   /** The gateway's own bill (`--statement`) lists this payment (or a refund of it). Absent: no bill given. */
   statementLine?: boolean;
   /** The shop told the buyer's browser the order was paid (status poll). */

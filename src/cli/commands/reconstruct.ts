@@ -1,3 +1,4 @@
+import { loadVocabulary, type VocabularyData } from '../../../rules/engine/vocabulary';
 import { chmodSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
@@ -115,8 +116,10 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
 
   const ruleDirs = args.rules.map((d) => resolve(io.cwd, d));
   let rules: ReturnType<typeof loadRules>;
+  let vocabulary: VocabularyData;
   try {
     rules = loadRules(ruleDirs);
+    vocabulary = loadVocabulary();
   } catch (e) {
     if (e instanceof RulePackError) throw new UsageError(e.message);
     throw e;
@@ -185,7 +188,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   lap('setup');
   const reports = await runFiles(
     tasks,
-    { rules, keys, tz: args.tz, maxLineBytes: args['max-line-bytes'], revealCardKeys: args['reveal-card-keys'], ...(nginxFormat.directive ? { nginxFormat: nginxFormat.directive } : {}) },
+    { rules, vocabulary, keys, tz: args.tz, maxLineBytes: args['max-line-bytes'], revealCardKeys: args['reveal-card-keys'], ...(nginxFormat.directive ? { nginxFormat: nginxFormat.directive } : {}) },
     args.workers,
     {
       evidence: (batch, file) => correlator.addBatch(batch, file),

@@ -1,3 +1,4 @@
+import { loadVocabulary, type VocabularyData } from '../../../rules/engine/vocabulary';
 import { statSync } from 'node:fs';
 import { relative, resolve, isAbsolute } from 'node:path';
 import type { Argv } from 'yargs';
@@ -134,7 +135,14 @@ export async function rulesTest(args: RulesTestArgs, io: CommandIO): Promise<num
     throw e;
   }
   const keys = args.keys ? loadKeyRing(resolve(io.cwd, args.keys)) : {};
-  const engine = new RuleEngine(overlay.rules, { keys, clock: new ZoneClock(args.tz) });
+  let vocabulary: VocabularyData;
+  try {
+    vocabulary = loadVocabulary();
+  } catch (e) {
+    if (e instanceof RulePackError) throw new UsageError(e.message);
+    throw e;
+  }
+  const engine = new RuleEngine(overlay.rules, { keys, clock: new ZoneClock(args.tz), vocabulary });
 
   const out: string[] = [];
   const w = (s: string) => out.push(s);
