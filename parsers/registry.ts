@@ -5,6 +5,7 @@ import { acgFakaRuntime } from './app/acg-faka-runtime';
 import { thinkphp } from './app/thinkphp';
 import { jsonl } from './app/jsonl';
 import { generic } from './app/generic';
+import { fragments } from './app/fragments';
 import { NGINX_ALIASES, nginxBody, nginxJson, nginxMain } from './nginx/builtin-formats';
 
 /** Every format salvage can read. Detection is a vote: each parser scores a sample of lines;
@@ -17,8 +18,9 @@ import { NGINX_ALIASES, nginxBody, nginxJson, nginxMain } from './nginx/builtin-
  *  nginx-combined wins. nginx-main comes after it: on main lines it ties and loses, so the
  *  hand-tuned parser keeps the common case (nginx-main is there to be forced, strictly). A
  *  user's --nginx-format goes before all of these (parsersWith), so it wins its ties. nginx-json
- *  also comes before jsonl, which would read its lines as generic JSON. */
-export const PARSERS: readonly ParserDefinition[] = [nginxJson, nginxBody, nginxCombined, nginxMain, laravel, acgFakaRuntime, thinkphp, jsonl, generic];
+ *  also comes before jsonl, which would read its lines as generic JSON. `fragments` (saved
+ *  payloads without timestamps) is last and weakest: it takes only what no log parser claims. */
+export const PARSERS: readonly ParserDefinition[] = [nginxJson, nginxBody, nginxCombined, nginxMain, laravel, acgFakaRuntime, thinkphp, jsonl, generic, fragments];
 
 /** When a family name is given (`--format x=nginx`), the parser it means, if not the family's first. */
 const FAMILY_DEFAULT: Readonly<Record<string, string>> = { nginx: 'nginx-combined' };

@@ -370,10 +370,11 @@ export class RuleEngine {
       if (/return/i.test(ev.fields.path ?? '') || (ev.fields.status ?? '').startsWith('3')) m.fields.copy = 'return';
       return m;
     }
-    const texts: string[] = [];
-    if (ev.fields.message) texts.push(ev.fields.message);
-    if (ev.fields.body) texts.push(ev.fields.body);
-    const cands = findCandidates(ev.params, texts);
+    // The message and the lines below it are one text: a dump or an XML document often opens
+    // on the message line and goes on below.
+    const msg = ev.fields.message ?? '';
+    const text = ev.fields.body ? msg + '\n' + ev.fields.body : msg;
+    const cands = findCandidates(ev.params, text === '' ? [] : [text]);
     const gw = shape.findGateway(cands);
     if (gw !== null) {
       const m = this.gatewayMatch(ev, gw.payload, gw.candidate);

@@ -89,6 +89,7 @@ function jsonEnd(text: string, from: number): number {
   return -1;
 }
 
+const LOGFMT_PAIR = /(?<![^\s,;(\[{])([A-Za-z_][\w.-]{0,40})=("[^"\n]*"|[^\s&"]+)(?=[\s,;)\]}]|$)/g;
 const QUERY_RUN = /[A-Za-z_][\w.\[\]-]*=[^&\s"'<>]*(?:&[A-Za-z_][\w.\[\]-]*=[^&\s"'<>]*){2,}/g;
 
 /** Payload candidates inside free text: JSON objects, XML, query strings and PHP dumps. */
@@ -116,6 +117,18 @@ export function candidatesInText(text: string): Candidate[] {
     for (let m = QUERY_RUN.exec(t); m !== null && out.length < MAX_CANDIDATES; m = QUERY_RUN.exec(t)) {
       out.push({ map: decodeQuery(m[0]), via: 'query' });
     }
+  }
+  // `key=value key2="two words"` (logfmt), the way many operators write a line by hand.
+  if (t.indexOf('=') > 0) {
+    const map: Record<string, string> = {};
+    let n = 0;
+    LOGFMT_PAIR.lastIndex = 0;
+    for (let m = LOGFMT_PAIR.exec(t); m !== null && n < 64; m = LOGFMT_PAIR.exec(t)) {
+      const v = m[2]!;
+      map[m[1]!] = v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v.replace(/[,;]$/, '');
+      n++;
+    }
+    if (n >= 2) out.push({ map, via: 'key=value' });
   }
   // A PHP dump starts on a line of its own or at the end of the message line.
   if (/Array|array ?\(/.test(t)) {
