@@ -89,7 +89,7 @@ function jsonEnd(text: string, from: number): number {
   return -1;
 }
 
-const LOGFMT_PAIR = /(?<![^\s,;(\[{])([A-Za-z_][\w.-]{0,40})=("[^"\n]*"|[^\s&"]+)(?=[\s,;)\]}]|$)/g;
+const LOGFMT_PAIR = /(?<![^\s,;(\[{])([A-Za-z_][\w.-]{0,40})=("(?:[^"\\\n]|\\.)*"|[^\s&"]+)(?=[\s,;)\]}]|$)/g;
 const QUERY_RUN = /[A-Za-z_][\w.\[\]-]*=[^&\s"'<>]*(?:&[A-Za-z_][\w.\[\]-]*=[^&\s"'<>]*){2,}/g;
 
 /** Payload candidates inside free text: JSON objects, XML, query strings and PHP dumps. */
@@ -125,7 +125,7 @@ export function candidatesInText(text: string): Candidate[] {
     LOGFMT_PAIR.lastIndex = 0;
     for (let m = LOGFMT_PAIR.exec(t); m !== null && n < 64; m = LOGFMT_PAIR.exec(t)) {
       const v = m[2]!;
-      map[m[1]!] = v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v.replace(/[,;]$/, '');
+      map[m[1]!] = v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1).replace(/\\(.)/g, '$1') : v.replace(/[,;]$/, '');
       n++;
     }
     if (n >= 2) out.push({ map, via: 'key=value' });
