@@ -1,6 +1,7 @@
 // End to end: `salvage reconstruct <dir> --keys keys.json` on a tiny nginx access log (main +
-// "$request_body") of a dujiaoka shop taking TokenPay and V免签: the tokenpay and vpay packs fire
-// on the notify routes, genuine callbacks make paid records, a tampered one is flagged.
+// "$request_body") of a dujiaoka shop taking TokenPay and V免签, and a laravel.log with operator
+// callback lines: the tokenpay and vpay packs fire on the notify routes and on the operator lines,
+// genuine callbacks make paid records, a tampered one is flagged.
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -20,6 +21,8 @@ const VPAY_KEY = 'vpay-key-123';
 const SN_TP = 'TPORDER000000001';
 const SN_TP_FORGED = 'TPORDER000000002';
 const SN_VPAY = 'VPORDER000000001';
+const SN_TP_APP = 'TPORDER000000003';
+const SN_VPAY_APP = 'VPORDER000000002';
 
 /** TokenPay's order Id (a Guid) for one of our orders. */
 const tokenpayId = (sn: string) => '6324ddd2-4677-7914-0010-7028060000' + sn.slice(-2);
@@ -80,6 +83,14 @@ function makeShop(): { dir: string; keys: string } {
     nginx('14:07:02', '203.0.113.9', `GET /pay/vpay/return_url?order_id=${SN_VPAY}${vq}`, 302, 400, BROWSER),
   ];
   writeFileSync(join(dir, 'shop.access.log'), lines.join('\n') + '\n');
+  // The same callbacks as an operator logged them in laravel.log (docs/log-shapes.md operator lines).
+  const vp2 = { ...vp, payId: '2026112114100154321', param: SN_VPAY_APP, type: '1', price: '5.00', reallyPrice: '5.01' };
+  const vsign2 = md5(vp2.payId + vp2.param + vp2.type + vp2.price + vp2.reallyPrice + VPAY_KEY);
+  const app = [
+    `[2026-11-21 14:09:00] local.INFO: tokenpay回调 ${tokenpayBody(SN_TP_APP, '20.00', TP_TOKEN)}`,
+    `[2026-11-21 14:10:02] local.INFO: V免签回调 ${JSON.stringify({ ...vp2, sign: vsign2 })}`,
+  ];
+  writeFileSync(join(dir, 'laravel.log'), app.join('\n') + '\n');
   const keys = join(root, 'keys.json');
   writeFileSync(keys, JSON.stringify({ tokenpay: { shop: TP_TOKEN }, vpay: { vmq: VPAY_KEY } }));
   return { dir, keys };
@@ -123,10 +134,20 @@ describe('reconstruct with --keys: TokenPay and V免签 notifies in an nginx log
     assert.ok(rules.includes('vpay.nginx.notify'), rules.join(','));
     assert.ok(rules.includes('vpay.nginx.return'), rules.join(','));
 
+    const ta = tx.get(SN_TP_APP)!;
+    assert.equal(ta.status, 'paid');
+    assert.equal(ta.amount, 20);
+    assert.ok(ta.evidence.some((e) => e.rule === 'tokenpay.app.notify'));
+    const va = tx.get(SN_VPAY_APP)!;
+    assert.equal(va.status, 'paid');
+    assert.equal(va.channel, 'wxpay');
+    assert.equal(va.amount, 5);
+    assert.ok(va.evidence.some((e) => e.rule === 'vpay.app.notify'));
+
     // Every line is accounted for; the bodiless notify is noise.
     const text = readFileSync(join(out, 'report.json'), 'utf8');
     const report = JSON.parse(text) as { inputs: { format: string; lines_total: number; parsed: number; rejected: number; evidence_lines: number; noise: number; by_rule: Record<string, number> }[] };
-    const file = report.inputs[0]!;
+    const file = report.inputs.find((f) => f.format === 'nginx-body')!;
     assert.equal(file.format, 'nginx-body');
     assert.equal(file.lines_total, 11);
     assert.equal(file.parsed + file.rejected, file.lines_total);
@@ -144,7 +165,7 @@ describe('reconstruct with --keys: TokenPay and V免签 notifies in an nginx log
     const r = await runCli(['reconstruct', shop.dir, '--out', out], root);
     assert.ok(r.code === 0 || r.code === 1, r.stderr + r.stdout);
     const tx = records(out);
-    for (const sn of [SN_TP, SN_TP_FORGED, SN_VPAY]) assert.ok(!tx.get(sn)!.flags.includes('bad_signature'), sn);
+    for (const sn of [SN_TP, SN_TP_FORGED, SN_VPAY, SN_TP_APP, SN_VPAY_APP]) assert.ok(!tx.get(sn)!.flags.includes('bad_signature'), sn);
     assert.ok(tx.get(SN_TP)!.confidence < records(join(root, 'out')).get(SN_TP)!.confidence);
   });
 });
