@@ -44,10 +44,6 @@ export function tokenpaySigningString(fields: Record<string, string>, order: 'or
   return keys.map((k) => `${k}=${fields[k]}`).join('&');
 }
 
-export function tokenpaySign(fields: Record<string, string>, token: string, order: 'ordinal' | 'culture' = 'ordinal'): string {
-  return createHash('md5').update(tokenpaySigningString(fields, order) + token, 'utf8').digest('hex');
-}
-
 export function tokenpayNormalise(p: Record<string, string>): GatewayPayment {
   const out: GatewayPayment = { gateway: 'tokenpay', channel: 'usdt', success: p.Status === '1' };
   if (p.OutOrderId) out.order_id = p.OutOrderId;

@@ -44,8 +44,12 @@ export function vpayUnglue(p: Record<string, string>): Record<string, string> {
   return p;
 }
 
+/** The fields V免签 always sends with a payment; all present, the notify reports money received. */
+const PAYMENT_FIELDS = ['payId', 'type', 'price', 'reallyPrice'];
+
 export function vpayNormalise(p: Record<string, string>): GatewayPayment {
-  const out: GatewayPayment = { gateway: 'vpay', channel: CHANNEL_OF_TYPE[p.type ?? ''] ?? 'vpay', success: true };
+  const success = PAYMENT_FIELDS.every((k) => !!p[k]);
+  const out: GatewayPayment = { gateway: 'vpay', channel: CHANNEL_OF_TYPE[p.type ?? ''] ?? 'vpay', success };
   if (p.param) out.order_id = p.param;
   if (p.payId) out.trade_no = p.payId;
   const amount = parseAmount(p.price);

@@ -67,6 +67,10 @@ describe('vpay', () => {
     assert.equal(r.signature, 'unverifiable');
     assert.match(r.why, /lacks payId, type, reallyPrice, sign/);
     assert.equal(r.payment?.amount, undefined);
+    assert.equal(r.payment?.success, false, 'a notify without its payment fields reports no payment');
+    const noSign = decodeQuery(query(NOTIFY));
+    delete noSign.sign;
+    assert.equal(vpay.read(noSign, {}).payment?.success, true);
   });
 
   test("the buyer's return copy: payId glued into dujiaoka's order_id is split back out and verifies", () => {
