@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { unescapeNginx } from '../params';
 import type { GatewayDefinition, GatewayPayment, GatewayReading, KeyRing } from './gateway';
-import { goFloatText, loggedBody, ownParams, parseAmount, sameText, sortedPairs } from './gateway';
+import { goFloatText, jsonBodyFields, loggedBody, ownParams, parseAmount, ringEntries, sameText, sortedPairs } from './gateway';
 
 // epusdt (assimon/epusdt, NOTES §4d): a JSON POST {trade_id, order_id, amount (CNY),
 // actual_amount (USDT), token (the receiving wallet), block_transaction_id, signature, status}.
@@ -40,7 +40,7 @@ export function epusdtNormalise(p: Record<string, string>): GatewayPayment {
 export function epusdtVerify(p: Record<string, string>, keys: KeyRing): Pick<GatewayReading, 'signature' | 'why'> & { id?: string } {
   const missing = REQUIRED.filter((k) => !p[k]);
   if (missing.length > 0) return { signature: 'unverifiable', why: `epusdt callback lacks ${missing.join(', ')}` };
-  const ring = Object.entries(keys.epusdt ?? {}).filter(([, t]) => typeof t === 'string' && t !== '');
+  const ring = ringEntries(keys.epusdt);
   if (ring.length === 0) return { signature: 'unverifiable', why: 'no epusdt token in --keys' };
   const got = p.signature!.toLowerCase();
   for (const [id, token] of ring) {
@@ -51,24 +51,6 @@ export function epusdtVerify(p: Record<string, string>, keys: KeyRing): Pick<Gat
   return { signature: 'bad_signature', why: `epusdt signature matches none of the ${ring.length} epusdt tokens in --keys (the body names no merchant: all were tried)` };
 }
 
-/** JSON object body → string fields, numbers as Go prints them; undefined when not a JSON object. */
-function fieldsFromJson(raw: string): Record<string, string> | string {
-  let j: unknown;
-  try {
-    j = JSON.parse(raw);
-  } catch (e) {
-    return `the epusdt body is not JSON (${(e as Error).message})`;
-  }
-  if (j === null || typeof j !== 'object' || Array.isArray(j)) return 'the epusdt body is not a JSON object';
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(j as Record<string, unknown>)) {
-    if (v === null || v === undefined) out[k] = '';
-    else if (typeof v === 'object') out[k] = JSON.stringify(v);
-    else out[k] = String(v);
-  }
-  return out;
-}
-
 export const epusdt: GatewayDefinition = {
   id: 'epusdt',
   read(params, keys, body) {
@@ -76,7 +58,7 @@ export const epusdt: GatewayDefinition = {
     if (params.order_id === undefined && params.signature === undefined) {
       const raw = loggedBody(body, unescapeNginx);
       if (raw === undefined) return { signature: 'unverifiable', why: 'no epusdt callback body in this line', absent: true };
-      const parsed = fieldsFromJson(raw);
+      const parsed = jsonBodyFields(raw, 'epusdt');
       if (typeof parsed === 'string') return { signature: 'unverifiable', why: 'the epusdt body is malformed: nothing to verify', problem: parsed };
       source = parsed;
     }

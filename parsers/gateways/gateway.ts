@@ -9,12 +9,18 @@ export interface KeyRing {
   wechatpay?: Record<string, { key?: string; apiv3_key?: string }>;
   /** An id of the operator's choosing → api_auth_token. epusdt bodies name no merchant: every token is tried. */
   epusdt?: Record<string, string>;
+  /** An id of the operator's choosing → TokenPay ApiToken (dujiaoka keeps it in pays.merchant_key).
+   *  TokenPay bodies name no merchant either: every token is tried. */
+  tokenpay?: Record<string, string>;
+  /** An id of the operator's choosing → V免签 通讯密钥 (dujiaoka keeps it in pays.merchant_id).
+   *  The notify names no merchant: every key is tried. */
+  vpay?: Record<string, string>;
 }
 
 /** A gateway callback reduced to the fields every gateway has in some form. Amounts in yuan. */
 export interface GatewayPayment {
   gateway: string;
-  /** 'epay' | 'alipay' | 'wxpay' | 'usdt' */
+  /** 'epay' | 'alipay' | 'wxpay' | 'usdt' (epusdt, TokenPay whatever the coin) | 'vpay' (V免签 with an unknown type) */
   channel: string;
   merchant_id?: string;
   order_id?: string;
@@ -130,4 +136,29 @@ export function loggedBody(body: string | undefined, unescape: (s: string) => st
   const t = body.trim();
   if (t === '' || t === '-') return undefined;
   return t.indexOf('\\x') >= 0 ? unescape(t) : t;
+}
+
+/** The usable entries of one gateway's key ring (non-empty strings), for gateways whose callback
+ *  names no merchant, so that every key has to be tried. */
+export function ringEntries(ring: Record<string, string> | undefined): [string, string][] {
+  return Object.entries(ring ?? {}).filter(([, k]) => typeof k === 'string' && k !== '');
+}
+
+/** A JSON object body → string fields (null → '', nested values as their JSON text), or a
+ *  sentence saying why it is not one. `gateway` only names the body in that sentence. */
+export function jsonBodyFields(raw: string, gateway: string): Record<string, string> | string {
+  let j: unknown;
+  try {
+    j = JSON.parse(raw);
+  } catch (e) {
+    return `the ${gateway} body is not JSON (${(e as Error).message})`;
+  }
+  if (j === null || typeof j !== 'object' || Array.isArray(j)) return `the ${gateway} body is not a JSON object`;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(j as Record<string, unknown>)) {
+    if (v === null || v === undefined) out[k] = '';
+    else if (typeof v === 'object') out[k] = JSON.stringify(v);
+    else out[k] = String(v);
+  }
+  return out;
 }

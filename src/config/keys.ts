@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import type { KeyRing } from '../../parsers/gateways/gateway';
 import { UsageError } from '../cli/command';
 
+/** The gateways keys.json may name (KeyRing's members). */
+const KNOWN = ['epay', 'alipay', 'wechatpay', 'epusdt', 'tokenpay', 'vpay'];
+
 /** Read keys.json (merchant keys: secrets, kept in memory only). Broken files are usage errors. */
 export function loadKeyRing(path: string): KeyRing {
   let data: unknown;
@@ -13,7 +16,7 @@ export function loadKeyRing(path: string): KeyRing {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new UsageError(`--keys ${path} must hold a JSON object`);
   const ring = data as Record<string, unknown>;
   for (const gw of Object.keys(ring)) {
-    if (!['epay', 'alipay', 'wechatpay', 'epusdt'].includes(gw)) throw new UsageError(`--keys ${path}: unknown gateway "${gw}" (known: epay, alipay, wechatpay, epusdt)`);
+    if (!KNOWN.includes(gw)) throw new UsageError(`--keys ${path}: unknown gateway "${gw}" (known: ${KNOWN.join(', ')}) / 未知的支付网关`);
     const v = ring[gw];
     if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new UsageError(`--keys ${path}: "${gw}" must map merchant ids to keys`);
   }

@@ -54,6 +54,13 @@ export function epusdtTradeId(rng: Rng, ms: number): string {
   return `${compactYmdHis(ms)}${rng.digits(6)}`;
 }
 
+/** TokenPay's order Id, a Guid. In LightCountry/TokenPay Wiki/docs.md's examples its first eight
+ *  hex digits read as the Unix time of the order's creation (a sequential Guid). */
+export function tokenpayOrderId(rng: Rng, ms: number): string {
+  const t = Math.floor(ms / 1000).toString(16).padStart(8, '0');
+  return `${t}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(12)}`;
+}
+
 export function tronAddress(rng: Rng): string {
   return `T${rng.chars(33, BASE58)}`;
 }

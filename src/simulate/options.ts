@@ -20,6 +20,9 @@ export interface SimulateOptions {
   damage: DamageProfile;
   platform: Platform;
   logging: LoggingMode;
+  /** Add a TokenPay (USDT-TRC20) payment row (dujiaoka only). Off by default, so that the default
+   *  shop, and every figure measured on it, stays as it was. */
+  tokenpay: boolean;
 }
 
 export interface RawSimulateOptions {
@@ -31,6 +34,7 @@ export interface RawSimulateOptions {
   damage?: unknown;
   platform?: unknown;
   logging?: unknown;
+  tokenpay?: unknown;
 }
 
 export const DEFAULTS = {
@@ -41,6 +45,7 @@ export const DEFAULTS = {
   damage: 'typical' as DamageProfile,
   platform: 'dujiaoka' as Platform,
   logging: 'operator' as LoggingMode,
+  tokenpay: false,
 };
 
 /** Upper bounds that keep a run finite (a year of traffic, ten million orders). */
@@ -84,6 +89,12 @@ export function resolveOptions(raw: RawSimulateOptions): SimulateOptions {
   if ((typeof seedRaw !== 'string' && typeof seedRaw !== 'number') || String(seedRaw).trim() === '') {
     throw new UsageError('--seed must be a non-empty number or word. --seed 必须是非空的数字或字符串。');
   }
+  const platform = oneOf('platform', raw.platform ?? DEFAULTS.platform, PLATFORMS);
+  const tokenpay = raw.tokenpay ?? DEFAULTS.tokenpay;
+  if (typeof tokenpay !== 'boolean') throw new UsageError('--tokenpay takes no value. --tokenpay 不带参数。');
+  if (tokenpay && platform !== 'dujiaoka') {
+    throw new UsageError(`--tokenpay needs --platform dujiaoka (${platform} has no TokenPay handler). --tokenpay 只适用于 dujiaoka（${platform} 没有 TokenPay 支付处理）。`);
+  }
   return {
     out: raw.out,
     orders,
@@ -92,7 +103,8 @@ export function resolveOptions(raw: RawSimulateOptions): SimulateOptions {
     startMs: dt.toMillis(),
     seed: String(seedRaw),
     damage: oneOf('damage', raw.damage ?? DEFAULTS.damage, DAMAGE_PROFILES),
-    platform: oneOf('platform', raw.platform ?? DEFAULTS.platform, PLATFORMS),
+    platform,
     logging: oneOf('logging', raw.logging ?? DEFAULTS.logging, LOGGING_MODES),
+    tokenpay,
   };
 }

@@ -36,6 +36,8 @@ export interface Merchants {
   alipay: { appId: string; sellerId: string; rsa: SeededRsaKey; ips: readonly string[] };
   wechat: { appid: string; mchId: string; key: string; apiv3Key: string; ips: readonly string[]; v2SignType: 'MD5' | 'HMAC-SHA256' };
   epusdt: { id: string; token: string; wallet: string; ip: string; host: string; cnyPerUsdt: number };
+  /** Only with --tokenpay. */
+  tokenpay?: { id: string; token: string; wallet: string; ip: string; host: string; cnyPerUsdt: number };
 }
 
 export interface World {
@@ -74,6 +76,9 @@ function dujiaokaPays(m: Merchants): PayRow[] {
     { id: 14, name: '支付宝', payCheck: 'alipay', handleroute: '/pay/yipay', channel: 'epay', gateway: 'epay', method: 'redirect', epayType: 'alipay', weight: 0.38, merchantId: m.epay.pid },
     { id: 15, name: '微信', payCheck: 'wxpay', handleroute: '/pay/yipay', channel: 'epay', gateway: 'epay', method: 'redirect', epayType: 'wxpay', weight: 0.17, merchantId: m.epay.pid },
     { id: 22, name: 'USDT-TRC20', payCheck: 'epusdt', handleroute: 'pay/epusdt', channel: 'usdt', gateway: 'epusdt', method: 'redirect', weight: 0.15, merchantId: m.epusdt.id },
+    // dujiaoka's install.sql row 25 (pay_check tokenpay-usdt-trc; the shop keeps the Currency USDT_TRC20 in
+    // merchant_id and the ApiToken in merchant_key; merchantId here is the keys.json id, as for every row)
+    ...(m.tokenpay ? [{ id: 25, name: 'USDT-TRC20', payCheck: 'tokenpay-usdt-trc', handleroute: 'pay/tokenpay', channel: 'usdt' as const, gateway: 'tokenpay' as const, method: 'redirect' as const, weight: 0.1, merchantId: m.tokenpay.id }] : []),
   ];
 }
 
@@ -93,10 +98,10 @@ function gatewayIps(rng: Rng, prefix: string, n: number): string[] {
   return out;
 }
 
-export function buildMerchants(rng: Rng, platform: SimulateOptions['platform']): Merchants {
+export function buildMerchants(rng: Rng, platform: SimulateOptions['platform'], withTokenpay = false): Merchants {
   const r = rng.fork('merchants');
   const rsa = seededRsaKey(rng.fork('alipay-rsa'));
-  return {
+  const m: Merchants = {
     epay: { pid: String(r.int(1000, 9999)), key: alnumKey(r, 32), ip: `47.${r.int(90, 120)}.${r.int(0, 255)}.${r.int(2, 250)}`, submitHost: 'pay.epay.example' },
     alipay: { appId: `2021${r.digits(12)}`, sellerId: alipayUserId(r), rsa, ips: gatewayIps(r, '110.75', 4) },
     wechat: {
@@ -116,11 +121,24 @@ export function buildMerchants(rng: Rng, platform: SimulateOptions['platform']):
       cnyPerUsdt: Math.round(r.range(7.05, 7.35) * 100) / 100,
     },
   };
+  // A fork of its own, so that the other merchants draw exactly what they draw without it.
+  if (withTokenpay) {
+    const t = rng.fork('tokenpay');
+    m.tokenpay = {
+      id: 'tokenpay',
+      token: alnumKey(t, 32),
+      wallet: tronAddress(t),
+      ip: `43.${t.int(128, 159)}.${t.int(0, 255)}.${t.int(2, 250)}`,
+      host: 'token-pay.shop.example',
+      cnyPerUsdt: Math.round(t.range(7.05, 7.35) * 100) / 100,
+    };
+  }
+  return m;
 }
 
 export function buildWorld(opts: SimulateOptions, hostSkewMs: number[]): World {
   const rng = Rng.root(opts.seed);
-  const merchants = buildMerchants(rng, opts.platform);
+  const merchants = buildMerchants(rng, opts.platform, opts.tokenpay);
   const endMs = opts.startMs + opts.days * 86_400_000;
   return {
     opts,
@@ -149,6 +167,7 @@ export function keysJson(w: World): Record<string, unknown> {
     alipay: { [m.alipay.appId]: m.alipay.rsa.publicPem },
     wechatpay: { [m.wechat.mchId]: { key: m.wechat.key, apiv3_key: m.wechat.apiv3Key } },
     epusdt: { [m.epusdt.id]: m.epusdt.token },
+    ...(m.tokenpay ? { tokenpay: { [m.tokenpay.id]: m.tokenpay.token } } : {}),
   };
 }
 

@@ -12,6 +12,7 @@ export interface SimulateArgs {
   damage?: string;
   platform?: string;
   logging?: string;
+  tokenpay?: boolean;
 }
 
 export const simulateCommand: SalvageCommand<SimulateArgs> = {
@@ -26,7 +27,8 @@ export const simulateCommand: SalvageCommand<SimulateArgs> = {
       .option('seed', { type: 'string', default: DEFAULTS.seed, describe: 'seed: same seed and options give byte-identical output' })
       .option('damage', { type: 'string', default: DEFAULTS.damage, describe: 'none | typical | severe' })
       .option('platform', { type: 'string', default: DEFAULTS.platform, describe: 'dujiaoka | acg-faka' })
-      .option('logging', { type: 'string', default: DEFAULTS.logging, describe: 'default (platform logs only) | operator (extra app-log lines)' }),
+      .option('logging', { type: 'string', default: DEFAULTS.logging, describe: 'default (platform logs only) | operator (extra app-log lines)' })
+      .option('tokenpay', { type: 'boolean', default: DEFAULTS.tokenpay, describe: 'add a TokenPay (USDT-TRC20) payment row (dujiaoka) / 增加 TokenPay 支付方式' }),
   async run(args, io: CommandIO) {
     const opts = resolveOptions(args);
     const t0 = process.hrtime.bigint();

@@ -2,6 +2,7 @@
 import { signAlipayFields } from '../gateways/alipay';
 import { buildEpayNotify } from '../gateways/epay';
 import { buildEpusdtNotify, epusdtJson } from '../gateways/epusdt';
+import { tokenpayNotify } from '../gateways/tokenpay';
 import type { GatewayName } from '../gateways/retry';
 import { buildWxV3Body, signWxV2Fields, wxV2Xml } from '../gateways/wechatpay';
 import {
@@ -10,6 +11,8 @@ import {
   alipayUserId,
   epayTradeNo,
   epusdtTradeId,
+  tokenpayOrderId,
+  tronAddress,
   wxNonce,
   wxOpenId,
   wxTransactionId,
@@ -35,9 +38,11 @@ export interface GatewayTxn {
   nonce?: string;
   v3EventId?: string;
   v3Nonce?: string;
-  // epusdt
+  // epusdt, TokenPay
   usdt?: number;
   blockTx?: string;
+  /** TokenPay: the paying wallet. */
+  fromAddress?: string;
 }
 
 export interface OrderRef {
@@ -45,6 +50,8 @@ export interface OrderRef {
   title: string;
   actualFen: number;
   pay: PayRow;
+  /** dujiaoka sends the buyer's email to TokenPay as OrderUserKey. */
+  buyer?: { email: string };
 }
 
 export type CallbackVariant = 'genuine' | 'bad_signature' | 'wrong_amount';
@@ -98,6 +105,10 @@ export function makeGatewayTxn(rng: Rng, w: World, pay: PayRow, createdMs: numbe
     case 'epusdt': {
       const usdt = Math.round((actualFen / 100 / w.merchants.epusdt.cnyPerUsdt) * 10000) / 10000;
       return { gateway: 'epusdt', tradeNo: epusdtTradeId(rng, createdMs), createdMs, paidMs, usdt: Math.max(0.0001, usdt), blockTx: rng.hex(64) };
+    }
+    case 'tokenpay': {
+      const usdt = Math.round((actualFen / 100 / w.merchants.tokenpay!.cnyPerUsdt) * 100) / 100;
+      return { gateway: 'tokenpay', tradeNo: tokenpayOrderId(rng, createdMs), createdMs, paidMs, usdt: Math.max(0.01, usdt), blockTx: rng.hex(64), fromAddress: tronAddress(rng) };
     }
   }
 }
@@ -293,6 +304,41 @@ export function buildCallback(
         success: true,
       };
     }
+    case 'tokenpay': {
+      const t = m.tokenpay!;
+      const usdt = variant === 'wrong_amount' ? Math.max(0.01, Math.round((claimedFen / 100 / t.cnyPerUsdt) * 100) / 100) : txn.usdt!;
+      const body = tokenpayNotify(
+        {
+          ActualAmount: String(fenToYuan(claimedFen)),
+          Amount: String(usdt),
+          BaseCurrency: 'CNY',
+          BlockChainName: 'TRON',
+          BlockTransactionId: txn.blockTx,
+          Currency: 'USDT_TRC20',
+          CurrencyName: 'USDT',
+          FromAddress: txn.fromAddress,
+          Id: txn.tradeNo,
+          IsDynamicAmount: 0,
+          OrderUserKey: o.buyer?.email,
+          OutOrderId: o.orderId,
+          PayTime: ymdHis(txn.paidMs),
+          Status: 1,
+          ToAddress: t.wallet,
+        },
+        t.token,
+        variant === 'bad_signature' ? rng.hex(32) : undefined,
+      );
+      return {
+        method: 'POST',
+        query: '',
+        ua: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/113.0.0.0 Safari/537.36 TokenPay/1.0',
+        opMessage: 'tokenpay回调',
+        opContext: body,
+        claimedFen,
+        signatureValid: variant !== 'bad_signature',
+        success: true,
+      };
+    }
   }
 }
 
@@ -309,5 +355,7 @@ export function gatewayIp(w: World, gw: GatewayName, rng: Rng): string {
       return rng.pick(m.wechat.ips);
     case 'epusdt':
       return m.epusdt.ip;
+    case 'tokenpay':
+      return m.tokenpay!.ip;
   }
 }

@@ -30,6 +30,7 @@ const CONTROLLER: Record<string, { file: string; cls: string; line: number }> = 
   'wxpay-v2': { file: 'app/Http/Controllers/Pay/WepayController.php', cls: 'App\\Http\\Controllers\\Pay\\WepayController', line: 92 },
   'wxpay-v3': { file: 'app/Http/Controllers/Pay/WepayController.php', cls: 'App\\Http\\Controllers\\Pay\\WepayController', line: 92 },
   epusdt: { file: 'app/Http/Controllers/Pay/EpusdtController.php', cls: 'App\\Http\\Controllers\\Pay\\EpusdtController', line: 97 },
+  tokenpay: { file: 'app/Http/Controllers/Pay/TokenPayController.php', cls: 'App\\Http\\Controllers\\Pay\\TokenPayController', line: 92 },
 };
 
 export function notifyPath(pay: PayRow): string {
@@ -118,6 +119,9 @@ export function gatewayRedirectUrl(w: World, pay: PayRow, o: { orderId: string; 
       return `https://openapi.alipay.com/gateway.do?charset=utf-8&method=alipay.trade.page.pay&sign=${'A'.repeat(344)}&version=1.0&app_id=${w.merchants.alipay.appId}&sign_type=RSA2&timestamp=2026-01-01+00%3A00%3A00&alipay_sdk=yansongda&format=JSON&biz_content=${'x'.repeat(220)}`;
     case 'epusdt':
       return `https://${w.merchants.epusdt.host}/pay/checkout-counter/${txnTradeNo}`;
+    case 'tokenpay':
+      // CreateOrder answers with `data`, the pay page `/Pay?Id=<order Id>` (Wiki/docs.md §1).
+      return `https://${w.merchants.tokenpay!.host}/Pay?Id=${txnTradeNo}`;
     default:
       return url(w, '/');
   }
@@ -262,7 +266,7 @@ function handleCallback(
   let bytes = 7;
   let processedAt: number | null = null;
   let endMs = ms + rng.int(60, 400);
-  const uncaught = gw === 'epay' || gw === 'epusdt' || gw === 'wxpay-v3';
+  const uncaught = gw === 'epay' || gw === 'epusdt' || gw === 'wxpay-v3' || gw === 'tokenpay';
   if (!cb.signatureValid) {
     body = 'fail';
   } else if (completedAt !== null && completedAt <= ms) {
@@ -289,7 +293,7 @@ function handleCallback(
     endMs = ms + 15_000 + rng.int(0, 200);
   } else {
     processedAt = ms + rng.int(100, 400);
-    if (gw === 'epusdt') body = 'ok';
+    if (gw === 'epusdt' || gw === 'tokenpay') body = 'ok';
   }
   if (status === 500) bytes = LARAVEL_500_BYTES;
   else if (status === 499) bytes = 0;
@@ -348,6 +352,10 @@ function returnTrip(ctx: SimContext, sess: Session, rng: Rng, o: OrderRec, cbFir
     case 'epusdt':
       sess.req(t, 'GET', `/pay/epusdt/return_url?order_id=${o.orderId}`, 302, redirectBodySize(url(w, detail)), `https://${w.merchants.epusdt.host}/`);
       sess.req(t + rng.int(200, 600), 'GET', detail, 200, pageBytes(rng, 6400), `https://${w.merchants.epusdt.host}/`);
+      break;
+    case 'tokenpay':
+      sess.req(t, 'GET', `/pay/tokenpay/return_url?order_id=${o.orderId}`, 302, redirectBodySize(url(w, detail)), `https://${w.merchants.tokenpay!.host}/`);
+      sess.req(t + 2000 + rng.int(200, 600), 'GET', detail, 200, pageBytes(rng, 6400), `https://${w.merchants.tokenpay!.host}/`);
       break;
     default:
       break;
