@@ -350,16 +350,22 @@ export class Correlator {
       const py = placed.get(y);
       if (px && py) continue;
       const d = p.fit.offset_s; // x's clock − y's clock
-      const basis = `order of buyer requests split across hosts: ${p.orders} orders, ${p.bounds} bounds, ${p.fit.violations} disagreeing, consistent range ${p.fit.from_s}…${p.fit.to_s} s`;
+      // The bounds' summary, turned to read as the reported source's offset (sign −1: y against x).
+      const basis = (sign: 1 | -1, shift: number, tail: string) => {
+        const [a, b] = sign === 1 ? [p.fit.from_s, p.fit.to_s] : [-p.fit.to_s, -p.fit.from_s];
+        return `order of buyer requests split across hosts: ${p.orders} orders, ${p.bounds} bounds, ${p.fit.violations} disagreeing, consistent range ${a + shift}…${b + shift} s; ${tail}`;
+      };
       let est: SkewEstimate;
       if (px || py) {
         // Chain through the measured host: offset against the application log.
-        const [src, anchor, off] = px ? [y, px, px.median_offset_s - d] : [x, py!, py!.median_offset_s + d];
-        est = { source: src, reference: anchor.reference, pairs: p.orders, median_offset_s: off, corrected: false, basis: `${basis}; via ${px ? x : y}` };
+        const [src, anchor, sign] = px ? [y, px, -1 as const] : [x, py!, 1 as const];
+        const off = anchor.median_offset_s + sign * d;
+        est = { source: src, reference: anchor.reference, pairs: p.orders, median_offset_s: off, corrected: false, basis: basis(sign, anchor.median_offset_s, `via ${px ? x : y}`) };
       } else {
         const ref = chooseReference(p.x, p.y, this.gatewayTimes, (c) => this.webLines.get(c) ?? 0);
+        const sign = ref.reference === p.x ? -1 : 1;
         const src = ref.reference === p.x ? y : x;
-        est = { source: src, reference: this.sources[ref.reference - 1]!, pairs: p.orders, median_offset_s: ref.reference === p.x ? -d : d, corrected: false, basis: `${basis}; reference ${ref.why}` };
+        est = { source: src, reference: this.sources[ref.reference - 1]!, pairs: p.orders, median_offset_s: sign * d, corrected: false, basis: basis(sign, 0, `reference ${ref.why}`) };
       }
       est.corrected = Math.abs(est.median_offset_s) >= MIN_CORRECT_S;
       placed.set(est.source, est);
