@@ -248,6 +248,10 @@ test('realdata filebeat test.log: addresses before the client (proxy_add list, q
   }
   // The single-address lines still take the fast path's reading: no xff, no host.
   assert.deepEqual(shape(526), [undefined, '81.2.69.143', '81.2.69.143', undefined]);
+  // Detection counts the prefixed lines too: a file of nothing else is still nginx-combined.
+  const lines = rawLines(buf).map((l) => l.text).filter((t) => t !== '');
+  assert.equal(nginxCombined.detect(lines), 1);
+  assert.equal(nginxCombined.detect([0, 2, 4, 5, 9].map((i) => lines[i]!)), 1);
 });
 
 test('realdata filebeat access.log: line 13 (a $host prefix, percent-encoded path, 206 with large bytes) parses too', () => {
