@@ -173,6 +173,10 @@ export class HostSkewEstimator {
   }
 }
 
+/** Callbacks logged further than this from the gateway's payment time are retries (or a clock
+ *  further off than the ±5 min this estimate is meant for). */
+const MAX_GATEWAY_LAG_MS = 900_000;
+
 /** Per web source: how far its callback times sit after the gateway's own payment times
  *  (Alipay gmt_payment, WeChat time_end: the gateway's clock just before it sends the notify). */
 export class GatewayTimeAgreement {
@@ -180,6 +184,9 @@ export class GatewayTimeAgreement {
 
   note(source: number, loggedMs: number, gatewayMs: number): void {
     if (!Number.isFinite(loggedMs) || !Number.isFinite(gatewayMs)) return;
+    // A retry comes minutes to hours after the payment (NOTES §4e): only first attempts say
+    // anything about the clock.
+    if (Math.abs(loggedMs - gatewayMs) > MAX_GATEWAY_LAG_MS) return;
     let d = this.diffs.get(source);
     if (!d) this.diffs.set(source, (d = []));
     d.push((loggedMs - gatewayMs) / 1000);

@@ -115,6 +115,9 @@ test('chooseReference: gateway times decide when present, else more lines', () =
     g.note(2, 1_000_000 + 1_000, 1_000_000);
   }
   assert.deepEqual(chooseReference(1, 2, g, (s) => (s === 1 ? 10 : 1)), { reference: 2, why: 'agrees with gateway payment times' });
+  // Retries, an hour after the payment, say nothing about the clock and are left out.
+  for (let i = 0; i < 20; i++) g.note(2, 1_000_000 + 3_600_000, 1_000_000);
+  assert.equal(g.medianLag(2), 1);
   const none = new GatewayTimeAgreement();
   assert.deepEqual(chooseReference(1, 2, none, (s) => (s === 1 ? 10 : 1)), { reference: 1, why: 'has more lines' });
   assert.deepEqual(chooseReference(1, 2, none, (s) => (s === 1 ? 1 : 10)), { reference: 2, why: 'has more lines' });
