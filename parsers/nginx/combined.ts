@@ -51,13 +51,83 @@ export function clientIp(remoteAddr: string, xff: string | undefined): string {
   return (comma < 0 ? xff : xff.slice(0, comma)).trim() || remoteAddr;
 }
 
-export function parseCombined(text: string, times: TimeLocalCache = new TimeLocalCache()): Omit<LogEvent, 'file' | 'line' | 'lineEnd' | 'offset'> | string {
+// ---- The slow path: what sits before `$remote_addr - $remote_user [` -------------------------
+//
+// Formats filebeat's nginx module reads (elastic/beats filebeat/module/nginx/access/test/test.log,
+// see shared/realdata/SOURCES.md) put more before the usual fields:
+//   * an address list, `10.0.0.2, 10.0.0.1, 127.0.0.1 - - [`: $proxy_add_x_forwarded_for, i.e.
+//     the X-Forwarded-For header then $remote_addr (the last address);
+//   * an X-Forwarded-For list before the client, quoted `"a, b, c" 10.2.1.185 - - [` or not
+//     `a, b 10.2.2.121 - - [`;
+//   * a virtual host, `lessons.example.com 192.168.0.1 - - [` ($host or $host:$server_port).
+// These are rare, so they are tried only after the combined regex has failed: the common line
+// pays nothing. The ident field must be nginx's literal `-` here (nginx never writes anything
+// else there), which keeps Apache's `%v:%p %h %l %u` lines and lines missing fields rejected.
+
+/** Optional quoted list, then tokens with their separators, then $remote_addr ` - ` $remote_user ` [`. */
+const PREFIXED_HEAD = /^(?:"([^"\\]*)" )?((?:[^\s"\[,]+(?:,\s*|\s+))*?)([^\s"\[,]+) - (\S+) \[/;
+
+interface Prefix {
+  /** The X-Forwarded-For list written before $remote_addr, if any. */
+  xff?: string;
+  /** A $host or $host:$server_port before $remote_addr, if any. */
+  host?: string;
+  serverPort?: string;
+  /** The line rewritten to plain combined: `$remote_addr - $remote_user [` and the rest. */
+  combined: string;
+}
+
+/** Reads the prefix of a line the combined regex rejected; undefined when it is no shape we know. */
+function readPrefix(text: string): Prefix | undefined {
+  const h = PREFIXED_HEAD.exec(text);
+  if (h === null) return undefined;
+  const quoted = h[1];
+  const before = h[2]!.replace(/[,\s]+$/, '');
+  if (quoted === undefined && before === '') return undefined; // plain combined: it failed for another reason
+  const combined = `${h[3]} - ${h[4]} ${text.slice(h[0].length - 1)}`;
+  if (quoted !== undefined) return before === '' ? { xff: quoted, combined } : undefined;
+  // A comma anywhere (also just before $remote_addr, as $proxy_add_x_forwarded_for writes it) makes
+  // the words an address list.
+  if (h[2]!.indexOf(',') >= 0) return { xff: before, combined };
+  if (/\s/.test(before)) return undefined; // several bare words: nothing nginx writes
+  // One word and then the address: a virtual host, with its port when it has one.
+  const port = /^([^:]+):(\d{1,5})$/.exec(before);
+  return port === null ? { host: before, combined } : { host: port[1]!, serverPort: port[2]!, combined };
+}
+
+type Parsed = Omit<LogEvent, 'file' | 'line' | 'lineEnd' | 'offset'>;
+
+export function parseCombined(text: string, times: TimeLocalCache = new TimeLocalCache()): Parsed | string {
   const m = COMBINED.exec(text);
   if (m === null) {
+    const prefix = readPrefix(text);
+    if (prefix !== undefined) {
+      const inner = COMBINED.exec(prefix.combined);
+      if (inner !== null) return withPrefix(fromMatch(inner, times), prefix);
+    }
     return hasUnterminatedQuote(text)
       ? 'unterminated quoted field (a quote is never closed: the line was cut?) / 引号未闭合（行被截断？）'
       : 'not an nginx combined line (fields or quotes missing) / 不符合 nginx combined 格式';
   }
+  return fromMatch(m, times);
+}
+
+/** A prefix's fields over the combined ones. A list before the client is the X-Forwarded-For
+ *  nginx saw; a trailing "$http_x_forwarded_for" that says otherwise is kept as xff_trailing. */
+function withPrefix(p: Parsed | string, prefix: Prefix): Parsed | string {
+  if (typeof p === 'string') return p;
+  const f = p.fields;
+  if (prefix.xff !== undefined) {
+    if (f.xff !== undefined && f.xff !== '-' && f.xff !== prefix.xff) f.xff_trailing = f.xff;
+    f.xff = prefix.xff;
+    f.client_ip = clientIp(f.remote_addr!, prefix.xff);
+  }
+  if (prefix.host !== undefined) f.host = prefix.host;
+  if (prefix.serverPort !== undefined) f.server_port = prefix.serverPort;
+  return p;
+}
+
+function fromMatch(m: RegExpExecArray, times: TimeLocalCache): Parsed | string {
   const t = times.parse(m[4]!);
   if (Number.isNaN(t.ms)) return `bad time field [${m[4]}] / 时间字段无效`;
   const request = unescapeNginx(m[5]!);
@@ -81,6 +151,11 @@ export function parseCombined(text: string, times: TimeLocalCache = new TimeLoca
   return { format: 'nginx-combined', tsMs: t.ms, tzOffsetMin: t.offsetMin, fields };
 }
 
+function readsWithPrefix(line: string): boolean {
+  const p = readPrefix(line);
+  return p !== undefined && COMBINED.test(p.combined);
+}
+
 export const nginxCombined: ParserDefinition = {
   id: 'nginx-combined',
   family: 'nginx',
@@ -88,7 +163,8 @@ export const nginxCombined: ParserDefinition = {
   detect(sample) {
     if (sample.length === 0) return 0;
     let ok = 0;
-    for (const l of sample) if (COMBINED.test(l)) ok++;
+    // A line counts if it is combined, or combined behind a prefix we read (the slow path).
+    for (const l of sample) if (COMBINED.test(l) || readsWithPrefix(l)) ok++;
     return ok / sample.length;
   },
   create(ctx: ParserContext, sink: ParseSink): LineParser {

@@ -31,7 +31,7 @@ export function formatSummary(r: RunReport, elapsedMs: number): string {
   if (ch.coverage.gaps.length) out.push(`  evidence holes 证据缺口: ${ch.coverage.gaps.slice(0, 3).map((g) => `${g.source} ${g.from}…${g.to}`).join('; ')}${ch.coverage.gaps.length > 3 ? ` (+${ch.coverage.gaps.length - 3})` : ''}`);
   if (ch.sequence.missing_count > 0) out.push(`  sequence gaps 序号缺口: ${n(ch.sequence.missing_count)} ${ch.sequence.basis} value(s) left no evidence (report.json → checks.sequence)`);
   if (ch.balances.breaks.length) out.push(`  balance breaks 余额断链: ${n(ch.balances.breaks.length)} (missing events; see report.json → checks.balances)`);
-  for (const k of ch.clocks.filter((c) => Math.abs(c.median_offset_s) >= 2)) out.push(`  clock skew 时钟偏差: ${k.source} is ${k.median_offset_s} s off ${k.reference} (${k.pairs} pairs)${k.corrected ? ", corrected before joining 已校正" : ""}`);
+  for (const k of ch.clocks.filter((c) => Math.abs(c.median_offset_s) >= 2)) out.push(`  clock skew 时钟偏差: ${k.source} is ${k.median_offset_s} s off ${k.reference} (${k.basis !== undefined ? `${k.pairs} orders split across hosts 跨主机订单` : `${k.pairs} pairs`})${k.corrected ? ", corrected before joining 已校正" : ""}`);
   if (r.unjoined.count) out.push(`  evidence not tied to any order 无法关联的证据: ${n(r.unjoined.count)} (see report.json → unjoined)`);
   const damaged = r.inputs.filter((f) => f.damaged);
   if (damaged.length || r.input_problems.length) {

@@ -263,7 +263,7 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
   }
   const corrected = new Map<string, number>();
   for (const e of ev) if (typeof e.fields.clock_corrected_s === 'number') corrected.set(e.source.file, e.fields.clock_corrected_s);
-  for (const [file, s] of corrected) extraReasons.push(`times from ${file} corrected by ${s > 0 ? '+' : ''}${s} s (clock skew against the application log)`);
+  for (const [file, s] of corrected) extraReasons.push(`times from ${file} corrected by ${s > 0 ? '+' : ''}${s} s (clock skew; report.json checks.clocks says against what)`);
   for (const e of ev) {
     if ((e as JoinedEvidence).joinedBy) {
       fuzzy = true;

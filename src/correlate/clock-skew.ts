@@ -14,6 +14,8 @@ export interface SkewEstimate {
   median_offset_s: number;
   /** True when evidence from `source` had `median_offset_s` taken off its times. */
   corrected: boolean;
+  /** How it was measured, when not from callbacks paired with the application log (host-skew.ts). */
+  basis?: string;
 }
 
 export const MIN_CORRECT_S = 2;

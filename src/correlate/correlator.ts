@@ -2,12 +2,13 @@ import { checkedView, type CheckedEvidence, type Evidence, type Transaction } fr
 import { buildTransaction, type JoinedEvidence } from './build-transaction';
 import { batchOf, describeLink, parseEvidence, type EvidenceBatch } from '../pipeline/evidence-batch';
 import { RecordSpool } from './record-spool';
-import { callbackTime, SkewEstimator, sourceOf, type SkewEstimate } from './clock-skew';
+import { callbackTime, MIN_CORRECT_S, SkewEstimator, sourceOf, type SkewEstimate } from './clock-skew';
 import { isoWithOffset } from '../../parsers/time';
 import { OrderTable, type OrderTableStats } from './order-table';
 import { BlockFile } from './block-file';
 import { holdBack, Watermark, typicalTime } from './watermark';
 import { OrderKeys } from './order-keys';
+import { chooseReference, GatewayTimeAgreement, HostSkewEstimator, Step } from './host-skew';
 import { ParkedLine, withJoinedBy, type Miss } from './parked-line';
 import { CreationJoin } from './creation-join';
 import { joinUnloggedCallbacks } from './callback-join';
@@ -120,6 +121,10 @@ export class Correlator {
   /** Sources (format and folder), numbered from 1 for OrderKeys and parked lines. */
   private readonly sources: string[] = [];
   private notifyCount = 0;
+  /** For the host-to-host clock estimate: each file's web source (0: not web), evidence lines per web source, callbacks against gateway times. */
+  private readonly fileWebSource = new Map<string, number>();
+  private readonly webLines = new Map<number, number>();
+  private readonly gatewayTimes = new GatewayTimeAgreement();
   private corrections: { at: number; map: Map<string, number> } = { at: 0, map: new Map() };
   private readonly opts: CorrelatorOptions;
 
@@ -185,9 +190,18 @@ export class Correlator {
         if (links && !b.badSignature[i]) for (const l of links) if (!this.linkToOrder.has(l)) this.linkToOrder.set(l, id);
         const known = !Number.isNaN(ts);
         if (kind === 'payment_notified' && known) {
-          const c = callbackTime(parseEvidence(b.json[i]!));
-          k.noteCallback(row, c.web ? -this.sourceCode(c.source) : this.sourceCode(c.source), ts);
+          const e = parseEvidence(b.json[i]!);
+          const c = callbackTime(e);
+          const code = this.sourceCode(c.source);
+          k.noteCallback(row, c.web ? -code : code, ts);
           this.notifyCount++;
+          if (c.web && !b.badSignature[i]) {
+            k.noteStep(row, code, Step.Notify, ts);
+            this.countWebLine(code);
+            if (typeof e.fields.paid_at === 'string') this.gatewayTimes.note(code, ts, Date.parse(e.fields.paid_at));
+          }
+        } else if (known) {
+          this.noteFlowStep(b, i, row, kind, ts, file);
         }
         const amount = b.amount[i];
         if (amount !== null && amount !== undefined && ORDER_AMOUNT_KINDS.has(kind) && k.noteAmount(row, ts, amount)) this.creations.amountChanged(row);
@@ -310,8 +324,85 @@ export class Correlator {
 
   private estimateSkew(): SkewEstimate[] {
     const skew = new SkewEstimator();
-    for (let row = 0; row < this.keys.size; row++) if (this.keys.hasCallbacks(row)) skew.visitTimes(this.keys.callbackTimes(row, this.sources));
-    return skew.finish();
+    const hosts = new HostSkewEstimator();
+    for (let row = 0; row < this.keys.size; row++) {
+      if (this.keys.hasCallbacks(row)) skew.visitTimes(this.keys.callbackTimes(row, this.sources));
+      if (this.keys.hasSteps(row)) hosts.visit(this.keys.stepSpans(row));
+    }
+    const estimates = skew.finish();
+    return estimates.concat(this.hostToHost(hosts, estimates));
+  }
+
+  /**
+   * Web sources the callbacks could not place against the application log, placed against each
+   * other by the order of a buyer's requests split across them (host-skew.ts). A source already
+   * measured against the application log anchors the other; when neither is, the reference is
+   * the host that agrees with gateway payment times, else the one with more lines.
+   */
+  private hostToHost(hosts: HostSkewEstimator, known: readonly SkewEstimate[]): SkewEstimate[] {
+    const out: SkewEstimate[] = [];
+    const placed = new Map<string, SkewEstimate>();
+    for (const k of known) if (!placed.has(k.source) || k.corrected) placed.set(k.source, k);
+    for (const p of hosts.finish()) {
+      const x = this.sources[p.x - 1]!;
+      const y = this.sources[p.y - 1]!;
+      const px = placed.get(x);
+      const py = placed.get(y);
+      if (px && py) continue;
+      const d = p.fit.offset_s; // x's clock − y's clock
+      // The bounds' summary, turned to read as the reported source's offset (sign −1: y against x).
+      const basis = (sign: 1 | -1, shift: number, tail: string) => {
+        const [a, b] = sign === 1 ? [p.fit.from_s, p.fit.to_s] : [-p.fit.to_s, -p.fit.from_s];
+        return `order of buyer requests split across hosts: ${p.orders} orders, ${p.bounds} bounds, ${p.fit.violations} disagreeing, consistent range ${a + shift}…${b + shift} s; ${tail}`;
+      };
+      let est: SkewEstimate;
+      if (px || py) {
+        // Chain through the measured host: offset against the application log.
+        const [src, anchor, sign] = px ? [y, px, -1 as const] : [x, py!, 1 as const];
+        const off = anchor.median_offset_s + sign * d;
+        est = { source: src, reference: anchor.reference, pairs: p.orders, median_offset_s: off, corrected: false, basis: basis(sign, anchor.median_offset_s, `via ${px ? x : y}`) };
+      } else {
+        const ref = chooseReference(p.x, p.y, this.gatewayTimes, (c) => this.webLines.get(c) ?? 0);
+        const sign = ref.reference === p.x ? -1 : 1;
+        const src = ref.reference === p.x ? y : x;
+        est = { source: src, reference: this.sources[ref.reference - 1]!, pairs: p.orders, median_offset_s: sign * d, corrected: false, basis: basis(sign, 0, `reference ${ref.why}`) };
+      }
+      est.corrected = Math.abs(est.median_offset_s) >= MIN_CORRECT_S;
+      placed.set(est.source, est);
+      out.push(est);
+    }
+    return out;
+  }
+
+  /** A web line of the buyer's flow (bill page, pay button, handler, status poll): kept per order for the host-to-host clock estimate. */
+  private noteFlowStep(b: EvidenceBatch, i: number, row: number, kind: Evidence['kind'], ts: number, file: string | undefined): void {
+    let step: Step;
+    if (kind === 'order_viewed') step = Step.Bill;
+    else if (kind === 'status_polled') step = Step.PollUnpaid;
+    else if (kind === 'payment_observed') step = Step.PollPaid;
+    else if (kind === 'payment_started') step = Step.Gateway;
+    else return;
+    const code = this.webSource(b.json[i]!, file);
+    if (code === 0) return;
+    if (step === Step.Gateway && parseEvidence(b.json[i]!).fields.pay_handler !== undefined) step = Step.Handler;
+    this.keys.noteStep(row, code, step, ts);
+    this.countWebLine(code);
+  }
+
+  /** The web source of a line (0 when not a web log); one parse per file when the file is known. */
+  private webSource(json: string, file: string | undefined): number {
+    if (file !== undefined) {
+      const got = this.fileWebSource.get(file);
+      if (got !== undefined) return got;
+    }
+    const e = parseEvidence(json);
+    const code = e.format.startsWith('nginx') ? this.sourceCode(sourceOf(e)) : 0;
+    if (file !== undefined) this.fileWebSource.set(file, code);
+    return code;
+  }
+
+  private countWebLine(code: number): void {
+    this.webLines.set(code, (this.webLines.get(code) ?? 0) + 1);
   }
 
   /** A line with no order number or link: waits on disk for the join that can place it, or is reported now. */

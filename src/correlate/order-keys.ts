@@ -1,4 +1,5 @@
 import type { CallbackTime } from './clock-skew';
+import type { Step, StepSpan } from './host-skew';
 
 // What the correlator keeps of each order for the whole run, while the order's evidence goes
 // to the OrderTable and, once quiet, to disk: the few values the end-of-run joins and the clock
@@ -28,6 +29,9 @@ export class OrderKeys {
   private readonly handlers: (string | null)[] = [];
   /** Callback times for the clock-skew estimate: pairs of (source code, time); a web source's code is negative. */
   private readonly callbacks: (number[] | null)[] = [];
+  /** Steps of the buyer's flow seen in web logs, for the host-to-host clock estimate:
+   *  quadruples (source code, step, first time, last time), one per step and source. */
+  private readonly steps: (number[] | null)[] = [];
 
   get size(): number {
     return this.ids.length;
@@ -43,6 +47,7 @@ export class OrderKeys {
     this.clients.push(null);
     this.handlers.push(null);
     this.callbacks.push(null);
+    this.steps.push(null);
     if (i >= this.taken.length) this.grow();
     return i;
   }
@@ -145,6 +150,33 @@ export class OrderKeys {
       const code = c[j]!;
       out.push({ source: sources[Math.abs(code) - 1]!, web: code < 0, tsMs: c[j + 1]! });
     }
+    return out;
+  }
+
+  /** A web line of the buyer's flow: widens that step's span on that source. */
+  noteStep(i: number, source: number, step: Step, tsMs: number): void {
+    const s = this.steps[i];
+    if (s === null || s === undefined) {
+      this.steps[i] = [source, step, tsMs, tsMs];
+      return;
+    }
+    for (let j = 0; j < s.length; j += 4) {
+      if (s[j] !== source || s[j + 1] !== step) continue;
+      if (tsMs < s[j + 2]!) s[j + 2] = tsMs;
+      if (tsMs > s[j + 3]!) s[j + 3] = tsMs;
+      return;
+    }
+    s.push(source, step, tsMs, tsMs);
+  }
+
+  hasSteps(i: number): boolean {
+    return this.steps[i] !== null;
+  }
+
+  stepSpans(i: number): StepSpan[] {
+    const out: StepSpan[] = [];
+    const s = this.steps[i] ?? [];
+    for (let j = 0; j < s.length; j += 4) out.push({ source: s[j]!, step: s[j + 1]! as Step, first: s[j + 2]!, last: s[j + 3]! });
     return out;
   }
 

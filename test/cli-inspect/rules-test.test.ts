@@ -136,6 +136,9 @@ test('rules test reads a sample in the shop\'s own nginx log_format', async () =
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /format\s+nginx-custom/);
   assert.match(r.stdout, /myshop\.nginx\.epay-notify \(your pack\) → payment_notified/);
+  // Without the format, a $host before $remote_addr is one of the prefixes the built-in
+  // nginx-combined reads on its slow path (parsers/nginx/combined.ts): the rule matches there too.
   const plain = await runCli(['rules', 'test', 'samples/rule-example/rules/myshop.yaml', sample], packageRoot());
-  assert.doesNotMatch(plain.stdout, /myshop\.nginx\.epay-notify \(your pack\) →/, 'without the format the line is not read as nginx');
+  assert.match(plain.stdout, /format\s+nginx-combined/);
+  assert.match(plain.stdout, /myshop\.nginx\.epay-notify \(your pack\) → payment_notified/);
 });

@@ -1,7 +1,8 @@
 // Real public nginx logs (../shared/realdata, see SOURCES.md) through compiled log_format
 // parsers: the built-in combined/main agree with the hand-tuned nginx-combined line for line, and
-// the lines test/parsers/nginx-realdata.test.ts pins as "not parsed yet" parse once the right
-// --nginx-format is given, agreeing with filebeat's expected documents where it has them.
+// the filebeat lines with addresses or a host before $remote_addr (which nginx-combined now reads
+// on its slow path, test/parsers/nginx-realdata.test.ts) parse the same way with their own
+// --nginx-format, agreeing with filebeat's expected documents where it has them.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

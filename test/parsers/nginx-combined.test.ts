@@ -89,6 +89,42 @@ test('parseCombined: other malformed lines are rejected', () => {
   }
 });
 
+test('parseCombined slow path: a prefix before $remote_addr is read only in the shapes nginx writes', () => {
+  const tail = ' - - [21/Nov/2026:14:03:11 +0800] "GET /pay?x=1 HTTP/1.1" 200 1 "-" "ua"';
+  const plain = parsed('9.9.9.9' + tail);
+  const read = (prefix: string) => {
+    const r = parseCombined(prefix + tail);
+    return typeof r === 'string' ? r : r.fields;
+  };
+  // Each shape gives the plain line's fields plus what the prefix says.
+  const shapes: [string, Record<string, string>][] = [
+    ['1.1.1.1, 2.2.2.2, 9.9.9.9', { xff: '1.1.1.1, 2.2.2.2', client_ip: '1.1.1.1' }],
+    ['1.1.1.1,2.2.2.2 9.9.9.9', { xff: '1.1.1.1,2.2.2.2', client_ip: '1.1.1.1' }],
+    ['"1.1.1.1, 2.2.2.2" 9.9.9.9', { xff: '1.1.1.1, 2.2.2.2', client_ip: '1.1.1.1' }],
+    ['2a02:cf40::1, 9.9.9.9', { xff: '2a02:cf40::1', client_ip: '2a02:cf40::1' }],
+    ['shop.example.com 9.9.9.9', { host: 'shop.example.com' }],
+    ['shop.example.com:8443 9.9.9.9', { host: 'shop.example.com', server_port: '8443' }],
+  ];
+  for (const [prefix, extra] of shapes) assert.deepEqual(read(prefix), { ...plain.fields, ...extra }, prefix);
+  // What nginx does not write stays rejected: several bare words, a quoted list and then two
+  // words, an ident other than '-' (Apache's %l), fields missing.
+  for (const line of [
+    'a b 9.9.9.9' + tail,
+    '"1.1.1.1" h 9.9.9.9' + tail,
+    'localhost:443 9.9.9.9 ident jsmith [21/Nov/2026:14:03:11 +0800] "GET / HTTP/1.1" 200 1 "-" "ua"',
+    'h 9.9.9.9 [21/Nov/2026:14:03:11 +0800] "GET / HTTP/1.1" 200 1 "-" "ua"',
+    '1.1.1.1, 9.9.9.9 - - [21/Nov/2026:14:03:11 +0800] "GET / HTTP/1.1" 200 1abc "-" "ua"',
+  ]) {
+    assert.equal(typeof parseCombined(line), 'string', line);
+  }
+  // A cut line behind a prefix keeps its reason.
+  assert.match(parseCombined('1.1.1.1, 9.9.9.9 - - [21/Nov/2026:14:03:11 +0800] "GET / HTTP/1.1" 200 1 "-" "Mozilla') as string, /unterminated quoted field/);
+  // A trailing X-Forwarded-For that disagrees with the prefix list is kept, not dropped.
+  const both = parseCombined('1.1.1.1, 9.9.9.9' + tail + ' "7.7.7.7"');
+  assert.ok(typeof both !== 'string');
+  assert.deepEqual([both.fields.xff, both.fields.xff_trailing, both.fields.client_ip], ['1.1.1.1', '7.7.7.7', '1.1.1.1']);
+});
+
 test('splitRequest: HTTP requests, and what non-HTTP request lines give', () => {
   assert.deepEqual(splitRequest('GET /a/b?x=1&y=2 HTTP/1.1'), { method: 'GET', path: '/a/b', query: 'x=1&y=2', protocol: 'HTTP/1.1' });
   assert.deepEqual(splitRequest('GET /?a?b HTTP/2.0'), { method: 'GET', path: '/', query: 'a?b', protocol: 'HTTP/2.0' });
