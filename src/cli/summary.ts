@@ -61,10 +61,10 @@ export function formatSummary(r: RunReport, elapsedMs: number): string {
 function exitOneMeaning(r: RunReport): string {
   const damaged = r.inputs.some((f) => f.damaged) || r.input_problems.length > 0 || !r.accounting.ok;
   const unread = r.mentions_audit.some((a) => a.needs_attention);
-  const why: string[] = [];
-  if (damaged) why.push('some input was damaged 部分输入受损');
-  if (unread) why.push('lines naming recovered orders matched no rule 有提及已知订单的行未匹配任何规则');
-  return `finished, needs attention 已完成，需要关注: ${why.join('; ') || 'see report.json'}`;
+  const parts: string[] = [];
+  if (damaged || !unread) parts.push('finished, but some input was damaged 已完成，但部分输入受损');
+  if (unread) parts.push(`${damaged ? 'and' : 'finished, needs attention:'} lines naming recovered orders matched no rule 已完成，但有提及已知订单的行未匹配任何规则`);
+  return parts.join('; ');
 }
 
 /** The mentions audit: files whose unread lines name orders this run recovered. */

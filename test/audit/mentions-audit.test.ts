@@ -89,7 +89,7 @@ test('audit: 30 unread lines naming recovered orders are counted, templated, mas
   assert.ok(!s.text.includes('buyer.one@example.com') && !s.text.includes('SECRETKEY-777-XYZ'), s.text);
   assert.match(stdout, /laravel\.log: 30 lines mention known orders but matched no rule; top templates: "处理中 ref=<\*> node=<\*>" ×30 \/ 30 行提及已知订单却未匹配任何规则/);
   assert.match(stdout, /salvage rules suggest \S*laravel\.log/);
-  assert.match(stdout, /exit 1: finished, needs attention .*matched no rule/);
+  assert.match(stdout, /exit 1: finished, needs attention: lines naming recovered orders matched no rule/);
 });
 
 test('audit: the same wording naming orders the run does not know leaves no entry, and exit 0', async () => {
