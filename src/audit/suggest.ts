@@ -272,16 +272,22 @@ function emitFor(steps: LifecycleStep[]): { emit: EvidenceKind; todo?: string } 
   return { emit: 'order_viewed', todo: 'the wording names no lifecycle step: order_viewed only says the order existed / 措辞未表明订单阶段' };
 }
 
+/** Template words a rule's regex spells out; a longer message (an exception with its trace
+ *  folded in) is matched on its start, up to a word boundary, which is enough to tell it apart. */
+export const REGEX_WORDS = 12;
+
 /** `^…$` from the template: literal text escaped, the order position as a named group, other
- *  wildcards as `\S+`, white space as `\s+`. */
+ *  wildcards as `\S+`, white space as `\s+`. A template longer than REGEX_WORDS words (and
+ *  two past the order number) is matched on its first words only. */
 export function templateRegex(template: readonly string[], orderPos: number): string {
-  const parts = template.map((tok, i) =>
+  const keep = Math.min(template.length, Math.max(REGEX_WORDS, orderPos + 3));
+  const parts = template.slice(0, keep).map((tok, i) =>
     tok
       .split(WILDCARD)
       .map(escapeRegExp)
       .join(i === orderPos ? ORDER_GROUP : '\\S+'),
   );
-  return `^${parts.join('\\s+')}$`;
+  return `^${parts.join('\\s+')}${keep < template.length ? '(?:\\s|$)' : '$'}`;
 }
 
 export interface PackMeta {
@@ -310,8 +316,8 @@ export function renderPack(drafts: readonly DraftRule[], meta: PackMeta): string
   out.push('rules:');
   for (const d of drafts) {
     out.push('');
-    out.push(`  # ${d.lines} unread line(s)${d.knownOrders > 0 ? `, naming ${d.knownOrders} order(s) the other logs know` : ''} / ${d.lines} 行未被读取`);
-    out.push(`  # template: ${comment(d.template)}`);
+    out.push(`  # ${d.lines} unread entr${d.lines === 1 ? 'y' : 'ies'}${d.knownOrders > 0 ? `, naming ${d.knownOrders} order(s) the other logs know` : ''} / ${d.lines} 条未被读取的日志`);
+    out.push(`  # template: ${comment(d.template).slice(0, 300)}`);
     out.push(`  # order number from ${comment(d.orderFrom)}`);
     for (const s of d.samples) out.push(`  #   ${comment(s.file)}:${s.line}  ${comment(maskSample(s.text, meta.cardKeys)).slice(0, 200)}`);
     out.push(`  - id: ${d.id}`);
