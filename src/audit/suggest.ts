@@ -17,6 +17,8 @@ const VALUES_PER_POSITION = 500;
 /** Context keys followed per template. */
 const KEYS_PER_TEMPLATE = 200;
 const SAMPLES = 3;
+/** Templates followed; lines of further templates are counted in `skipped` only. */
+export const MAX_MINED_TEMPLATES = 2_000;
 /** Share of a template's lines whose value at a position (or under a context key) must look like
  *  an order number for that position to be taken as the order number. */
 const ORDER_SHARE = 0.8;
@@ -42,6 +44,8 @@ interface Mined {
 export class TemplateCollector {
   private readonly drains = new Map<string, Drain>();
   private readonly mined = new Map<string, Mined>();
+  /** Lines of templates past MAX_MINED_TEMPLATES. */
+  skipped = 0;
 
   constructor(private readonly vocab: AuditVocabulary, private readonly drainOpts: Partial<DrainOptions> = {}) {}
 
@@ -58,6 +62,10 @@ export class TemplateCollector {
     const id = `${family}\u0000${c.id}`;
     let m = this.mined.get(id);
     if (m === undefined) {
+      if (this.mined.size >= MAX_MINED_TEMPLATES) {
+        this.skipped++;
+        return;
+      }
       this.mined.set(id, (m = { family, lines: 0, positions: tokens.map(() => ({ orderShaped: 0, values: new Set() })), keys: new Map(), samples: [], files: new Set() }));
     }
     m.lines++;

@@ -101,5 +101,6 @@ export async function rulesSuggest(args: RulesSuggestArgs, io: CommandIO): Promi
       `${args.out !== undefined ? ` written to ${args.out}` : ''}. Check each (# TODO), then: salvage rules test <pack> <sample> / ` +
       `${unread} 行未读取，${mined.length} 个模板，生成 ${drafts.length} 条规则草稿；请核对后用 salvage rules test 测试\n`,
   );
+  if (collector.skipped > 0) io.stderr.write(`salvage: ${collector.skipped} line(s) of templates past the first ${mined.length} were not mined / 超出模板上限的行未挖掘\n`);
   return EXIT_OK;
 }
