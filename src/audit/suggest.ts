@@ -49,13 +49,14 @@ export class TemplateCollector {
 
   constructor(private readonly vocab: AuditVocabulary, private readonly drainOpts: Partial<DrainOptions> = {}) {}
 
-  /** An event no rule matched, from a file of this family. */
-  add(ev: LogEvent, family: string, file: string): void {
+  /** An event no rule matched, from a file of this family; false when it is not an
+   *  application-log message (an access-log request, an empty message). */
+  add(ev: LogEvent, family: string, file: string): boolean {
     const message = ev.fields.message;
-    if (message === undefined || ev.fields.method !== undefined) return;
+    if (message === undefined || ev.fields.method !== undefined) return false;
     const tokens = tokenize(maskValues(message));
     const raw = tokenize(message);
-    if (tokens.length === 0 || tokens.length !== raw.length) return;
+    if (tokens.length === 0 || tokens.length !== raw.length) return false;
     let drain = this.drains.get(family);
     if (drain === undefined) this.drains.set(family, (drain = new Drain(this.drainOpts)));
     const c = drain.add(tokens);
@@ -64,7 +65,7 @@ export class TemplateCollector {
     if (m === undefined) {
       if (this.mined.size >= MAX_MINED_TEMPLATES) {
         this.skipped++;
-        return;
+        return true;
       }
       this.mined.set(id, (m = { family, lines: 0, positions: tokens.map(() => ({ orderShaped: 0, values: new Set() })), keys: new Map(), samples: [], files: new Set() }));
     }
@@ -89,6 +90,7 @@ export class TemplateCollector {
       if (s.values.size < VALUES_PER_POSITION) s.values.add(v);
     }
     if (m.samples.length < SAMPLES) m.samples.push({ file, line: ev.line, text: auditText(ev).text });
+    return true;
   }
 
   /** The templates mined, each with its current Drain template. */
@@ -123,6 +125,9 @@ export interface DraftRule {
   template: string;
   message: string;
   params: string[];
+  /** Context keys with one value on every line of the template (`{param.to: "3"}`): the
+   *  rule asks for it, so it does not read other lines of the same wording. */
+  equals: [string, string][];
   emit: EvidenceKind;
   weight: number;
   /** Why the emit is a guess, when it is one. */
@@ -248,6 +253,15 @@ function draftOne(m: MinedTemplate, vocab: AuditVocabulary, known: ReadonlySet<s
       break;
     }
   }
+  // A context key with one and the same short value on every line, used by no extractor: the
+  // built-in rules of the same wording often differ only there (dujiaoka 订单状态变更 by `to`).
+  const used = new Set(extract.map(([, src]) => (typeof src === 'string' ? src : src.from)));
+  const equals: [string, string][] = [];
+  for (const [k, st] of m.keys) {
+    if (st.lines !== m.lines || st.values.size !== 1 || used.has(`param.${k}`) || !SOURCE_NAME.test(k)) continue;
+    const v = [...st.values][0]!;
+    if (v.length <= 16 && !vocab.orderIdPattern.test(v) && equals.length < 3) equals.push([`param.${k}`, v]);
+  }
   const message = templateRegex(m.template, orderKey === undefined ? orderPos : -1);
   if (unsafeRegexReason(message) !== undefined) return undefined;
   const wording = m.template.filter((t) => t !== WILDCARD).map((t) => t.split(WILDCARD).join(' ')).join(' ');
@@ -258,6 +272,7 @@ function draftOne(m: MinedTemplate, vocab: AuditVocabulary, known: ReadonlySet<s
     template: m.template.join(' '),
     message,
     params,
+    equals,
     emit,
     weight: todo === undefined ? 0.6 : 0.3,
     ...(todo !== undefined ? { emitTodo: todo } : {}),
@@ -333,6 +348,7 @@ export function renderPack(drafts: readonly DraftRule[], meta: PackMeta): string
     out.push(`      family: ${d.family}`);
     out.push(`      message: ${q(d.message)}`);
     if (d.params.length > 0) out.push(`      params: [${d.params.map(q).join(', ')}]`);
+    if (d.equals.length > 0) out.push(`      equals: { ${d.equals.map(([k, v]) => `${k}: ${q(v)}`).join(', ')} }`);
     out.push(`    emit: ${d.emit}${d.emitTodo ? `  # TODO: check — ${comment(d.emitTodo)}` : ''}`);
     out.push(`    weight: ${d.weight}${d.emitTodo ? '  # TODO: check — low while the emit is a guess / 猜测的证据类型，权重较低' : ''}`);
     out.push('    extract:');

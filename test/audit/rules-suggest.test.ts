@@ -109,6 +109,8 @@ test('drafts: context keys map to salvage fields through the vocabulary, and the
     card_key: { from: 'param.carmi', as: 'card_key' },
   });
   assert.equal(paid.knownOrders, 1);
+  // `extra` holds one value on every line: the rule asks for it (as dujiaoka's status rules ask for `to`).
+  assert.deepEqual(paid.equals, [['param.extra', 'x']]);
   // "unpaid" is not "paid": no lifecycle step, so the emit is a guess.
   const unpaid = drafts.find((d) => d.template.startsWith('unpaid'))!;
   assert.equal(unpaid.emit, 'order_viewed');

@@ -86,8 +86,7 @@ export async function rulesSuggest(args: RulesSuggestArgs, io: CommandIO): Promi
           if (e.fields.trade_no) known.add(String(e.fields.trade_no));
           return;
         }
-        unread++;
-        collector.add(item.ev, family, display);
+        if (collector.add(item.ev, family, display)) unread++;
       },
     });
   }
@@ -97,9 +96,9 @@ export async function rulesSuggest(args: RulesSuggestArgs, io: CommandIO): Promi
   if (args.out !== undefined) writeFileSync(resolve(io.cwd, args.out), yaml);
   else io.stdout.write(yaml);
   io.stderr.write(
-    `salvage: ${unread.toLocaleString('en-US')} unread line(s), ${mined.length} template(s); ${drafts.length} draft rule(s) for templates naming an order number` +
+    `salvage: ${unread.toLocaleString("en-US")} unread entries (a multi-line entry counts once), ${mined.length} template(s); ${drafts.length} draft rule(s) for templates naming an order number` +
       `${args.out !== undefined ? ` written to ${args.out}` : ''}. Check each (# TODO), then: salvage rules test <pack> <sample> / ` +
-      `${unread} 行未读取，${mined.length} 个模板，生成 ${drafts.length} 条规则草稿；请核对后用 salvage rules test 测试\n`,
+      `${unread} 条日志未读取，${mined.length} 个模板，生成 ${drafts.length} 条规则草稿；请核对后用 salvage rules test 测试\n`,
   );
   if (collector.skipped > 0) io.stderr.write(`salvage: ${collector.skipped} line(s) of templates past the first ${mined.length} were not mined / 超出模板上限的行未挖掘\n`);
   return EXIT_OK;
