@@ -42,9 +42,9 @@ export const rulesSuggestCommand: SalvageCommand<RulesSuggestArgs> = {
       .option('min-lines', { type: 'number', default: 2, describe: 'draft a rule only for templates with at least this many lines' })
       .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are skipped' })
       .option('nginx-format', { type: 'string', describe: NGINX_FORMAT_HELP })
-      .example('salvage rules suggest storage/logs/laravel-2026-10-03.log access.log --out my-rules/suggested.yaml', 'draft rules for the unread laravel lines')
-      .example('salvage rules test my-rules/suggested.yaml storage/logs/laravel-2026-10-03.log', 'then check them line by line')
-      .example('salvage reconstruct logs/ --rules my-rules', 'and use them'),
+      .example('salvage rules suggest storage/logs/laravel-2026-10-03.log access.log --out my-rules/suggested.yaml', 'draft rules for the unread laravel lines / 为未读取的行生成规则草稿')
+      .example('salvage rules test my-rules/suggested.yaml storage/logs/laravel-2026-10-03.log', 'then check them line by line / 逐行检查')
+      .example('salvage reconstruct logs/ --rules my-rules', 'and use them / 使用规则包'),
   async run(args, io) {
     return rulesSuggest(args, io);
   },
