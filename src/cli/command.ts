@@ -30,3 +30,12 @@ export interface SalvageCommand<A = Record<string, unknown>> {
   builder: (y: Argv) => Argv;
   run: (args: A, io: CommandIO) => Promise<number>;
 }
+
+/** A command with actions of its own (`salvage rules test …`, `salvage rules suggest …`): each
+ *  action is a SalvageCommand in its own file, and the group only names them. */
+export interface CommandGroup {
+  name: string;
+  describe: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  subcommands: SalvageCommand<any>[];
+}

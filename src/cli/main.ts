@@ -19,6 +19,18 @@ export async function main(argv: string[], io: CommandIO = defaultIO()): Promise
       usageProblem = msg;
     });
   for (const cmd of commands) {
+    if ('subcommands' in cmd) {
+      const subs = cmd.subcommands;
+      y.command(cmd.name, cmd.describe, (g) => {
+        for (const sub of subs) {
+          g.command(sub.name, sub.describe, sub.builder, (args) => {
+            selected = { cmd: sub, args: args as Record<string, unknown> };
+          });
+        }
+        return g.demandCommand(1, `Name an action: ${subs.map((s) => s.name.split(' ')[0]).join(', ')} (see --help). 请指定操作。`);
+      });
+      continue;
+    }
     y.command(cmd.name, cmd.describe, cmd.builder, (args) => {
       selected = { cmd, args: args as Record<string, unknown> };
     });

@@ -43,6 +43,7 @@ export function formatSummary(r: RunReport, elapsedMs: number): string {
     if (damaged.length > 5) out.push(`    … and ${damaged.length - 5} more`);
   }
   if (!r.accounting.ok) for (const p of r.accounting.problems.slice(0, 5)) out.push(`    ${p}`);
+  out.push(...mentionsLines(r));
   if (r.elasticsearch) {
     if ('error' in r.elasticsearch) out.push(`  elasticsearch: FAILED — ${r.elasticsearch.error}`);
     else out.push(`  elasticsearch 索引: ${n(r.elasticsearch.indexed)} indexed, ${n(r.elasticsearch.failed)} failed`);
@@ -51,7 +52,33 @@ export function formatSummary(r: RunReport, elapsedMs: number): string {
   const rv = (r.outputs as { 'review.csv': { rows: number; high: number; medium: number; low: number } })['review.csv'];
   out.push(`  review.csv: ${n(rv.rows)} record(s) for manual follow-up (high ${n(rv.high)}, medium ${n(rv.medium)}, low ${n(rv.low)}) — contains buyer PII, written owner-only (0600) / 含买家个人信息，仅所有者可读`);
   out.push(`  wrote 输出: ${o.dir}/{transactions.ndjson, transactions.csv, restore.sql, review.csv, rejects.ndjson, report.json} (card keys ${o.card_keys} 卡密已${o.card_keys === 'masked' ? '脱敏' : '显示'})`);
-  const meaning = r.exit_code === 0 ? 'ok 成功' : r.exit_code === 1 ? 'finished, but some input was damaged 已完成，但部分输入受损' : 'finished, but a sink failed 已完成，但输出目标失败';
+  const meaning = r.exit_code === 0 ? 'ok 成功' : r.exit_code === 1 ? exitOneMeaning(r) : 'finished, but a sink failed 已完成，但输出目标失败';
   out.push(`  exit ${r.exit_code}: ${meaning}`);
   return out.join('\n') + '\n';
+}
+
+/** Exit 1 has two causes; the summary names the ones that apply. */
+function exitOneMeaning(r: RunReport): string {
+  const damaged = r.inputs.some((f) => f.damaged) || r.input_problems.length > 0 || !r.accounting.ok;
+  const unread = r.mentions_audit.some((a) => a.needs_attention);
+  const parts: string[] = [];
+  if (damaged || !unread) parts.push('finished, but some input was damaged 已完成，但部分输入受损');
+  if (unread) parts.push(`${damaged ? 'and' : 'finished, needs attention:'} lines naming recovered orders matched no rule 已完成，但有提及已知订单的行未匹配任何规则`);
+  return parts.join('; ');
+}
+
+/** The mentions audit: files whose unread lines name orders this run recovered. */
+function mentionsLines(r: RunReport): string[] {
+  const out: string[] = [];
+  const shown = r.mentions_audit.filter((a) => a.needs_attention);
+  const quiet = r.mentions_audit.length - shown.length;
+  for (const a of shown.slice(0, 5)) {
+    const top = a.templates.slice(0, 3).map((t) => `"${t.template.length > 60 ? t.template.slice(0, 60) + '…' : t.template}" ×${n(t.count)}`).join(', ');
+    const atLeast = a.untracked_lines > 0 ? 'at least ' : '';
+    out.push(`  unread lines 未读懂的行: ${a.file}: ${atLeast}${n(a.noise_lines_mentioning_known_orders)} lines mention known orders but matched no rule; top templates: ${top} / ${n(a.noise_lines_mentioning_known_orders)} 行提及已知订单却未匹配任何规则`);
+    out.push(`    draft rules for them 生成规则草稿: salvage rules suggest ${a.file} --out suggested.yaml, then reconstruct --rules <folder> (report.json → mentions_audit)`);
+  }
+  if (shown.length > 5) out.push(`    … and ${shown.length - 5} more file(s) (report.json → mentions_audit)`);
+  if (quiet > 0) out.push(`  unread lines 未读懂的行: ${quiet} file(s) with a few noise lines naming known orders, below the threshold (report.json → mentions_audit)`);
+  return out;
 }

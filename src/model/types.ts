@@ -214,4 +214,43 @@ export interface FileReport {
   per_hour: Record<string, number>;
   /** Evidence lines per rule id: which rules this file fed. */
   by_rule: Record<string, number>;
+  /** Candidate tokens of this file's noise lines, for the mentions audit (src/audit/). Sent
+   *  from the worker with the report and taken off before report.json is written, where the
+   *  audit's result (`mentions_audit`) stands instead. */
+  noise_mentions?: NoiseMentions;
+}
+
+/** One message template's noise lines that carried candidate tokens (order-number shaped, or
+ *  hashes), as a worker tallied them. */
+export interface NoiseTemplateTally {
+  /** The message (or request) with its values masked as `<*>`. */
+  template: string;
+  /** Noise lines of this template with candidate tokens, tracked or not. */
+  lines: number;
+  /** Distinct token sets: [tokens joined by a space, lines, first line, its byte offset]. */
+  tuples: [string, number, number, number][];
+  /** The first few lines of the template, unmasked (the main thread masks them before showing). */
+  samples: { tokens: string; line: number; offset: number; text: string }[];
+}
+
+export interface NoiseMentions {
+  templates: NoiseTemplateTally[];
+  /** Noise lines with candidate tokens read after the file's budget was spent: not tracked, so
+   *  the audit's counts are a lower bound when this is above 0. */
+  untracked_lines: number;
+}
+
+/** The mentions audit of one input file (report.json → mentions_audit). */
+export interface MentionsAuditEntry {
+  file: string;
+  /** Noise lines naming an order number, gateway trade number or card key (or its hash) that
+   *  this run recovered as a record or saw delivered. */
+  noise_lines_mentioning_known_orders: number;
+  /** The file's noise lines, for the share. */
+  noise: number;
+  /** Past the threshold (see src/audit/mentions-audit.ts ATTENTION_*): the run exits 1. */
+  needs_attention: boolean;
+  /** Noise lines with candidate tokens that the bounded tally could not follow (0: exact). */
+  untracked_lines: number;
+  templates: { template: string; count: number; sample_line: { line: number; offset: number; text: string } }[];
 }

@@ -9,6 +9,7 @@ import { detectFormat, parserById } from '../../parsers/registry';
 import type { LineParser, ParserDefinition } from '../../parsers/parser';
 import { ZoneClock, isoWithOffset } from '../../parsers/time';
 import type { RuleEngine } from '../../rules/engine/engine';
+import { NoiseMentionTally } from '../audit/noise-mentions';
 
 // One input file, end to end as far as evidence: bytes → lines → text → events → evidence.
 // Every physical line ends in exactly one of: evidence, noise, rejected. The counts are kept
@@ -74,6 +75,8 @@ export async function processFile(path: string, displayName: string, engine: Rul
   const byRule = new Map<string, number>();
   const seenFirst = new SeenOrders(200_000);
   const perHour = new Map<number, number>();
+  // Noise lines that name order-number-shaped tokens, for the mentions audit (src/audit/).
+  const mentions = new NoiseMentionTally();
   try {
     statSync(path);
   } catch (e) {
@@ -105,6 +108,7 @@ export async function processFile(path: string, displayName: string, engine: Rul
     const m = engine.match(ev, family);
     if (m === null) {
       report.noise += span;
+      mentions.add(ev, span);
     } else {
       report.evidence_lines += span;
       byRule.set(m.rule, (byRule.get(m.rule) ?? 0) + span);
@@ -234,5 +238,7 @@ export async function processFile(path: string, displayName: string, engine: Rul
   for (const [h, c] of [...perHour].sort((a, b) => a[0] - b[0])) report.per_hour[String(h * 3600000)] = c;
   if (firstMs !== Infinity) report.first_ts = isoWithOffset(firstMs, firstOff);
   if (lastMs !== -Infinity) report.last_ts = isoWithOffset(lastMs, lastOff);
+  const tally = mentions.result();
+  if (tally !== undefined) report.noise_mentions = tally;
   return report;
 }

@@ -1,4 +1,4 @@
-import type { FileReport, Transaction } from '../model/types';
+import type { FileReport, MentionsAuditEntry, Transaction } from '../model/types';
 import type { CorrelationState, Unjoined } from '../correlate/correlator';
 import type { EsResult } from './elasticsearch';
 import type { ChecksReport } from '../checks/run-checks';
@@ -34,6 +34,9 @@ export interface RunReport {
     flagged: Record<string, number>;
   };
   unjoined: { count: number; by_reason: Record<string, number>; sample: Unjoined[] };
+  /** Per file, noise lines that name orders this run recovered (src/audit/mentions-audit.ts);
+   *  only files with such lines are listed. */
+  mentions_audit: MentionsAuditEntry[];
   fuzzy_joins: number;
   duplicate_evidence_copies: number;
   /** Evidence items that passed through disk because correlation memory is bounded. */

@@ -27,6 +27,8 @@ import { ReviewWriter } from '../../sinks/review-writer';
 import { ProgressMeter } from '../progress';
 import { readStatements } from '../../sources/statements/read-statement';
 import { BaselineError, readBaseline, type Baseline } from '../../sources/baseline/read-baseline';
+import { auditMentions, KnownTokens, withoutTally } from '../../audit/mentions-audit';
+import { readAuditVocabulary } from '../../audit/vocabulary';
 
 /** Exit code when a sink (Elasticsearch) could not take the records; the files were still written. */
 export const EXIT_SINK_FAILED = 3;
@@ -169,6 +171,10 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   const starts = await peekStarts(planned.map((t) => ({ path: t.path, opts: { tz: args.tz, parsers: nginxFormat.parsers, ...(t.format ? { format: t.format } : {}) } })));
   const tasks: FileTask[] = planned.map((t, i) => ({ ...t, startMs: starts[i] ?? null }));
 
+  // Noise lines naming orders the run recovers (src/audit/): card-key values are masked in samples.
+  const cardKeys = readAuditVocabulary().fields.card_key ?? [];
+  const known = new KnownTokens();
+
   const rejects = new LineWriter(resolve(outDir, 'rejects.ndjson'));
   const zoneOfRun = new ZoneClock(args.tz);
   const correlator = new Correlator({ spillParent: outDir });
@@ -191,7 +197,10 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     { rules, vocabulary, keys, tz: args.tz, maxLineBytes: args['max-line-bytes'], revealCardKeys: args['reveal-card-keys'], ...(nginxFormat.directive ? { nginxFormat: nginxFormat.directive } : {}) },
     args.workers,
     {
-      evidence: (batch, file) => correlator.addBatch(batch, file),
+      evidence: (batch, file) => {
+        for (const links of batch.links) if (links !== null) for (const l of links) if (l.startsWith('card:')) known.noteCardHash(l.slice(5));
+        correlator.addBatch(batch, file);
+      },
       reject: (items) => { for (const r of items) rejects.writeSync(JSON.stringify(r)); },
       progress: (bytes, lines) => {
         const w = correlator.watermark;
@@ -211,6 +220,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
 
   const checks = new Checks({ statements: statements.spans, ...(baseline ? { baseline } : {}) });
   lap('read_and_rules');
+  known.addCandidates(reports);
   meter.stage('joining evidence into orders and running the checks… / 正在关联证据并核查…');
   const correlation = correlator.finish(checks.visit);
   lap('correlate');
@@ -233,6 +243,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   for (const [raw, text] of spool.sortedWithText()) {
     const t = checked.flag(raw);
     stats.add(t);
+    known.noteRecord(t.order_id, t.trade_no);
     // A record the checks left as it was is written as the text it was spooled as.
     await nd.write(t === raw ? text : JSON.stringify(t));
     await csv.write(csvRow(t));
@@ -262,10 +273,15 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   }
 
   spool.dispose();
-  const inputs = [...statements.reports, ...reports];
+  known.resolveCardKeys();
+  const mentionsAudit = auditMentions(reports, known, cardKeys);
+  const attention = mentionsAudit.some((a) => a.needs_attention);
+  const inputs = [...statements.reports, ...reports.map(withoutTally)];
   const accountingProblems = checkAccounting(inputs, rejects.lines);
   const damaged = found.problems.length > 0 || inputs.some((r) => r.damaged);
-  const exitCode = sinkFailed ? EXIT_SINK_FAILED : damaged || accountingProblems.length > 0 ? EXIT_DAMAGED : EXIT_OK;
+  // Exit 1 is "finished, needs attention": damaged input, or logs naming recovered orders in
+  // lines no rule read (the mentions audit past its threshold).
+  const exitCode = sinkFailed ? EXIT_SINK_FAILED : damaged || accountingProblems.length > 0 || attention ? EXIT_DAMAGED : EXIT_OK;
   const report: RunReport = {
     tool: { name: 'salvage', version: VERSION },
     generated_at: new Date().toISOString(),
@@ -276,6 +292,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     accounting: { ok: accountingProblems.length === 0, problems: accountingProblems },
     records: stats.result(),
     unjoined: unjoinedStats(unjoined),
+    mentions_audit: mentionsAudit,
     fuzzy_joins: fuzzyJoins,
     duplicate_evidence_copies: duplicateCopies,
     spilled_evidence: correlation.spilledEvidence,

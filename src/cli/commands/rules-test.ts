@@ -21,7 +21,6 @@ import { checkScanArgs, eventTime, formatHeader, keyValues, lineSpan, NGINX_FORM
 // surprise. A broken pack is a usage error (exit 2) naming the file, the rule and the field.
 
 export interface RulesTestArgs {
-  action: string;
   pack: string;
   sample: string;
   tz: string;
@@ -103,11 +102,10 @@ function gistLine(s: string): string {
 }
 
 export const rulesTestCommand: SalvageCommand<RulesTestArgs> = {
-  name: 'rules <action> <pack> <sample>',
-  describe: 'rules test <pack-or-dir> <sample-file>: try your rule pack on a sample log, line by line / 测试规则包',
+  name: 'test <pack> <sample>',
+  describe: 'try your rule pack on a sample log, line by line: which rule matched and what it extracted / 测试规则包',
   builder: (y: Argv) =>
     y
-      .positional('action', { type: 'string', choices: ['test'], describe: 'test: run the pack over the sample and show each line\'s outcome' })
       .positional('pack', { type: 'string', describe: 'a rule pack file (.yaml, .yml, .json) or a folder of packs' })
       .positional('sample', { type: 'string', describe: 'a sample log file (plain or gzip)' })
       .option('tz', { type: 'string', default: 'Asia/Shanghai', describe: 'zone of log times written without an offset' })
@@ -122,7 +120,6 @@ export const rulesTestCommand: SalvageCommand<RulesTestArgs> = {
 };
 
 export async function rulesTest(args: RulesTestArgs, io: CommandIO): Promise<number> {
-  if (args.action !== 'test') throw new UsageError(`unknown rules action "${args.action}" (known: test)`);
   if (args.lines !== undefined && (!Number.isInteger(args.lines) || args.lines < 1)) throw new UsageError('--lines must be a whole number ≥ 1');
   const nginxFormat = nginxFormatOption(args['nginx-format'], io.cwd);
   if (nginxFormat.note) io.stderr.write(`salvage: note: ${nginxFormat.note}\n`);

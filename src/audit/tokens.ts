@@ -1,0 +1,66 @@
+// The small text tools the mentions audit and the template miner share: which tokens of a
+// line could be an order number, gateway trade number or card-key hash; how a line becomes a
+// template (values masked); and how a sample line is shown without its secrets.
+
+/** What an order number looks like (rules/shape/vocabulary.yaml `order_id_pattern`): 6 to 40
+ *  letters, digits, `_` or `-`, at least one digit. Hashes (64 hex) are candidates too. */
+const CANDIDATE = /[A-Za-z0-9_-]{6,64}/g;
+const HAS_DIGIT = /[0-9]/;
+const HASH = /^[0-9a-f]{64}$/i;
+
+/** Tokens per line kept as candidates: a line naming more is a dump, and its first few suffice. */
+export const MAX_TOKENS_PER_LINE = 8;
+
+/** Candidate tokens of a text, distinct, in order of first appearance, at most `limit`. */
+export function candidateTokens(text: string, into: string[] = [], limit = MAX_TOKENS_PER_LINE): string[] {
+  CANDIDATE.lastIndex = 0;
+  for (let m = CANDIDATE.exec(text); m !== null && into.length < limit; m = CANDIDATE.exec(text)) {
+    const t = m[0];
+    if (!HAS_DIGIT.test(t)) continue;
+    if (t.length > 40 && !HASH.test(t)) continue;
+    if (!into.includes(t)) into.push(t);
+  }
+  return into;
+}
+
+/** A value token: one holding a digit (ids, amounts, times, counters) or an e-mail address. */
+const VALUE_RUN = /[A-Za-z0-9_.:+@-]*[0-9@][A-Za-z0-9_.:+@-]*/g;
+
+/**
+ * The line with its values masked as `<*>`, so lines that differ only in their values share a
+ * template: `处理中 ref=K3J9QX2M7PLA0B1C node=3` → `处理中 ref=<*> node=<*>`. Keys before `=` or `:`
+ * stay when they hold no digit (`ref=` is kept; the value after it is masked).
+ */
+export function maskValues(text: string): string {
+  return text.replace(VALUE_RUN, (run) => {
+    // Keep a leading `key=` / `key:` whose key has no digit.
+    const m = /^([A-Za-z_][A-Za-z_.-]*[=:])(.+)$/.exec(run);
+    if (m && !/[0-9@]/.test(m[1]!)) return m[1]! + '<*>';
+    return '<*>';
+  });
+}
+
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+
+/**
+ * A sample line as it may be shown: e-mail addresses masked, and the values of card-key keys
+ * (`cardKeys`, compared case-insensitively, as `key=value`, `"key":"value"` or `key => value`)
+ * masked. Masks keep neither the value's characters nor its length beyond a short prefix.
+ */
+export function maskSample(text: string, cardKeys: readonly string[]): string {
+  let out = text.replace(EMAIL, '***@***');
+  if (cardKeys.length > 0) {
+    const keys = cardKeys.map(escapeRegExp).join('|');
+    // "key":"value" (JSON), key=value, 'key' => 'value' (var_export), [key] => value (print_r)
+    const re = new RegExp(`((?:"|'|\\[)?(?:${keys})(?:"|'|\\])?\\s*(?:=>|:|=)\\s*)("(?:[^"\\\\]|\\\\.)*"|'[^']*'|[^\\s,;&}\\]]+)`, 'gi');
+    out = out.replace(re, (_m, head: string, value: string) => {
+      const q = value.startsWith('"') || value.startsWith("'") ? value[0]! : '';
+      return `${head}${q}***${q}`;
+    });
+  }
+  return out;
+}
+
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
