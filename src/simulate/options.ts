@@ -20,6 +20,8 @@ export interface SimulateOptions {
   damage: DamageProfile;
   platform: Platform;
   logging: LoggingMode;
+  /** `--vocabulary N`: operator lines worded, keyed and encoded as vocabulary N's shop writes them; null = the fixed lines. */
+  vocabulary: number | null;
 }
 
 export interface RawSimulateOptions {
@@ -31,6 +33,7 @@ export interface RawSimulateOptions {
   damage?: unknown;
   platform?: unknown;
   logging?: unknown;
+  vocabulary?: unknown;
 }
 
 export const DEFAULTS = {
@@ -65,6 +68,20 @@ function oneOf<T extends string>(name: string, v: unknown, allowed: readonly T[]
   return v as T;
 }
 
+/** Largest vocabulary number (any non-negative integer up to here names a shop style). */
+export const MAX_VOCABULARY = 1_000_000_000;
+
+function vocabulary(v: unknown): number | null {
+  if (v === undefined || v === null) return null;
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_VOCABULARY) {
+    throw new UsageError(
+      `--vocabulary must be a whole number from 0 to ${MAX_VOCABULARY}, got ${JSON.stringify(v)}. --vocabulary 必须是 0 到 ${MAX_VOCABULARY} 之间的整数，收到 ${JSON.stringify(v)}。`,
+    );
+  }
+  return n;
+}
+
 /** Validates raw (CLI or programmatic) options, filling defaults. Throws UsageError. */
 export function resolveOptions(raw: RawSimulateOptions): SimulateOptions {
   if (typeof raw.out !== 'string' || raw.out.trim() === '') {
@@ -94,5 +111,6 @@ export function resolveOptions(raw: RawSimulateOptions): SimulateOptions {
     damage: oneOf('damage', raw.damage ?? DEFAULTS.damage, DAMAGE_PROFILES),
     platform: oneOf('platform', raw.platform ?? DEFAULTS.platform, PLATFORMS),
     logging: oneOf('logging', raw.logging ?? DEFAULTS.logging, LOGGING_MODES),
+    vocabulary: vocabulary(raw.vocabulary),
   };
 }

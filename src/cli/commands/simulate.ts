@@ -12,6 +12,7 @@ export interface SimulateArgs {
   damage?: string;
   platform?: string;
   logging?: string;
+  vocabulary?: string;
 }
 
 export const simulateCommand: SalvageCommand<SimulateArgs> = {
@@ -26,7 +27,11 @@ export const simulateCommand: SalvageCommand<SimulateArgs> = {
       .option('seed', { type: 'string', default: DEFAULTS.seed, describe: 'seed: same seed and options give byte-identical output' })
       .option('damage', { type: 'string', default: DEFAULTS.damage, describe: 'none | typical | severe' })
       .option('platform', { type: 'string', default: DEFAULTS.platform, describe: 'dujiaoka | acg-faka' })
-      .option('logging', { type: 'string', default: DEFAULTS.logging, describe: 'default (platform logs only) | operator (extra app-log lines)' }),
+      .option('logging', { type: 'string', default: DEFAULTS.logging, describe: 'default (platform logs only) | operator (extra app-log lines)' })
+      .option('vocabulary', {
+        type: 'string',
+        describe: 'word, key and encode the operator lines as shop style N does (a non-negative integer); absent = the fixed lines of docs/log-shapes.md',
+      }),
   async run(args, io: CommandIO) {
     const opts = resolveOptions(args);
     const t0 = process.hrtime.bigint();
