@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { flattenContext } from '../../parsers/app/json-context';
 import { readDump } from '../../parsers/app/php-dump';
 import { formDecode } from '../../src/simulate/gateways/encode';
-import { httpBuildQueryFlat, phpJsonEncode, printR, varDump, varExport, type PhpArray, type PhpValue } from '../../src/simulate/vocabulary/php-output';
+import { httpBuildQueryFlat, phpJsonEncode, printR, varDump, varExport, type PhpArray } from '../../src/simulate/vocabulary/php-output';
+import { asArrays, asStrings, readVarDump } from './php-readers';
 
 test('print_r: four-space steps, nested Array indented eight, a blank line after a nested )', () => {
   assert.equal(
@@ -41,47 +42,6 @@ test('http_build_query: urlencode, nulls dropped, bools as 1/0', () => {
 });
 
 // ---- round trips ---------------------------------------------------------------------------------
-
-/** A small var_dump reader, written against the format description and nothing else. */
-function readVarDump(text: string): PhpValue {
-  const lines = text.split('\n');
-  let i = 0;
-  const value = (): PhpValue => {
-    const t = lines[i++]!.trim();
-    let m = /^string\((\d+)\) "([\s\S]*)"$/.exec(t);
-    if (m) {
-      assert.equal(Buffer.byteLength(m[2]!, 'utf8'), Number(m[1]), `byte length of ${m[2]}`);
-      return m[2]!;
-    }
-    if ((m = /^int\((-?\d+)\)$/.exec(t))) return Number(m[1]);
-    if ((m = /^float\((.+)\)$/.exec(t))) return Number(m[1]);
-    if ((m = /^bool\((true|false)\)$/.exec(t))) return m[1] === 'true';
-    if (t === 'NULL') return null;
-    m = /^array\((\d+)\) \{$/.exec(t);
-    assert.ok(m, `unexpected var_dump line ${JSON.stringify(t)}`);
-    const out: Record<string, PhpValue> = {};
-    for (let k = 0; k < Number(m[1]); k++) {
-      const key = /^\[(?:"(.*)"|(-?\d+))\]=>$/.exec(lines[i++]!.trim());
-      assert.ok(key);
-      out[key[1] ?? key[2]!] = value();
-    }
-    assert.equal(lines[i++]!.trim(), '}');
-    return out;
-  };
-  return value();
-}
-
-/** PHP's string cast of every scalar (what print_r and var_export readers give back). */
-function asStrings(v: PhpValue): unknown {
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, asStrings(x as PhpValue)]));
-  return v === null ? '' : String(v);
-}
-
-/** Lists become objects keyed 0..n-1, as PHP arrays are. */
-function asArrays(v: PhpValue): unknown {
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, asArrays(x as PhpValue)]));
-  return v;
-}
 
 const key = fc.stringMatching(/^[a-z_][a-z0-9_]{0,11}$/);
 // values as payloads carry them: no line breaks, no surrounding blanks, never the word a dump opens with
