@@ -46,7 +46,7 @@ export const simulateCommand: SalvageCommand<SimulateArgs> = {
     const ms = Number((process.hrtime.bigint() - t0) / 1_000_000n);
     const bytes = r.files.reduce((s, f) => s + f.bytes, 0);
     io.stdout.write(
-      `simulated ${opts.platform}: ${r.orders} orders (${r.paid} paid, ${r.recoverable} recoverable), ` +
+      `simulated ${opts.platform}${opts.vocabulary === null ? '' : ` (vocabulary ${opts.vocabulary})`}: ${r.orders} orders (${r.paid} paid, ${r.recoverable} recoverable), ` +
         `${r.files.length} log files, ${r.totalLines} lines, ${bytes} bytes, ${r.damageActions} damage actions, ${ms} ms\n` +
         `模拟完成：${r.orders} 个订单（已支付 ${r.paid}，可恢复 ${r.recoverable}），${r.files.length} 个日志文件，${r.totalLines} 行 → ${opts.out}\n`,
     );
