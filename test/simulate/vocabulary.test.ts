@@ -11,6 +11,8 @@ import type { OrderRec } from '../../src/simulate/platforms/order';
 import { metaJson, recoverableNdjson, runSimulation, type SimulationModel } from '../../src/simulate/simulate';
 import { buildTruth, dujiaokaRow } from '../../src/simulate/truth';
 import { DamageLog } from '../../src/simulate/damage/log';
+import * as iconv from 'iconv-lite';
+import * as phrases from '../../src/simulate/vocabulary/phrases';
 import { operatorStyle } from '../../src/simulate/vocabulary/style';
 
 function model(over: RawSimulateOptions): SimulationModel {
@@ -67,6 +69,21 @@ test('vocabulary lines never use the default wording, and vocabularies differ in
     const text = appText(shared({ damage: 'none', logging: 'operator', vocabulary: v }));
     for (const msg of DEFAULT_MESSAGES) assert.ok(!new RegExp(`\\.[A-Z]+: ${msg} `).test(text), `vocabulary ${v} logs the default message ${msg}`);
     assert.ok(!text.includes('.INFO: 创建订单 {"order_sn"'), `vocabulary ${v}`);
+  }
+});
+
+test('the phrase bank never repeats a default message and survives a GBK re-save', () => {
+  const all = [
+    ...Object.values(phrases.ORDER_PHRASES).flat(),
+    ...Object.values(phrases.STATUS_PHRASES).flat(),
+    ...Object.values(phrases.CALLBACK_PHRASES).flat(),
+    ...phrases.GENERIC_CALLBACK_PHRASES,
+    ...phrases.MEANINGLESS_CALLBACK_PHRASES,
+    ...phrases.PREFIXES,
+  ];
+  for (const p of all) {
+    assert.ok(!DEFAULT_MESSAGES.includes(p.trim()), p);
+    assert.equal(iconv.decode(iconv.encode(p, 'gbk'), 'gbk'), p, `${p} is not representable in GBK`);
   }
 });
 
