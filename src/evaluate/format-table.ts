@@ -1,7 +1,7 @@
 // Fixed-width text rendering of an evaluation report. Headings are English with Chinese beside.
 
 import { NOT_IN_TRUTH } from './metrics';
-import { ACCURACY_FIELDS, type EvaluationReport, type GateResult, type Ratio } from './types';
+import { ACCURACY_FIELDS, LOGGED_FIELDS, type EvaluationReport, type GateResult, type Ratio } from './types';
 
 export interface TableContext {
   truthDir: string;
@@ -134,6 +134,16 @@ export function formatTable(report: EvaluationReport, ctx: TableContext): string
     ),
   );
   out.push('  (missing: the record has no value where the truth has one; counted apart, not as wrong 缺失不计为错误)');
+  if (report.logged_fields) {
+    const lf = report.logged_fields;
+    out.push('', '  Where the logs carry the field (missing counts as a miss) 日志中有该字段的订单（缺失计为未取到）');
+    out.push(
+      ...renderTable(
+        ['field', 'n', 'correct', 'wrong', 'missing', 'accuracy'],
+        LOGGED_FIELDS.map((f) => [fieldNames[f]!, String(lf[f].n), String(lf[f].correct), String(lf[f].wrong), String(lf[f].missing), pct(lf[f].accuracy)]),
+      ),
+    );
+  }
   if (report.field_mismatches.length > 0) {
     const shown = report.field_mismatches.slice(0, lim);
     if (shown.length > 0) {

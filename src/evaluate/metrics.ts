@@ -11,6 +11,9 @@ import {
   type FalseRecord,
   type FieldAccuracy,
   type FieldMismatch,
+  LOGGED_FIELDS,
+  type LoggedField,
+  type LoggedFieldAccuracy,
   type ForgedCallback,
   type ForgedOrder,
   type ForgedSummary,
@@ -118,6 +121,16 @@ export function compareField(field: AccuracyField, truth: TruthOrder, rec: Recov
 
 function emptyAccuracy(): FieldAccuracy {
   return { n: 0, compared: 0, correct: 0, wrong: 0, missing: 0, truth_null: 0, accuracy: null };
+}
+
+function emptyLogged(): Record<LoggedField, LoggedFieldAccuracy> {
+  return Object.fromEntries(LOGGED_FIELDS.map((f) => [f, { n: 0, correct: 0, wrong: 0, missing: 0, accuracy: null }])) as Record<LoggedField, LoggedFieldAccuracy>;
+}
+
+/** Truth written with `--vocabulary` lists, per order, the fields its logs carry (possibly none). */
+function truthSaysLogged(truth: ReadonlyMap<string, TruthOrder>): boolean {
+  for (const t of truth.values()) return t.logged !== undefined;
+  return false;
 }
 
 // ---- forged callbacks -------------------------------------------------------------------------
@@ -234,6 +247,7 @@ export function computeReport(
   const fields = Object.fromEntries(ACCURACY_FIELDS.map((f) => [f, emptyAccuracy()])) as Record<AccuracyField, FieldAccuracy>;
   const mismatches: FieldMismatch[] = [];
   const missed: MissedOrder[] = [];
+  let logged: Record<LoggedField, LoggedFieldAccuracy> | null = null;
   for (const t of truth.values()) {
     if (!t.paid) continue;
     paid++;
@@ -261,6 +275,17 @@ export function computeReport(
         if (t.recoverable) hitRecAt[i]!++;
       }
     });
+    if (t.logged !== undefined) {
+      for (const f of LOGGED_FIELDS) {
+        if (!t.logged.includes(f)) continue;
+        const c = compareField(f, t, p);
+        const acc = (logged ??= emptyLogged())[f];
+        acc.n++;
+        if (c === 'correct') acc.correct++;
+        else if (c === 'wrong') acc.wrong++;
+        else acc.missing++;
+      }
+    }
     for (const f of ACCURACY_FIELDS) {
       const acc = fields[f];
       acc.n++;
@@ -273,6 +298,8 @@ export function computeReport(
     }
   }
   for (const f of ACCURACY_FIELDS) fields[f].accuracy = ratio(fields[f].correct, fields[f].compared).value;
+  if (truthSaysLogged(truth)) logged ??= emptyLogged();
+  if (logged) for (const f of LOGGED_FIELDS) logged[f].accuracy = ratio(logged[f].correct, logged[f].n).value;
 
   // Precision, calibration and false records, over records.
   const claims: { confidence: number; correct: boolean }[] = [];
@@ -351,6 +378,7 @@ export function computeReport(
     recall: { paid: ratio(hit, paid), paid_recoverable: ratio(hitRec, paidRec) },
     thresholds,
     fields,
+    logged_fields: logged,
     field_mismatches: mismatches,
     calibration: calibrate(claims),
     forged: forged === null ? null : summarizeForged(forged, truth, byOrder, primary),

@@ -52,6 +52,13 @@ export function parseTruthLine(text: string): Parsed {
   const email = optString(r, 'buyer_email');
   const goods = optString(r, 'goods_id');
   for (const v of [paidAt, email, goods]) if (v instanceof Error) return { ok: false, error: v.message };
+  let logged: string[] | undefined;
+  if (r.logged !== undefined) {
+    if (!Array.isArray(r.logged) || !r.logged.every((x): x is string => typeof x === 'string')) {
+      return { ok: false, error: '"logged" must be a list of field names' };
+    }
+    logged = r.logged;
+  }
   return {
     ok: true,
     order: {
@@ -63,6 +70,7 @@ export function parseTruthLine(text: string): Parsed {
       buyer_email: email as string | null,
       goods_id: goods as string | null,
       recoverable: r.recoverable,
+      ...(logged === undefined ? {} : { logged }),
     },
   };
 }

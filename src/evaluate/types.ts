@@ -21,6 +21,9 @@ export interface TruthOrder {
   goods_id: string | null;
   /** Whether some surviving log line shows the order's payment. */
   recoverable: boolean;
+  /** The fields (LOGGED_FIELDS) some surviving application-log entry about the order carries; absent in
+   *  truth written without `--vocabulary`. */
+  logged?: readonly string[];
 }
 
 export const FORGERY_KINDS = ['bad_signature', 'wrong_amount', 'replay'] as const;
@@ -90,6 +93,23 @@ export interface ThresholdRow {
 
 export const ACCURACY_FIELDS = ['amount', 'paid_at', 'buyer_email', 'goods_id'] as const;
 export type AccuracyField = (typeof ACCURACY_FIELDS)[number];
+
+/** Fields the truth can say the logs carry (recoverable.ndjson `logged`). */
+export const LOGGED_FIELDS = ['buyer_email', 'goods_id'] as const;
+export type LoggedField = (typeof LOGGED_FIELDS)[number];
+
+/**
+ * One field over the recovered orders (truth paid, a record claims paid) whose surviving logs carry it:
+ * here a missing value counts against the recovery, since the logs held it.
+ */
+export interface LoggedFieldAccuracy {
+  n: number;
+  correct: number;
+  wrong: number;
+  missing: number;
+  /** correct / n. */
+  accuracy: number | null;
+}
 
 export interface FieldAccuracy {
   /** Matched paid records (truth paid, a record claims paid). */
@@ -207,6 +227,8 @@ export interface EvaluationReport {
   recall: { paid: Ratio; paid_recoverable: Ratio };
   thresholds: ThresholdRow[];
   fields: Record<AccuracyField, FieldAccuracy>;
+  /** null when the truth does not say which fields the logs carry (truth written without --vocabulary). */
+  logged_fields: Record<LoggedField, LoggedFieldAccuracy> | null;
   field_mismatches: FieldMismatch[];
   calibration: CalibrationBin[];
   /** null when damage.json is missing. */

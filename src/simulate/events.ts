@@ -12,6 +12,10 @@ export interface SimEvent {
   forged?: number;
   /** Damage actions that want to know where this entry's first line ends up. */
   marks?: number[];
+  /** `--vocabulary` runs: index of the order this operator line is about, and which buyer fields it
+   *  carries (render.ts LOGGED_* bits), for the truth's `logged`. */
+  about?: number;
+  logged?: number;
 }
 
 /** Collects events per sink (e.g. `nginx/web1`, `app/laravel`), dropping what falls outside the window. */

@@ -14,6 +14,13 @@ export interface Line {
   damaged?: boolean;
   /** Damage actions that reference this line. */
   marks?: number[];
+  /** `--vocabulary` runs: the order this operator line is about and the buyer fields it carries. */
+  about?: number;
+  logged?: number;
+  /** First line of a multi-line entry that is evidence: how many physical lines the entry has. */
+  parts?: number;
+  /** A later line of such an entry: its first line. The entry proves something only if every part survived. */
+  head?: Line;
 }
 
 export interface OutFile {
@@ -54,13 +61,19 @@ function flatten(events: readonly SimEvent[]): Line[] {
       // a single-line event is its own line object (saves a million allocations on big runs)
       out.push(ev as Line);
     } else {
-      ev.text.forEach((t, i) => {
-        const l: Line = { text: t };
-        if (i === 0 && ev.pay !== undefined) l.pay = ev.pay;
-        if (i === 0 && ev.forged !== undefined) l.forged = ev.forged;
-        if (i === 0 && ev.marks) l.marks = ev.marks;
-        out.push(l);
-      });
+      const head: Line = { text: ev.text[0]! };
+      if (ev.pay !== undefined) head.pay = ev.pay;
+      if (ev.forged !== undefined) head.forged = ev.forged;
+      if (ev.marks) head.marks = ev.marks;
+      if (ev.about !== undefined) {
+        head.about = ev.about;
+        if (ev.logged !== undefined) head.logged = ev.logged;
+      }
+      // a dump spread over lines (--vocabulary): its evidence is in the later lines too
+      const evidence = ev.pay !== undefined || ev.forged !== undefined || ev.about !== undefined;
+      if (evidence) head.parts = ev.text.length;
+      out.push(head);
+      for (let i = 1; i < ev.text.length; i++) out.push(evidence ? { text: ev.text[i]!, head } : { text: ev.text[i]! });
     }
   }
   return out;

@@ -23,6 +23,8 @@ export interface SimulateOptions {
   /** Add a TokenPay (USDT-TRC20) payment row (dujiaoka only). Off by default, so that the default
    *  shop, and every figure measured on it, stays as it was. */
   tokenpay: boolean;
+  /** `--vocabulary N`: operator lines worded, keyed and encoded as vocabulary N's shop writes them; null = the fixed lines. */
+  vocabulary: number | null;
 }
 
 export interface RawSimulateOptions {
@@ -35,6 +37,7 @@ export interface RawSimulateOptions {
   platform?: unknown;
   logging?: unknown;
   tokenpay?: unknown;
+  vocabulary?: unknown;
 }
 
 export const DEFAULTS = {
@@ -68,6 +71,20 @@ function oneOf<T extends string>(name: string, v: unknown, allowed: readonly T[]
     );
   }
   return v as T;
+}
+
+/** Largest vocabulary number (any non-negative integer up to here names a shop style). */
+export const MAX_VOCABULARY = 1_000_000_000;
+
+function vocabulary(v: unknown): number | null {
+  if (v === undefined || v === null) return null;
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_VOCABULARY) {
+    throw new UsageError(
+      `--vocabulary must be a whole number from 0 to ${MAX_VOCABULARY}, got ${JSON.stringify(v)}. --vocabulary 必须是 0 到 ${MAX_VOCABULARY} 之间的整数，收到 ${JSON.stringify(v)}。`,
+    );
+  }
+  return n;
 }
 
 /** Validates raw (CLI or programmatic) options, filling defaults. Throws UsageError. */
@@ -106,5 +123,6 @@ export function resolveOptions(raw: RawSimulateOptions): SimulateOptions {
     platform,
     logging: oneOf('logging', raw.logging ?? DEFAULTS.logging, LOGGING_MODES),
     tokenpay,
+    vocabulary: vocabulary(raw.vocabulary),
   };
 }

@@ -110,7 +110,7 @@ export function runSimulation(opts: SimulateOptions, phase: (name: string) => vo
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const readbacks = files.map(readBack);
   phase('byte damage+readback');
-  const truth = buildTruth(opts.platform, opts.damage, ctx.orders, readbacks, log, forged);
+  const truth = buildTruth(opts.platform, opts.damage, ctx.orders, readbacks, log, forged, opts.vocabulary !== null);
   phase('truth');
   return { world: w, ctx, files, readbacks, truth };
 }
@@ -173,6 +173,7 @@ export function metaJson(m: SimulationModel): Record<string, unknown> {
     start: o.start,
     damage: o.damage,
     logging: o.logging,
+    ...(o.vocabulary === null ? {} : { vocabulary: o.vocabulary }),
     pays,
     site: SITE,
     proxy_ip: PROXY_IP,

@@ -7,6 +7,7 @@ import type { NormStatus, OrderRec } from './platforms/order';
 import type { Line } from './files';
 import type { Readback } from './readback';
 import { isoLocal, ymdHis } from './time';
+import { LOGGED_EMAIL, LOGGED_GOODS } from './vocabulary/render';
 import type { Platform } from './options';
 
 export interface LineRef {
@@ -27,6 +28,9 @@ export interface RecoverableRow {
   goods_id: string;
   trade_no: string | null;
   recoverable: boolean;
+  /** `--vocabulary` runs only: the buyer fields (buyer_email, goods_id) that some surviving, intact
+   *  application-log entry about the order carries, so the evaluator can hold recovery to them. */
+  logged?: string[];
   lines: LineRef[];
 }
 
@@ -176,6 +180,23 @@ export function rowLines(t: TruthResult, i: number): LineRef[] {
   return out;
 }
 
+/** Entries spread over several lines (evidence only): how many of each head's later lines survived undamaged. */
+function intactContinuations(sources: readonly (readonly (Line | string)[])[]): Map<Line, number> {
+  const intact = new Map<Line, number>();
+  for (const src of sources) {
+    for (const l of src) {
+      if (typeof l === 'string' || l.head === undefined || l.damaged) continue;
+      intact.set(l.head, (intact.get(l.head) ?? 0) + 1);
+    }
+  }
+  return intact;
+}
+
+const LOGGED_NAMES: readonly (readonly [number, string])[] = [
+  [LOGGED_EMAIL, 'buyer_email'],
+  [LOGGED_GOODS, 'goods_id'],
+];
+
 export function buildTruth(
   platform: Platform,
   profile: string,
@@ -183,6 +204,7 @@ export function buildTruth(
   readbacks: readonly Readback[],
   log: DamageLog,
   forged: readonly ForgedRecord[],
+  withLogged = false,
 ): TruthResult {
   const byId = new Map<string, number>();
   for (const o of orders) byId.set(o.orderId, o.idx);
@@ -192,6 +214,10 @@ export function buildTruth(
   const forgedLoc = new Map<number, LineRef[]>();
   const sorted = readbacks.slice().sort((a, b) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0));
   const files = sorted.map((rb) => rb.file.path);
+  const continuations = intactContinuations(sorted.map((rb) => rb.physical ?? rb.file.lines));
+  /** Undamaged, and when the entry spans lines, every later line too. */
+  const intact = (l: Line): boolean => !l.damaged && (l.parts === undefined || (continuations.get(l) ?? 0) >= l.parts - 1);
+  const logged = new Uint8Array(withLogged ? orders.length : 0);
   let fileIdx = 0;
   let lineNo = 0;
   const onId = (id: string): void => {
@@ -213,7 +239,8 @@ export function buildTruth(
         continue;
       }
       if (typeof l.text === 'string') scanOrderIds(platform, l.text, onId);
-      if (l.pay !== undefined && !l.damaged && l.forged === undefined) shown[l.pay] = 1;
+      if (l.pay !== undefined && l.forged === undefined && intact(l)) shown[l.pay] = 1;
+      if (withLogged && l.about !== undefined && l.logged && l.forged === undefined && intact(l)) logged[l.about] |= l.logged;
       if (l.marks) for (const id of l.marks) (markLoc.get(id) ?? markLoc.set(id, []).get(id)!).push({ file: f.path, line: lineNo });
       if (l.forged !== undefined) (forgedLoc.get(l.forged) ?? forgedLoc.set(l.forged, []).get(l.forged)!).push({ file: f.path, line: lineNo });
     }
@@ -244,6 +271,7 @@ export function buildTruth(
       goods_id: String(o.goods.id),
       trade_no: isPaid && o.txn ? o.txn.tradeNo : null,
       recoverable: r,
+      ...(withLogged ? { logged: LOGGED_NAMES.filter(([bit]) => (logged[o.idx]! & bit) !== 0).map(([, name]) => name) } : {}),
     });
   }
 

@@ -9,6 +9,7 @@ import { formatMain, type AccessEntry } from './nginx';
 import type { SimulateOptions } from './options';
 import { Rng } from './prng';
 import { makeDayFactor } from './traffic';
+import { operatorStyle, type OperatorStyle } from './vocabulary/style';
 
 export type Channel = 'epay' | 'alipay' | 'wxpay' | 'usdt';
 
@@ -50,6 +51,10 @@ export interface World {
   proxyIp: string;
   /** Laravel APP_ENV (the log channel prefix). */
   env: string;
+  /** `--vocabulary`: how this shop words and encodes its operator lines; null = the fixed default lines. */
+  style: OperatorStyle | null;
+  /** Per-line variation under a vocabulary (request ids); null without one. */
+  styleRng: Rng | null;
   /** dujiaoka order_expire_time (minutes). */
   orderExpireMin: number;
   catalogue: Goods[];
@@ -140,6 +145,7 @@ export function buildWorld(opts: SimulateOptions, hostSkewMs: number[]): World {
   const rng = Rng.root(opts.seed);
   const merchants = buildMerchants(rng, opts.platform, opts.tokenpay);
   const endMs = opts.startMs + opts.days * 86_400_000;
+  const style = opts.vocabulary === null ? null : operatorStyle(opts.vocabulary);
   return {
     opts,
     rng,
@@ -148,7 +154,9 @@ export function buildWorld(opts: SimulateOptions, hostSkewMs: number[]): World {
     site: SITE,
     hosts: HOSTS,
     proxyIp: PROXY_IP,
-    env: 'local',
+    env: style?.env ?? 'local',
+    style,
+    styleRng: style === null ? null : rng.fork('operator-vocabulary'),
     orderExpireMin: 5,
     catalogue: buildCatalogue(rng.fork('catalogue'), opts.orders),
     pays: opts.platform === 'dujiaoka' ? dujiaokaPays(merchants) : acgPays(merchants),

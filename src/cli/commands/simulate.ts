@@ -13,6 +13,7 @@ export interface SimulateArgs {
   platform?: string;
   logging?: string;
   tokenpay?: boolean;
+  vocabulary?: string;
 }
 
 export const simulateCommand: SalvageCommand<SimulateArgs> = {
@@ -28,7 +29,11 @@ export const simulateCommand: SalvageCommand<SimulateArgs> = {
       .option('damage', { type: 'string', default: DEFAULTS.damage, describe: 'none | typical | severe' })
       .option('platform', { type: 'string', default: DEFAULTS.platform, describe: 'dujiaoka | acg-faka' })
       .option('logging', { type: 'string', default: DEFAULTS.logging, describe: 'default (platform logs only) | operator (extra app-log lines)' })
-      .option('tokenpay', { type: 'boolean', default: DEFAULTS.tokenpay, describe: 'add a TokenPay (USDT-TRC20) payment row (dujiaoka) / 增加 TokenPay 支付方式' }),
+      .option('tokenpay', { type: 'boolean', default: DEFAULTS.tokenpay, describe: 'add a TokenPay (USDT-TRC20) payment row (dujiaoka) / 增加 TokenPay 支付方式' })
+      .option('vocabulary', {
+        type: 'string',
+        describe: 'word, key and encode the operator lines as shop style N does (a non-negative integer); absent = the fixed lines of docs/log-shapes.md',
+      }),
   async run(args, io: CommandIO) {
     const opts = resolveOptions(args);
     const t0 = process.hrtime.bigint();
@@ -43,7 +48,7 @@ export const simulateCommand: SalvageCommand<SimulateArgs> = {
     const ms = Number((process.hrtime.bigint() - t0) / 1_000_000n);
     const bytes = r.files.reduce((s, f) => s + f.bytes, 0);
     io.stdout.write(
-      `simulated ${opts.platform}: ${r.orders} orders (${r.paid} paid, ${r.recoverable} recoverable), ` +
+      `simulated ${opts.platform}${opts.vocabulary === null ? '' : ` (vocabulary ${opts.vocabulary})`}: ${r.orders} orders (${r.paid} paid, ${r.recoverable} recoverable), ` +
         `${r.files.length} log files, ${r.totalLines} lines, ${bytes} bytes, ${r.damageActions} damage actions, ${ms} ms\n` +
         `模拟完成：${r.orders} 个订单（已支付 ${r.paid}，可恢复 ${r.recoverable}），${r.files.length} 个日志文件，${r.totalLines} 行 → ${opts.out}\n`,
     );

@@ -1,8 +1,8 @@
 // The operator's 商户余额变动 lines: one running balance per merchant, each line's `before` equal to the
 // previous line's `after`, in the order the changes happened.
-import { laravelLine } from '../laravel';
 import { fenToYuanString } from '../money';
-import { APP_SINK } from '../world';
+import type { OrderLine } from '../vocabulary/render';
+import { writeOrderLine } from './operator-log';
 import type { SimContext } from './order';
 
 export function emitBalanceChanges(ctx: SimContext): void {
@@ -16,17 +16,17 @@ export function emitBalanceChanges(ctx: SimContext): void {
     if (before === undefined) before = rng.int(0, 500_000);
     const after = before + c.changeFen;
     balance.set(c.merchantId, after);
-    w.bus.emit(
-      APP_SINK,
-      c.ts,
-      laravelLine(c.ts, w.env, 'INFO', '商户余额变动', {
-        merchant_id: c.merchantId,
-        order_sn: c.orderId,
-        change: fenToYuanString(c.changeFen),
-        before: fenToYuanString(before),
-        after: fenToYuanString(after),
-      }),
-      { pay: c.orderIdx },
-    );
+    const line: OrderLine = {
+      event: 'balance_changed',
+      orderId: c.orderId,
+      fields: [
+        ['merchant_id', c.merchantId],
+        ['order_sn', c.orderId],
+        ['change', fenToYuanString(c.changeFen)],
+        ['before', fenToYuanString(before)],
+        ['after', fenToYuanString(after)],
+      ],
+    };
+    writeOrderLine(w, c.ts, line, { pay: c.orderIdx, about: c.orderIdx });
   }
 }

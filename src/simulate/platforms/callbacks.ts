@@ -1,5 +1,6 @@
 // Gateway-side transactions and the callbacks (notifies) the gateways send for them, genuine or forged.
 import { signAlipayFields } from '../gateways/alipay';
+import { httpBuildQuery } from '../gateways/encode';
 import { buildEpayNotify } from '../gateways/epay';
 import { buildEpusdtNotify, epusdtJson } from '../gateways/epusdt';
 import { tokenpayNotify } from '../gateways/tokenpay';
@@ -21,6 +22,7 @@ import {
 import { fenToYuan, fenToYuanString } from '../money';
 import type { Rng } from '../prng';
 import { compactYmdHis, isoLocal, ymdHis } from '../time';
+import type { PhpArray } from '../vocabulary/php-output';
 import { EPAY_UA, type PayRow, type World } from '../world';
 
 /** What the gateway knows about a payment. Created once per paid order. */
@@ -58,6 +60,7 @@ export type CallbackVariant = 'genuine' | 'bad_signature' | 'wrong_amount';
 
 /** One callback request as it reaches the shop. */
 export interface CallbackPayload {
+  gateway: GatewayName;
   method: 'GET' | 'POST';
   /** Query string for GET callbacks (without `?`), '' otherwise. */
   query: string;
@@ -65,6 +68,10 @@ export interface CallbackPayload {
   /** The operator log message and context (docs/log-shapes.md operator lines). */
   opMessage: string;
   opContext: Record<string, unknown>;
+  /** The payload as the shop's PHP holds it after parsing (for `--vocabulary` lines). */
+  fields: PhpArray;
+  /** The body on the wire: the GET query, the form body, the XML or the JSON text. */
+  raw: string;
   claimedFen: number;
   signatureValid: boolean;
   /** TRADE_SUCCESS-like payment notification (false for e.g. Alipay TRADE_CLOSED after a refund). */
@@ -146,11 +153,14 @@ export function buildCallback(
         variant === 'bad_signature' ? rng.hex(32) : undefined,
       );
       return {
+        gateway: 'epay',
         method: 'GET',
         query: n.query,
         ua: EPAY_UA,
         opMessage: '易支付回调',
         opContext: n.params,
+        fields: n.params,
+        raw: n.query,
         claimedFen,
         signatureValid: variant !== 'bad_signature',
         success: true,
@@ -200,11 +210,14 @@ export function buildCallback(
       }
       const signed = signAlipayFields(fields, m.alipay.rsa.privateKey, signOverride);
       return {
+        gateway: 'alipay',
         method: 'POST',
         query: '',
         ua: 'Mozilla/4.0',
         opMessage: '支付宝回调',
         opContext: signed,
+        fields: signed,
+        raw: httpBuildQuery(Object.entries(signed)),
         claimedFen,
         signatureValid: variant === 'genuine',
         success: kind === 'paid',
@@ -232,12 +245,16 @@ export function buildCallback(
       const type = m.wechat.v2SignType;
       const override = variant === 'bad_signature' ? rng.hex(type === 'MD5' ? 32 : 64).toUpperCase() : undefined;
       const signed = signWxV2Fields(fields, m.wechat.key, type, override);
+      const xml = wxV2Xml(signed);
       return {
+        gateway: 'wxpay-v2',
         method: 'POST',
         query: '',
         ua: 'Mozilla/4.0',
         opMessage: '微信支付回调',
-        opContext: { xml: wxV2Xml(signed) },
+        opContext: { xml },
+        fields: signed,
+        raw: xml,
         claimedFen,
         signatureValid: variant !== 'bad_signature',
         success: true,
@@ -268,11 +285,14 @@ export function buildCallback(
         body.resource.ciphertext = rng.bytes(Buffer.from(body.resource.ciphertext, 'base64').length).toString('base64');
       }
       return {
+        gateway: 'wxpay-v3',
         method: 'POST',
         query: '',
         ua: 'Wechatpay-HttpClient/1.0',
         opMessage: '微信支付回调',
         opContext: { body },
+        fields: body as unknown as PhpArray,
+        raw: JSON.stringify(body),
         claimedFen,
         signatureValid: variant !== 'bad_signature',
         success: true,
@@ -293,12 +313,16 @@ export function buildCallback(
         m.epusdt.token,
         variant === 'bad_signature' ? rng.hex(32) : undefined,
       );
+      const json = epusdtJson(n);
       return {
+        gateway: 'epusdt',
         method: 'POST',
         query: '',
         ua: 'go-resty/2.7.0 (https://github.com/go-resty/resty)',
         opMessage: 'epusdt回调',
-        opContext: JSON.parse(epusdtJson(n)) as Record<string, unknown>,
+        opContext: JSON.parse(json) as Record<string, unknown>,
+        fields: JSON.parse(json) as PhpArray,
+        raw: json,
         claimedFen,
         signatureValid: variant !== 'bad_signature',
         success: true,
@@ -329,11 +353,14 @@ export function buildCallback(
         variant === 'bad_signature' ? rng.hex(32) : undefined,
       );
       return {
+        gateway: 'tokenpay',
         method: 'POST',
         query: '',
         ua: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/113.0.0.0 Safari/537.36 TokenPay/1.0',
         opMessage: 'tokenpay回调',
         opContext: body,
+        fields: body as unknown as PhpArray,
+        raw: JSON.stringify(body),
         claimedFen,
         signatureValid: variant !== 'bad_signature',
         success: true,

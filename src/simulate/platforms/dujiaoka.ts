@@ -6,7 +6,7 @@ import { cardKey, type Goods } from '../catalogue';
 import { signAlipayFields } from '../gateways/alipay';
 import { phpRawurlencode, phpUrlencode } from '../gateways/encode';
 import { dujiaokaOrderSn } from '../ids';
-import { laravelException, laravelLine, type LaravelException } from '../laravel';
+import { laravelException, type LaravelException } from '../laravel';
 import { fenToYuanString } from '../money';
 import { redirectBodySize } from '../nginx';
 import type { Rng } from '../prng';
@@ -15,6 +15,8 @@ import { ymdHis } from '../time';
 import { access, APP_SINK, type PayRow, type World } from '../world';
 import { adminEditOrder } from './admin';
 import { buildCallback, gatewayIp, makeGatewayTxn, type CallbackPayload, type GatewayTxn } from './callbacks';
+import type { OrderLine } from '../vocabulary/render';
+import { writeCallbackLine, writeOrderLine } from './operator-log';
 import { LARAVEL_500_BYTES, runAttempts, type OrderRec, type SimContext } from './order';
 
 const NOTIFY_PATH: Record<string, string> = {
@@ -82,9 +84,10 @@ function dbException(sn: string, gw: string): LaravelException {
   };
 }
 
-function op(ctx: SimContext, ts: number, message: string, context: Record<string, unknown>, pay?: number): void {
+/** An operator line about order `o`; `showsPay` when the line shows that the order was paid. */
+function op(ctx: SimContext, ts: number, o: OrderRec, line: Omit<OrderLine, 'orderId'>, showsPay: boolean): void {
   if (ctx.w.opts.logging !== 'operator') return;
-  ctx.w.bus.emit(APP_SINK, ts, laravelLine(ts, ctx.w.env, 'INFO', message, context), pay === undefined ? undefined : { pay });
+  writeOrderLine(ctx.w, ts, { ...line, orderId: o.orderId }, { pay: showsPay ? o.idx : undefined, about: o.idx });
 }
 
 function error(ctx: SimContext, ts: number, e: LaravelException): void {
@@ -184,16 +187,19 @@ function completeOrder(ctx: SimContext, o: OrderRec, rng: Rng, tc: number, prev:
     o.info = `充值账号：${o.buyer.email}`;
   }
   const price = fenToYuanString(o.actualFen);
-  op(ctx, tc, '订单支付成功', { order_sn: o.orderId, trade_no: txn.tradeNo, actual_price: price, pay_id: o.pay.id }, o.idx);
-  op(ctx, tc, '订单状态变更', { order_sn: o.orderId, from: prev, to: o.status }, o.idx);
-  for (const carmi of o.cards) op(ctx, tc, '卡密发货', { order_sn: o.orderId, email: o.buyer.email, goods_id: g.id, carmi }, o.idx);
+  const sn = o.orderId;
+  op(ctx, tc, o, { event: 'payment_succeeded', fields: [['order_sn', sn], ['trade_no', txn.tradeNo], ['actual_price', price], ['pay_id', o.pay.id]] }, true);
+  op(ctx, tc, o, { event: 'status_changed', fields: [['order_sn', sn], ['from', prev], ['to', o.status]] }, true);
+  for (const carmi of o.cards) {
+    op(ctx, tc, o, { event: 'card_delivered', fields: [['order_sn', sn], ['email', o.buyer.email], ['goods_id', g.id], ['carmi', carmi]] }, true);
+  }
   ctx.balances.push({ merchantId: o.pay.merchantId, ts: tc, orderIdx: o.idx, orderId: o.orderId, changeFen: o.actualFen });
   return true;
 }
 
 function setStatus(ctx: SimContext, o: OrderRec, ts: number, to: number, rng: Rng): boolean {
   if (ts >= ctx.w.endMs) return false;
-  op(ctx, ts, '订单状态变更', { order_sn: o.orderId, from: o.status, to }, o.idx);
+  op(ctx, ts, o, { event: 'status_changed', fields: [['order_sn', o.orderId], ['from', o.status], ['to', to]] }, true);
   adminEditOrder(ctx.w, rng, ts, o.dbId);
   o.status = to;
   o.updatedMs = ts;
@@ -203,14 +209,14 @@ function setStatus(ctx: SimContext, o: OrderRec, ts: number, to: number, rng: Rn
 function refund(ctx: SimContext, o: OrderRec, ts: number, rng: Rng): void {
   const w = ctx.w;
   if (ts >= w.endMs || !o.txn) return;
-  op(ctx, ts, '订单退款', { order_sn: o.orderId, amount: fenToYuanString(o.actualFen), trade_no: o.txn.tradeNo }, o.idx);
+  op(ctx, ts, o, { event: 'refund', fields: [['order_sn', o.orderId], ['amount', fenToYuanString(o.actualFen)], ['trade_no', o.txn.tradeNo]] }, true);
   if (o.status !== 5) setStatus(ctx, o, ts + 1000, 5, rng);
   o.refunded = true;
   ctx.balances.push({ merchantId: o.pay.merchantId, ts: ts + 1000, orderIdx: o.idx, orderId: o.orderId, changeFen: -o.actualFen });
   if (o.pay.gateway === 'alipay') {
     const sendMs = ts + rng.int(3, 20) * 1000;
     const cb = buildCallback(w, o, o.txn, sendMs, rng, 'genuine', 'refund');
-    op(ctx, sendMs, cb.opMessage, cb.opContext, o.idx);
+    if (w.opts.logging === 'operator') writeCallbackLine(w, sendMs, cb, o.orderId, { pay: o.idx });
     access(w, rng.int(0, w.hosts.length - 1), sendMs + rng.int(80, 300), {
       remoteAddr: w.proxyIp,
       request: `POST ${notifyPath(o.pay)} HTTP/1.1`,
@@ -258,9 +264,7 @@ function handleCallback(
   const w = ctx.w;
   const gw = o.pay.gateway;
   const showsPay = genuine && cb.success ? o.idx : undefined;
-  if (w.opts.logging === 'operator') {
-    w.bus.emit(APP_SINK, ms, laravelLine(ms, w.env, 'INFO', cb.opMessage, cb.opContext), { pay: showsPay, forged });
-  }
+  if (w.opts.logging === 'operator') writeCallbackLine(w, ms, cb, o.orderId, { pay: showsPay, forged });
   let status = 200;
   let body = 'success';
   let bytes = 7;
@@ -409,14 +413,17 @@ export function simulateDujiaokaOrder(ctx: SimContext, idx: number, createdMs: n
   const buyUrl = url(w, `/buy/${goods.id}`);
   sess.req(t, 'GET', `/buy/${goods.id}`, 200, pageBytes(rng, 9200), ref);
   sess.req(createdMs, 'POST', '/create-order', 302, redirectBodySize(url(w, `/bill/${sn}`)), buyUrl);
-  op(ctx, createdMs, '创建订单', {
-    order_sn: sn,
-    goods_id: goods.id,
-    email: buyer.email,
-    actual_price: fenToYuanString(o.actualFen),
-    pay_id: pay.id,
-    buy_ip: buyer.ip,
-  });
+  op(
+    ctx,
+    createdMs,
+    o,
+    {
+      event: 'order_created',
+      fields: [['order_sn', sn], ['goods_id', goods.id], ['email', buyer.email], ['actual_price', fenToYuanString(o.actualFen)], ['pay_id', pay.id], ['buy_ip', buyer.ip]],
+      extras: [['title', o.title], ['buy_amount', qty]],
+    },
+    false,
+  );
   const billAt = createdMs + rng.int(300, 900);
   const billUrl = url(w, `/bill/${sn}`);
   sess.req(billAt, 'GET', `/bill/${sn}`, 200, pageBytes(rng, 5400), buyUrl);
@@ -458,7 +465,7 @@ export function simulateDujiaokaOrder(ctx: SimContext, idx: number, createdMs: n
   // expiry job, then completion (a payment that lands after expiry still completes: -1 → 4)
   const expiresFirst = expireAt < w.endMs && (completedAt === null || completedAt > expireAt);
   if (expiresFirst) {
-    op(ctx, expireAt, '订单状态变更', { order_sn: sn, from: 1, to: -1 });
+    op(ctx, expireAt, o, { event: 'status_changed', fields: [['order_sn', sn], ['from', 1], ['to', -1]] }, false);
     o.status = -1;
     o.updatedMs = expireAt;
   }
