@@ -50,7 +50,11 @@ export const laravel: ParserDefinition = {
       else if (STACK_LINE.test(l)) trace++;
     }
     if (headers === 0) return 0;
-    return Math.min(1, ((headers + trace) / sample.length) * 0.5 + (headers / sample.length) * 1.5);
+    const share = Math.min(1, ((headers + trace) / sample.length) * 0.5 + (headers / sample.length) * 1.5);
+    // The header is specific enough to stand alone: a log whose entries carry long dumps
+    // (print_r, var_dump, pretty JSON) has few header lines per sample, but a file that opens
+    // with one and has more is Laravel's, whatever fills the lines between.
+    return headers >= 2 && HEADER.test(sample[0]!) ? Math.max(share, 0.8) : share;
   },
   create(ctx: ParserContext, sink: ParseSink): LineParser {
     const folder = new EntryFolder<Open>(sink, (o) => {
