@@ -1,5 +1,6 @@
 import type { ParserDefinition } from './parser';
 import { nginxCombined } from './nginx/combined';
+import { nginxError } from './nginx/error-log';
 import { laravel } from './app/laravel';
 import { acgFakaRuntime } from './app/acg-faka-runtime';
 import { thinkphp } from './app/thinkphp';
@@ -17,8 +18,10 @@ import { NGINX_ALIASES, nginxBody, nginxJson, nginxMain } from './nginx/builtin-
  *  nginx-combined wins. nginx-main comes after it: on main lines it ties and loses, so the
  *  hand-tuned parser keeps the common case (nginx-main is there to be forced, strictly). A
  *  user's --nginx-format goes before all of these (parsersWith), so it wins its ties. nginx-json
- *  also comes before jsonl, which would read its lines as generic JSON. */
-export const PARSERS: readonly ParserDefinition[] = [nginxJson, nginxBody, nginxCombined, nginxMain, laravel, acgFakaRuntime, thinkphp, jsonl, generic];
+ *  also comes before jsonl, which would read its lines as generic JSON. nginx-error reads the
+ *  error log (`Y/m/d H:i:s [level] pid#tid:`); no access-log parser matches those lines, and its
+ *  vote for any share of headers is above generic's. */
+export const PARSERS: readonly ParserDefinition[] = [nginxJson, nginxBody, nginxCombined, nginxMain, nginxError, laravel, acgFakaRuntime, thinkphp, jsonl, generic];
 
 /** When a family name is given (`--format x=nginx`), the parser it means, if not the family's first. */
 const FAMILY_DEFAULT: Readonly<Record<string, string>> = { nginx: 'nginx-combined' };

@@ -393,6 +393,13 @@ export class RuleEngine {
     }
     if (signatureWhy !== undefined) fields.signature_note = signatureWhy;
     if (ev.fields.status !== undefined && ev.format.startsWith('nginx')) fields.http_status = ev.fields.status;
+    if (ev.format === 'nginx-error') {
+      // An error-log entry shows that the request reached the shop, not how it was answered
+      // (no status): the correlator must not take it for an acknowledged callback. A PHP fatal
+      // error means the script died and the gateway got an error page.
+      if (fields.copy === undefined) fields.copy = 'error_log';
+      if (ev.fields.php_fatal === 'yes') fields.shop_failed = 'yes';
+    }
     return { ev, rule: r.id, emit: r.emit, weight: r.weight, fields, signature };
   }
 

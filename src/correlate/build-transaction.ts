@@ -123,13 +123,21 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
   // copy with an error never took the payment (dujiaoka throws on a wrong amount and answers
   // 500), so callbacks alone do not make the order paid — unless the shop said otherwise.
   // Only server-to-server callbacks: the buyer's return copy (`copy: return`) is answered with a redirect.
-  const answered = payingNotifies.filter((e) => typeof e.fields.http_status === 'string' && e.fields.copy !== 'return');
-  const acknowledged = answered.filter((e) => (e.fields.http_status as string).startsWith('2'));
+  // nginx's error log (copy: error_log) has no status: its copy of a callback says nothing about
+  // the answer, unless PHP died on it (shop_failed), which is an error answer.
+  const answered = payingNotifies.filter((e) =>
+    e.fields.copy === 'error_log' ? e.fields.shop_failed === 'yes' : typeof e.fields.http_status === 'string' && e.fields.copy !== 'return',
+  );
+  const acknowledged = answered.filter((e) => typeof e.fields.http_status === 'string' && e.fields.http_status.startsWith('2'));
   const shopOwnWord = confirmed.length > 0 || observed.length > 0 || delivered.length > 0;
   const returnCopies = payingNotifies.filter((e) => e.fields.copy === 'return');
-  if (answered.length > 0 && acknowledged.length === 0 && answered.length + returnCopies.length === payingNotifies.length && !shopOwnWord) {
+  const silentErrorCopies = payingNotifies.filter((e) => e.fields.copy === 'error_log' && e.fields.shop_failed !== 'yes');
+  if (answered.length > 0 && acknowledged.length === 0 && answered.length + returnCopies.length + silentErrorCopies.length === payingNotifies.length && !shopOwnWord) {
     flags.push('notify_refused_by_shop');
-    extraReasons.push(`the shop answered all ${answered.length} copies of the callback with an error (HTTP ${[...new Set(answered.map((e) => e.fields.http_status))].join('/')}): it did not take the payment`);
+    const statuses = [...new Set(answered.flatMap((e) => (typeof e.fields.http_status === 'string' ? [e.fields.http_status] : [])))];
+    const fatal = answered.some((e) => e.fields.shop_failed === 'yes' && typeof e.fields.http_status !== 'string');
+    const how = [statuses.length > 0 ? `HTTP ${statuses.join('/')}` : '', fatal ? 'PHP fatal error in the nginx error log' : ''].filter((x) => x !== '').join('; ');
+    extraReasons.push(`the shop answered all ${answered.length} copies of the callback with an error (${how}): it did not take the payment`);
     payingNotifies = [];
   }
   // Gateways stop re-sending once the shop says success; the same callback arriving long after
