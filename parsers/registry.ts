@@ -3,6 +3,7 @@ import { nginxCombined } from './nginx/combined';
 import { nginxError } from './nginx/error-log';
 import { laravel } from './app/laravel';
 import { acgFakaRuntime } from './app/acg-faka-runtime';
+import { acgFakaRequest } from './app/acg-faka-request';
 import { thinkphp } from './app/thinkphp';
 import { jsonl } from './app/jsonl';
 import { generic } from './app/generic';
@@ -20,8 +21,9 @@ import { NGINX_ALIASES, nginxBody, nginxJson, nginxMain } from './nginx/builtin-
  *  user's --nginx-format goes before all of these (parsersWith), so it wins its ties. nginx-json
  *  also comes before jsonl, which would read its lines as generic JSON. nginx-error reads the
  *  error log (`Y/m/d H:i:s [level] pid#tid:`); no access-log parser matches those lines, and its
- *  vote for any share of headers is above generic's. */
-export const PARSERS: readonly ParserDefinition[] = [nginxJson, nginxBody, nginxCombined, nginxMain, nginxError, laravel, acgFakaRuntime, thinkphp, jsonl, generic];
+ *  vote for any share of headers is above generic's. acg-faka-request (acg-faka's JSON request
+ *  log) comes before jsonl, which would tie with it on those lines. */
+export const PARSERS: readonly ParserDefinition[] = [nginxJson, nginxBody, nginxCombined, nginxMain, nginxError, laravel, acgFakaRuntime, acgFakaRequest, thinkphp, jsonl, generic];
 
 /** When a family name is given (`--format x=nginx`), the parser it means, if not the family's first. */
 const FAMILY_DEFAULT: Readonly<Record<string, string>> = { nginx: 'nginx-combined' };

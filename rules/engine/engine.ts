@@ -88,6 +88,9 @@ function statusMatcher(spec: string): (status: string) => boolean {
 }
 
 /** Parameters of an event: its own (app-log context), else its decoded query string. Memoised on the event. */
+/** Formats that record a request without its answer, and the `copy` their evidence is marked with. */
+const UNANSWERED_COPY: Readonly<Record<string, string>> = { 'nginx-error': 'error_log', 'acg-faka-request': 'request_log' };
+
 export function paramsOf(ev: LogEvent): Record<string, string> {
   if (ev.params) return ev.params;
   const q = ev.fields.query;
@@ -393,13 +396,12 @@ export class RuleEngine {
     }
     if (signatureWhy !== undefined) fields.signature_note = signatureWhy;
     if (ev.fields.status !== undefined && ev.format.startsWith('nginx')) fields.http_status = ev.fields.status;
-    if (ev.format === 'nginx-error') {
-      // An error-log entry shows that the request reached the shop, not how it was answered
-      // (no status): the correlator must not take it for an acknowledged callback. A PHP fatal
-      // error means the script died and the gateway got an error page.
-      if (fields.copy === undefined) fields.copy = 'error_log';
-      if (ev.fields.php_fatal === 'yes') fields.shop_failed = 'yes';
-    }
+    // nginx's error log and acg-faka's request log show that a request reached the shop, not
+    // how it was answered (no status): the correlator must not take such a copy of a callback
+    // for an acknowledged one. A PHP fatal error means the script died on it: an error answer.
+    const copy = UNANSWERED_COPY[ev.format];
+    if (copy !== undefined && fields.copy === undefined) fields.copy = copy;
+    if (ev.format === 'nginx-error' && ev.fields.php_fatal === 'yes') fields.shop_failed = 'yes';
     return { ev, rule: r.id, emit: r.emit, weight: r.weight, fields, signature };
   }
 

@@ -123,21 +123,30 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
   // copy with an error never took the payment (dujiaoka throws on a wrong amount and answers
   // 500), so callbacks alone do not make the order paid — unless the shop said otherwise.
   // Only server-to-server callbacks: the buyer's return copy (`copy: return`) is answered with a redirect.
-  // nginx's error log (copy: error_log) has no status: its copy of a callback says nothing about
-  // the answer, unless PHP died on it (shop_failed), which is an error answer.
+  // Copies from logs that record the request but not the answer (nginx's error log, acg-faka's
+  // request log: copy error_log / request_log) say nothing about it, unless PHP died on the
+  // request (shop_failed), which is an error answer. A callback the access log shows answered
+  // with the shop's refusal body (payment_rejected, shop_answer refused) is an error answer too.
+  const unanswered = (e: Evidence) => (e.fields.copy === 'error_log' && e.fields.shop_failed !== 'yes') || e.fields.copy === 'request_log';
   const answered = payingNotifies.filter((e) =>
-    e.fields.copy === 'error_log' ? e.fields.shop_failed === 'yes' : typeof e.fields.http_status === 'string' && e.fields.copy !== 'return',
+    e.fields.copy === 'error_log' ? e.fields.shop_failed === 'yes' : typeof e.fields.http_status === 'string' && e.fields.copy !== 'return' && e.fields.copy !== 'request_log',
   );
+  const refusedBodies = ev.filter((e) => e.kind === 'payment_rejected' && e.fields.shop_answer === 'refused' && typeof e.fields.http_status === 'string');
   const acknowledged = answered.filter((e) => typeof e.fields.http_status === 'string' && e.fields.http_status.startsWith('2'));
   const shopOwnWord = confirmed.length > 0 || observed.length > 0 || delivered.length > 0;
   const returnCopies = payingNotifies.filter((e) => e.fields.copy === 'return');
-  const silentErrorCopies = payingNotifies.filter((e) => e.fields.copy === 'error_log' && e.fields.shop_failed !== 'yes');
-  if (answered.length > 0 && acknowledged.length === 0 && answered.length + returnCopies.length + silentErrorCopies.length === payingNotifies.length && !shopOwnWord) {
+  const silentCopies = payingNotifies.filter(unanswered);
+  const errorAnswers = answered.length + refusedBodies.length;
+  if (errorAnswers > 0 && acknowledged.length === 0 && answered.length + returnCopies.length + silentCopies.length === payingNotifies.length && !shopOwnWord) {
     flags.push('notify_refused_by_shop');
     const statuses = [...new Set(answered.flatMap((e) => (typeof e.fields.http_status === 'string' ? [e.fields.http_status] : [])))];
     const fatal = answered.some((e) => e.fields.shop_failed === 'yes' && typeof e.fields.http_status !== 'string');
-    const how = [statuses.length > 0 ? `HTTP ${statuses.join('/')}` : '', fatal ? 'PHP fatal error in the nginx error log' : ''].filter((x) => x !== '').join('; ');
-    extraReasons.push(`the shop answered all ${answered.length} copies of the callback with an error (${how}): it did not take the payment`);
+    const how = [
+      statuses.length > 0 ? `HTTP ${statuses.join('/')}` : '',
+      fatal ? 'PHP fatal error in the nginx error log' : '',
+      refusedBodies.length > 0 ? `the shop's refusal body, ${[...new Set(refusedBodies.map((e) => `${String(e.fields.response_bytes ?? '?')} bytes`))].join('/')}` : '',
+    ].filter((x) => x !== '').join('; ');
+    extraReasons.push(`the shop answered all ${errorAnswers} copies of the callback with an error (${how}): it did not take the payment`);
     payingNotifies = [];
   }
   // Gateways stop re-sending once the shop says success; the same callback arriving long after
