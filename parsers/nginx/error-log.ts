@@ -28,7 +28,7 @@ import { splitRequest } from './combined';
 
 const HEADER = /^(\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}) \[(debug|info|notice|warn|error|crit|alert|emerg)\] (\d+)#(\d+): (?:\*(\d+) )?(.*)$/;
 /** A line that starts like a header but is not one (cut short, mangled). */
-const HEADER_START = /^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} \[/;
+const HEADER_START = /^\d{4}\/\d{2}\/\d{2}(?: |$)/;
 /** ngx_http_log_error's context, anchored at the end of the entry's text. */
 const CONTEXT = /, client: ([^,\s]*)(?:, server: ([^,]*?))?(?:, request: "(.*?)")?(?:, subrequest: "(.*?)")?(?:, upstream: "(.*?)")?(?:, host: "(.*?)")?(?:, referrer: "(.*?)")?$/s;
 const PHP_FATAL = /PHP (?:Fatal error|Parse error)|Uncaught /;
