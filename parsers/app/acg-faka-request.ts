@@ -23,7 +23,9 @@ import { stripBom } from './timestamp';
 // method, path, query, client_ip, ua and referrer, and its params are the request's own — get
 // (minus the router's `s`), post, then json — so a callback's gateway payload is read by the
 // packs' `payload:` rules. Masked values are dropped (a "***" sign would read as a forged one)
-// and their keys listed in `masked`. No status or size: the log is written before the answer.
+// and their keys listed in `masked`, unless the unmasked `uri` (REQUEST_URI as sent) gives the
+// value back, as it does for a GET callback's sign. No status or size: the log is written
+// before the answer.
 
 type Obj = Record<string, unknown>;
 
@@ -80,7 +82,9 @@ export function readRequestRecord(o: Obj): { fields: Record<string, string>; par
     // gateway readers take it as the logged body.
     if (Object.keys(params).length === 0 || raw.trimStart().startsWith('<')) fields.request_body = raw;
   }
-  if (masked.length > 0) fields.masked = [...new Set(masked)].join(',');
+  // REQUEST_URI is written unmasked: a masked $_GET value recovered from it is not lost.
+  const lost = [...new Set(masked)].filter((k) => !(k in params));
+  if (lost.length > 0) fields.masked = lost.join(',');
   return { fields, params };
 }
 

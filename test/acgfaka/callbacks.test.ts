@@ -44,7 +44,10 @@ test('acg-faka callbacks: refusal bodies by version, acceptance `success`, both 
   assert.equal(oldRefused.rule, 'acg-faka.nginx.callback-refused');
   assert.equal(oldRefused.fields.plugin, 'Epay');
   assert.equal(oldRefused.fields.order_id, undefined);
-  assert.equal(access('POST /user/api/order/callback.Epay HTTP/1.1', 200, 37)!.rule, 'acg-faka.nginx.callback-refused');
+  const dup = access('POST /user/api/order/callback.Epay HTTP/1.1', 200, 37)!;
+  assert.deepEqual([dup.rule, dup.kind, dup.fields.duplicate_notify], ['acg-faka.nginx.callback-duplicate', 'payment_notified', 'yes']);
+  const dupGet = access(`GET /user/api/order/callback.Epay?${EPAY} HTTP/1.1`, 200, 37)!;
+  assert.deepEqual([dupGet.rule, dupGet.kind, dupGet.fields.order_id, dupGet.fields.shop_answer], ['acg-faka.nginx.callback-duplicate-epay', 'payment_notified', TN, 'already_paid']);
   const oldOk = access('POST /user/api/order/callback.Alipay HTTP/1.1', 200, 7)!;
   assert.equal(oldOk.rule, 'acg-faka.nginx.callback');
   assert.equal(oldOk.fields.plugin, 'Alipay');
@@ -101,4 +104,31 @@ test('an error-log copy is never an acknowledgement: a warning is neutral, a PHP
   // The fatal copy beside an acknowledged one (a retry that succeeded): paid.
   const ok = access(`GET /user/api/order/callback.${TN}?${EPAY} HTTP/1.1`, 200, 7, '21/Nov/2026:14:05:02 +0800')!;
   assert.equal(buildTransaction(TN, [fatal, ok]).status, 'paid');
+});
+
+test('a refusal of a later retry does not veto: it may be the answer to a duplicate after a copy the shop processed', () => {
+  // The first attempt timed out (the gateway hung up: 499); the retries were refused, as
+  // acg-faka ≥ 3.5.9 refuses a duplicate for an order it has already paid.
+  const timeout = access(`GET /user/api/order/callback.${TN}?${EPAY} HTTP/1.1`, 499, 0, '21/Nov/2026:14:04:17 +0800')!;
+  assert.equal(timeout.rule, 'epay.nginx.notify');
+  const retry1 = access(`GET /user/api/order/callback.${TN}?${EPAY} HTTP/1.1`, 200, 23, '21/Nov/2026:14:05:10 +0800')!;
+  const retry2 = access(`GET /user/api/order/callback.${TN}?${EPAY} HTTP/1.1`, 200, 23, '21/Nov/2026:14:08:10 +0800')!;
+  const t = buildTransaction(TN, [timeout, retry1, retry2]);
+  assert.equal(t.status, 'paid', t.flags.join());
+  assert.ok(!t.flags.includes('notify_refused_by_shop'));
+  // The first attempt refused, the retries too: the shop never took it.
+  const first = access(`GET /user/api/order/callback.${TN}?${EPAY} HTTP/1.1`, 200, 23, '21/Nov/2026:14:04:02 +0800')!;
+  const u = buildTransaction(TN, [requestLogCopy(), first, retry1, retry2]);
+  assert.notEqual(u.status, 'paid');
+  assert.ok(u.flags.includes('notify_refused_by_shop'));
+});
+
+test('a signature over parameters the log masked is unverifiable, not forged', () => {
+  const body = { trade_id: 'E1', order_id: TN, amount: 9.9, actual_amount: 1.3699, token: 'TXYZ', block_transaction_id: 'abc', signature: '0123456789abcdef0123456789abcdef', status: 2 };
+  const rec = JSON.stringify({ time: '2026-11-21 14:04:02', ip: '203.0.113.9', method: 'POST', uri: `/user/api/order/callback.${TN}`, user_agent: '', referer: '', get: { s: `/user/api/order/callback.${TN}` }, post: [], json: { ...body, token: '***' }, raw_body: '', cookies: [], headers: {} });
+  const keyed = new RuleEngine(loadRules([]), { clock: new ZoneClock('Asia/Shanghai'), keys: { epusdt: { default: 'secret-token' } } });
+  const e = keyed.apply(runParser(acgFakaRequest, rec).events[0]!, 'nginx')!;
+  assert.equal(e.rule, 'acg-faka.nginx.callback-post-epusdt');
+  assert.equal(e.signature, 'unverifiable');
+  assert.match(String(e.fields.signature_note), /masked token/);
 });
