@@ -63,13 +63,13 @@ test('acg-faka pack: callbacks to /user/api/order/callback.{trade_no}', () => {
   assert.equal(ok.fields.order_id, TN);
   assert.equal(ok.signature, undefined);
 
-  // ≥ 3.5.9 refuses with {"code":0,"msg":"fail"} (23 bytes); a 4-byte answer is no acg-faka refusal.
+  // ≥ 3.5.9 refuses with {"code":0,"msg":"fail"} (23 bytes); a 7-byte `success` is an acceptance.
   const refused = nginx(`POST /user/api/order/callback.${TN} HTTP/1.1`, 200, 23)!;
   assert.equal(refused.rule, 'acg-faka.nginx.callback-refused');
   assert.equal(refused.kind, 'payment_rejected');
   assert.equal(refused.fields.order_id, TN);
   assert.equal(refused.fields.shop_answer, 'refused');
-  assert.equal(nginx(`POST /user/api/order/callback.${TN} HTTP/1.1`, 200, 4)!.rule, 'acg-faka.nginx.callback');
+  assert.equal(nginx(`POST /user/api/order/callback.${TN} HTTP/1.1`, 200, 1024)!.rule, 'acg-faka.nginx.callback');
 
   // A GET callback with the epay parameters is epay.yaml's rule: the acg-faka pack does not shadow it.
   const get = nginx(`GET /user/api/order/callback.${TN}?${EPAY} HTTP/1.1`, 200, 7)!;
