@@ -1,7 +1,9 @@
 import type { ParserDefinition } from './parser';
 import { nginxCombined } from './nginx/combined';
+import { nginxError } from './nginx/error-log';
 import { laravel } from './app/laravel';
 import { acgFakaRuntime } from './app/acg-faka-runtime';
+import { acgFakaRequest } from './app/acg-faka-request';
 import { thinkphp } from './app/thinkphp';
 import { jsonl } from './app/jsonl';
 import { generic } from './app/generic';
@@ -18,9 +20,12 @@ import { NGINX_ALIASES, nginxBody, nginxJson, nginxMain } from './nginx/builtin-
  *  nginx-combined wins. nginx-main comes after it: on main lines it ties and loses, so the
  *  hand-tuned parser keeps the common case (nginx-main is there to be forced, strictly). A
  *  user's --nginx-format goes before all of these (parsersWith), so it wins its ties. nginx-json
- *  also comes before jsonl, which would read its lines as generic JSON. `fragments` (saved
- *  payloads without timestamps) is last and weakest: it takes only what no log parser claims. */
-export const PARSERS: readonly ParserDefinition[] = [nginxJson, nginxBody, nginxCombined, nginxMain, laravel, acgFakaRuntime, thinkphp, jsonl, generic, fragments];
+ *  also comes before jsonl, which would read its lines as generic JSON. nginx-error reads the
+ *  error log (`Y/m/d H:i:s [level] pid#tid:`); no access-log parser matches those lines, and its
+ *  vote for any share of headers is above generic's. acg-faka-request (acg-faka's JSON request
+ *  log) comes before jsonl, which would tie with it on those lines. `fragments` (saved payloads
+ *  without timestamps) is last and weakest: it takes only what no log parser claims. */
+export const PARSERS: readonly ParserDefinition[] = [nginxJson, nginxBody, nginxCombined, nginxMain, nginxError, laravel, acgFakaRuntime, acgFakaRequest, thinkphp, jsonl, generic, fragments];
 
 /** When a family name is given (`--format x=nginx`), the parser it means, if not the family's first. */
 const FAMILY_DEFAULT: Readonly<Record<string, string>> = { nginx: 'nginx-combined' };

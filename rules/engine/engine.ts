@@ -112,6 +112,9 @@ function statusMatcher(spec: string): (status: string) => boolean {
 }
 
 /** Parameters of an event: its own (app-log context), else its decoded query string. Memoised on the event. */
+/** Formats that record a request without its answer, and the `copy` their evidence is marked with. */
+const UNANSWERED_COPY: Readonly<Record<string, string>> = { 'nginx-error': 'error_log', 'acg-faka-request': 'request_log' };
+
 export function paramsOf(ev: LogEvent): Record<string, string> {
   if (ev.params) return ev.params;
   const q = ev.fields.query;
@@ -418,6 +421,7 @@ export class RuleEngine {
     const signature = this.applyGateway(fields, reading, st);
     fields.found_in = c.via;
     if (ev.fields.status !== undefined && ev.format.startsWith('nginx')) fields.http_status = ev.fields.status;
+    markUnansweredCopy(ev, fields);
     return { ev, rule: `shape.gateway.${payload}`, emit: 'payment_notified', weight: SHAPE_WEIGHT.gateway, fields, signature, ...this.payloadTimeOf(ev, c, st.gateway?.paid_time) };
   }
 
@@ -498,6 +502,7 @@ export class RuleEngine {
       fields.signature_note = note;
     }
     if (ev.fields.status !== undefined && ev.format.startsWith('nginx')) fields.http_status = ev.fields.status;
+    markUnansweredCopy(ev, fields);
     return { ev, rule: r.id, emit: r.emit, weight: r.weight, fields, signature };
   }
 
@@ -523,6 +528,13 @@ export class RuleEngine {
       }
       if (g.buyer !== undefined) fields.buyer_account = g.buyer;
       if (g.refund_amount !== undefined) fields.refund_amount = g.refund_amount;
+    }
+    // A log that masked some parameters (acg-faka's request log writes "***" for keys that look
+    // secret, e.g. epusdt's `token`) cannot show a signature is wrong: the signed text is gone.
+    const masked = st.ev.fields.masked;
+    if (read.signature === 'bad_signature' && masked !== undefined) {
+      fields.signature_note = `the log masked ${masked} (***), so the signature cannot be checked`;
+      return 'unverifiable';
     }
     fields.signature_note = read.why;
     return read.signature;
@@ -590,4 +602,15 @@ function flatXml(m: Record<string, string>): string {
   for (const [k, v] of Object.entries(m)) if (/^[A-Za-z_][\w]*$/.test(k)) parts.push(`<${k}><![CDATA[${v.replace(/]]>/g, ']]]]><![CDATA[>')}]]></${k}>`);
   parts.push('</xml>');
   return parts.join('');
+}
+
+/**
+ * nginx's error log and acg-faka's request log show that a request reached the shop, not how it
+ * was answered (no status): the correlator must not take such a copy of a callback for an
+ * acknowledged one. A PHP fatal error means the script died on it: an error answer.
+ */
+function markUnansweredCopy(ev: LogEvent, fields: EvidenceFields): void {
+  const copy = UNANSWERED_COPY[ev.format];
+  if (copy !== undefined && fields.copy === undefined) fields.copy = copy;
+  if (ev.format === 'nginx-error' && ev.fields.php_fatal === 'yes') fields.shop_failed = 'yes';
 }

@@ -98,6 +98,10 @@ function pickField<T extends string | number>(ev: Evidence[], field: string, acc
   };
 }
 
+/** Copies of one callback attempt in different logs (request log at arrival, access log at the
+ *  end, clocks a little apart) fall within this; gateway retries are a minute or more apart. */
+const SAME_ATTEMPT_MS = 10_000;
+
 export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): Transaction {
   const ev = [...evidence].sort(byTimeThenPlace);
   const flags: string[] = [];
@@ -134,13 +138,38 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
   // copy with an error never took the payment (dujiaoka throws on a wrong amount and answers
   // 500), so callbacks alone do not make the order paid — unless the shop said otherwise.
   // Only server-to-server callbacks: the buyer's return copy (`copy: return`) is answered with a redirect.
-  const answered = payingNotifies.filter((e) => typeof e.fields.http_status === 'string' && e.fields.copy !== 'return');
-  const acknowledged = answered.filter((e) => (e.fields.http_status as string).startsWith('2'));
+  // Copies from logs that record the request but not the answer (nginx's error log, acg-faka's
+  // request log: copy error_log / request_log) say nothing about it, unless PHP died on the
+  // request (shop_failed), which is an error answer. A callback the access log shows answered
+  // with the shop's refusal body (payment_rejected, shop_answer refused) is an error answer too.
+  // A 499 is the gateway hanging up before the answer (nginx's code for a client that closed
+  // the connection): the shop's answer is unknown, as for the copies above.
+  const unanswered = (e: Evidence) =>
+    (e.fields.copy === 'error_log' && e.fields.shop_failed !== 'yes') || e.fields.copy === 'request_log' || (e.fields.http_status === '499' && e.fields.copy !== 'return');
+  const answered = payingNotifies.filter((e) =>
+    e.fields.copy === 'error_log' ? e.fields.shop_failed === 'yes' : typeof e.fields.http_status === 'string' && e.fields.copy !== 'return' && !unanswered(e),
+  );
+  // Only a refusal of the first attempt says the shop would not take the payment: a refusal of
+  // a later retry is as likely the shop's answer to a duplicate (acg-faka ≥ 3.5.9 answers both
+  // with the same body) after an earlier copy it did process.
+  const refusals = ev.filter((e) => e.kind === 'payment_rejected' && e.fields.shop_answer === 'refused' && typeof e.fields.http_status === 'string');
+  const firstAttemptMs = Math.min(...payingNotifies.filter((e) => e.fields.copy !== 'return').map((e) => e.tsMs), ...refusals.map((e) => e.tsMs));
+  const refusedBodies = refusals.filter((e) => e.tsMs - firstAttemptMs <= SAME_ATTEMPT_MS);
+  const acknowledged = answered.filter((e) => typeof e.fields.http_status === 'string' && e.fields.http_status.startsWith('2'));
   const shopOwnWord = confirmed.length > 0 || observed.length > 0 || delivered.length > 0;
   const returnCopies = payingNotifies.filter((e) => e.fields.copy === 'return');
-  if (answered.length > 0 && acknowledged.length === 0 && answered.length + returnCopies.length === payingNotifies.length && !shopOwnWord) {
+  const silentCopies = payingNotifies.filter(unanswered);
+  const errorAnswers = answered.length + refusedBodies.length;
+  if (errorAnswers > 0 && acknowledged.length === 0 && answered.length + returnCopies.length + silentCopies.length === payingNotifies.length && !shopOwnWord) {
     flags.push('notify_refused_by_shop');
-    extraReasons.push(`the shop answered all ${answered.length} copies of the callback with an error (HTTP ${[...new Set(answered.map((e) => e.fields.http_status))].join('/')}): it did not take the payment`);
+    const statuses = [...new Set(answered.flatMap((e) => (typeof e.fields.http_status === 'string' ? [e.fields.http_status] : [])))];
+    const fatal = answered.some((e) => e.fields.shop_failed === 'yes' && typeof e.fields.http_status !== 'string');
+    const how = [
+      statuses.length > 0 ? `HTTP ${statuses.join('/')}` : '',
+      fatal ? 'PHP fatal error in the nginx error log' : '',
+      refusedBodies.length > 0 ? `the shop's refusal body, ${[...new Set(refusedBodies.map((e) => `${String(e.fields.response_bytes ?? '?')} bytes`))].join('/')}` : '',
+    ].filter((x) => x !== '').join('; ');
+    extraReasons.push(`the shop answered all ${errorAnswers} copies of the callback with an error (${how}): it did not take the payment`);
     payingNotifies = [];
   }
   // Gateways stop re-sending once the shop says success; the same callback arriving long after

@@ -6,7 +6,7 @@ export const DAMAGE_PROFILES = ['none', 'typical', 'severe'] as const;
 export type DamageProfile = (typeof DAMAGE_PROFILES)[number];
 export const PLATFORMS = ['dujiaoka', 'acg-faka'] as const;
 export type Platform = (typeof PLATFORMS)[number];
-export const LOGGING_MODES = ['default', 'operator'] as const;
+export const LOGGING_MODES = ['default', 'operator', 'platform'] as const;
 export type LoggingMode = (typeof LOGGING_MODES)[number];
 
 export interface SimulateOptions {

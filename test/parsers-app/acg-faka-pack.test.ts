@@ -63,11 +63,13 @@ test('acg-faka pack: callbacks to /user/api/order/callback.{trade_no}', () => {
   assert.equal(ok.fields.order_id, TN);
   assert.equal(ok.signature, undefined);
 
-  const refused = nginx(`POST /user/api/order/callback.${TN} HTTP/1.1`, 200, 4)!;
+  // ≥ 3.5.9 refuses with {"code":0,"msg":"fail"} (23 bytes); a 7-byte `success` is an acceptance.
+  const refused = nginx(`POST /user/api/order/callback.${TN} HTTP/1.1`, 200, 23)!;
   assert.equal(refused.rule, 'acg-faka.nginx.callback-refused');
   assert.equal(refused.kind, 'payment_rejected');
   assert.equal(refused.fields.order_id, TN);
-  assert.equal(refused.fields.shop_answer, 'fail');
+  assert.equal(refused.fields.shop_answer, 'refused');
+  assert.equal(nginx(`POST /user/api/order/callback.${TN} HTTP/1.1`, 200, 1024)!.rule, 'acg-faka.nginx.callback');
 
   // A GET callback with the epay parameters is epay.yaml's rule: the acg-faka pack does not shadow it.
   const get = nginx(`GET /user/api/order/callback.${TN}?${EPAY} HTTP/1.1`, 200, 7)!;
@@ -80,7 +82,7 @@ test('acg-faka pack: runtime.log refusals are payment_rejected, duplicates payme
     [
       '[CALLBACK][2026-11-21 14:03:11]:签名验证失败',
       '[CALLBACK][2026-11-21 14:03:12]:状态验证失败',
-      '[CALLBACK][2026-11-21 14:03:13]:订单金额不一致',
+      '[CALLBACK][2026-11-21 14:03:13]:订单金额不匹配',
       '[CALLBACK][2026-11-21 14:03:14]:重复通知，当前订单已支付',
       '[NOTIFY][2026-11-21 14:03:15]:something else',
     ].join('\n'),
