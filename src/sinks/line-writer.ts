@@ -14,7 +14,8 @@ export class LineWriter {
 
   constructor(path: string, mode = 0o644) {
     this.ws = createWriteStream(path, { flags: 'w', mode });
-    this.ws.on('error', (e) => {
+    this.ws.on('error', (e: NodeJS.ErrnoException) => {
+      e.path ??= path;
       this.failed ??= e;
     });
   }

@@ -53,7 +53,7 @@ const WRITE_REASONS_ZH: Record<string, string> = {
 };
 
 /** A system error met while writing outputs or spill files, as a one-line OutputWriteError; anything else unchanged. */
-export function asWriteError(e: unknown, fallbackPath = '--out'): unknown {
+export function asWriteError(e: unknown, fallbackPath = 'the output folder (--out) or its scratch files'): unknown {
   if (e instanceof OutputWriteError) return e;
   const err = e as NodeJS.ErrnoException;
   if (!err || typeof err.code !== 'string' || !(err.code in WRITE_REASONS)) return e;

@@ -5,7 +5,7 @@ import type { Argv } from 'yargs';
 import { EXIT_DAMAGED, EXIT_OK, UsageError, type CommandIO, type SalvageCommand } from '../command';
 import { discoverInputs, globToRegExp } from '../../sources/discover';
 import { overlapProblems, realPathOf } from '../../sources/protect-evidence';
-import { OutputFolder } from '../../sinks/output-folder';
+import { OutputFolder, asWriteError } from '../../sinks/output-folder';
 import { loadRules, RulePackError } from '../../../rules/engine/load-packs';
 import { loadKeyRing } from '../../config/keys';
 import { esAuthFromEnv } from '../../config/es-auth';
@@ -183,6 +183,10 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   try {
     for (const n of notes) if (!args.quiet) io.stderr.write(`salvage: note: ${n}\n`);
     return await reconstructInto(folder, { args, io, started, overrides, nginxFormat, rules, ruleDirs, keys, esAuth, statementFiles, baseline, files, found, sqlMin, reviewBelow });
+  } catch (e) {
+    // A system error here is almost always the output side (the inputs are read as values):
+    // name the folder when the error itself does not say which file.
+    throw asWriteError(e, outDir);
   } finally {
     folder.release();
     withdraw?.();
