@@ -1,4 +1,4 @@
-import { closeSync, openSync, realpathSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, realpathSync, statSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Argv } from 'yargs';
@@ -169,7 +169,10 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     if (ours) found.skipped.push({ path: f, reason: 'inside --out / 位于输出目录内' });
     return !ours && !ownInputs.has(real);
   });
-  if (files.length === 0 && statementFiles.length === 0) {
+  // Inputs of which none exists (missing paths, patterns that match nothing, salvage's own
+  // output folders) are a usage error; an existing but empty folder is reported by the run.
+  const absent = (i: string) => GLOB_CHARS.test(i) || !existsSync(resolve(io.cwd, i)) || found.skipped.some((k) => k.path === resolve(io.cwd, i));
+  if (files.length === 0 && statementFiles.length === 0 && args.inputs.every(absent)) {
     const why = [...found.problems.map((p) => p.message), ...found.skipped.map((k) => `${k.path}: ${k.reason}`)];
     throw new UsageError(`nothing to read: none of the inputs holds a file / 没有可读取的输入文件${why.length ? '\n  ' + why.join('\n  ') : ''}`);
   }
