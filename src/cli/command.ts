@@ -16,6 +16,12 @@ export const EXIT_UNFINISHED = 7;
 export const SIGNAL_EXIT_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
 export type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
 
+/**
+ * `-` on the command line (standard input). yargs drops a lone `-` from positionals, so main()
+ * hands it to commands as this token instead.
+ */
+export const STDIN_ARG = 'salvage:stdin:-';
+
 /** Thrown for broken usage or configuration; main() prints it and exits 2. Record-level problems are values, never this. */
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -33,6 +39,8 @@ export interface CommandIO {
   stderr: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Standard input, read only when an input is given as `-`. */
+  stdin?: NodeJS.ReadableStream;
   /** Present when the command runs as the salvage process (not in-process in a test). */
   onStop?: OnStop;
 }

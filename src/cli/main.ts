@@ -1,5 +1,5 @@
 import yargs from 'yargs';
-import { EXIT_USAGE, EXIT_WRITE_FAILED, UsageError, type CommandIO, type SalvageCommand } from './command';
+import { EXIT_USAGE, EXIT_WRITE_FAILED, STDIN_ARG, UsageError, type CommandIO, type SalvageCommand } from './command';
 import { commands } from './commands';
 import { OutputLockedError, OutputWriteError, asWriteError } from '../sinks/output-folder';
 import { reportInternalError } from './internal-error';
@@ -8,7 +8,7 @@ import { reportInternalError } from './internal-error';
 export async function main(argv: string[], io: CommandIO = defaultIO()): Promise<number> {
   let selected: { cmd: SalvageCommand; args: Record<string, unknown> } | undefined;
   let usageProblem: string | undefined;
-  const y = yargs(argv)
+  const y = yargs(argv.map((a) => (a === '-' ? STDIN_ARG : a)))
     .scriptName('salvage')
     .usage('salvage <command> [options]\n\nRebuild lost shop transactions from surviving logs.\n从残存日志中重建丢失的发卡网交易记录。')
     .strict()

@@ -53,6 +53,10 @@ export function runAsProcess(argv: string[]): void {
     stderr: process.stderr,
     env: process.env,
     cwd: process.cwd(),
+    // A getter: process.stdin is only opened when a command reads it (`-` as an input).
+    get stdin() {
+      return process.stdin;
+    },
     onStop: (undo) => {
       undoers.add(undo);
       return () => undoers.delete(undo);

@@ -16,8 +16,9 @@ export interface Spawned {
   waitFor(re: RegExp): Promise<void>;
 }
 
-export function spawnCli(args: string[], cwd: string, opts: { env?: NodeJS.ProcessEnv; detached?: boolean } = {}): Spawned {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
+export function spawnCli(args: string[], cwd: string, opts: { env?: NodeJS.ProcessEnv; detached?: boolean; input?: Buffer } = {}): Spawned {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...opts.env }, stdio: [opts.input ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
+  if (opts.input) child.stdin!.end(opts.input);
   let err = '';
   let out = '';
   const waiters: { re: RegExp; ok: () => void }[] = [];

@@ -1,8 +1,9 @@
-import { closeSync, existsSync, openSync, realpathSync, statSync, writeSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, openSync, realpathSync, statSync, writeSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { availableParallelism } from 'node:os';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Argv } from 'yargs';
-import { EXIT_DAMAGED, EXIT_OK, UsageError, type CommandIO, type SalvageCommand } from '../command';
+import { EXIT_DAMAGED, EXIT_OK, STDIN_ARG, UsageError, type CommandIO, type SalvageCommand } from '../command';
 import { discoverInputs, globToRegExp } from '../../sources/discover';
 import { overlapProblems, realPathOf } from '../../sources/protect-evidence';
 import { OutputFolder, asWriteError } from '../../sinks/output-folder';
@@ -63,6 +64,8 @@ function displayName(abs: string, cwd: string): string {
 function parseFormatOverrides(specs: string[], extra: readonly ParserDefinition[] = []): { re: RegExp; format: string }[] {
   return specs.map((s) => {
     const eq = s.lastIndexOf('=');
+    // A bare format name applies to every input (handy with `-`: one stream, one format).
+    if (eq < 0 && parserById(s, extra)) return { re: /^/, format: s };
     if (eq <= 0) throw new UsageError(`--format expects <glob>=<format>, got "${s}"`);
     const format = s.slice(eq + 1);
     if (!parserById(format, extra)) throw new UsageError(`--format ${s}: unknown format "${format}" (known: ${[...extra, ...PARSERS].map((p) => p.id).join(', ')}) / 未知格式`);
@@ -146,8 +149,13 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
 
   const outDir = resolve(io.cwd, args.out);
   checkOutIsFolder(outDir, args.out);
+  // `-` is standard input: copied as it streams in to the run's private scratch, then read,
+  // hashed and accounted for like any file (so it can be read in time order with the others).
+  const fromStdin = args.inputs.includes(STDIN_ARG);
+  if (fromStdin && !io.stdin) throw new UsageError('`-` (standard input) is not available here / 无法读取标准输入');
+  const pathInputs = args.inputs.filter((i) => i !== STDIN_ARG);
   const named = [
-    ...args.inputs.filter((i) => !GLOB_CHARS.test(i)).map((i) => ({ given: i, path: resolve(io.cwd, i) })),
+    ...pathInputs.filter((i) => !GLOB_CHARS.test(i)).map((i) => ({ given: i, path: resolve(io.cwd, i) })),
     ...[...ownInputs].map((p) => ({ given: displayName(p, io.cwd), path: p })),
   ].flatMap((i) => {
     try {
@@ -159,7 +167,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   const overlap = overlapProblems(outDir, named);
   if (overlap.length) throw new UsageError(overlap.join('\n') + '\nChoose an --out outside the inputs. / 请选择与输入不重叠的 --out。');
 
-  const found = discoverInputs(args.inputs, io.cwd);
+  const found = discoverInputs(pathInputs, io.cwd);
   const outReal = realPathOf(outDir);
   // Never read our own outputs back as evidence (a glob may reach into --out).
   const files = found.files.filter((f) => {
@@ -172,7 +180,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   // Inputs of which none exists (missing paths, patterns that match nothing, salvage's own
   // output folders) are a usage error; an existing but empty folder is reported by the run.
   const absent = (i: string) => GLOB_CHARS.test(i) || !existsSync(resolve(io.cwd, i)) || found.skipped.some((k) => k.path === resolve(io.cwd, i));
-  if (files.length === 0 && statementFiles.length === 0 && args.inputs.every(absent)) {
+  if (files.length === 0 && statementFiles.length === 0 && !fromStdin && pathInputs.every(absent)) {
     const why = [...found.problems.map((p) => p.message), ...found.skipped.map((k) => `${k.path}: ${k.reason}`)];
     throw new UsageError(`nothing to read: none of the inputs holds a file / 没有可读取的输入文件${why.length ? '\n  ' + why.join('\n  ') : ''}`);
   }
@@ -185,7 +193,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   const withdraw = io.onStop?.(() => folder.release());
   try {
     for (const n of notes) if (!args.quiet) io.stderr.write(`salvage: note: ${n}\n`);
-    return await reconstructInto(folder, { args, io, started, overrides, nginxFormat, rules, ruleDirs, keys, esAuth, statementFiles, baseline, files, found, sqlMin, reviewBelow });
+    return await reconstructInto(folder, { fromStdin, args, io, started, overrides, nginxFormat, rules, ruleDirs, keys, esAuth, statementFiles, baseline, files, found, sqlMin, reviewBelow });
   } catch (e) {
     // A system error here is almost always the output side (the inputs are read as values):
     // name the folder when the error itself does not say which file.
@@ -197,6 +205,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
 }
 
 interface Prepared {
+  fromStdin: boolean;
   args: ReconstructArgs;
   io: CommandIO;
   started: number;
@@ -220,6 +229,7 @@ const OUTPUT_FILES = ['rejects.ndjson', 'transactions.ndjson', 'transactions.csv
 const PRIVATE = 0o600;
 
 const GLOB_CHARS = /[*?[]/;
+const STDIN = '-';
 
 /** A malformed --es URL is a usage error found before any work, not a stack trace at the end. */
 function checkEsUrl(es: string): void {
@@ -241,12 +251,19 @@ function checkOutIsFolder(outDir: string, given: string): void {
 }
 
 async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<number> {
-  const { args, io, started, overrides, nginxFormat, rules, ruleDirs, keys, esAuth, statementFiles, baseline, files, found, sqlMin, reviewBelow } = p;
+  const { fromStdin, args, io, started, overrides, nginxFormat, rules, ruleDirs, keys, esAuth, statementFiles, baseline, found, sqlMin, reviewBelow } = p;
   const outDir = folder.dir;
+  const files = [...p.files];
+  const stdinCopy = join(folder.scratch, 'stdin');
+  if (fromStdin) {
+    await pipeline(io.stdin!, createWriteStream(stdinCopy, { mode: PRIVATE }));
+    files.unshift(stdinCopy);
+  }
+  const shown = (f: string) => (fromStdin && f === stdinCopy ? STDIN : displayName(f, io.cwd));
   const showProgress = args.progress ?? (!args.quiet && (io.stderr as NodeJS.WriteStream).isTTY === true);
   const meter = new ProgressMeter(io.stderr, files.length, showProgress);
   const planned = files.map((f) => {
-    const display = displayName(f, io.cwd);
+    const display = shown(f);
     const o = overrides.find((x) => x.re.test(display) || x.re.test(f) || x.re.test(display.split('/').pop()!));
     return { path: f, display, ...(o ? { format: o.format } : {}) };
   });
