@@ -19,25 +19,29 @@ if (!fs.existsSync(main)) {
 
 const budget = process.env.SALVAGE_MAX_HEAP_MB || '256';
 const hasLimit = process.execArgv.some((a) => a.startsWith('--max-old-space-size'));
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 if (!hasLimit && process.env.SALVAGE_NO_HEAP_LIMIT !== '1') {
-  const child = spawn(process.execPath, [`--max-old-space-size=${budget}`, __filename, ...process.argv.slice(2)], { stdio: 'inherit' });
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+  // The child does the work; this process only passes signals on and returns the child's
+  // status. The IPC channel is how the child notices if this process is killed outright
+  // (SIGKILL cannot be passed on): it then stops instead of writing on as an orphan.
+  const child = spawn(process.execPath, [`--max-old-space-size=${budget}`, __filename, ...process.argv.slice(2)], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+  const forward = (sig) => {
+    try { child.kill(sig); } catch { /* already gone */ }
+  };
+  for (const sig of STOP_SIGNALS) process.on(sig, forward);
   child.on('exit', (code, signal) => {
+    for (const sig of STOP_SIGNALS) process.removeListener(sig, forward);
     if (signal === 'SIGABRT') {
       process.stderr.write(`salvage: ran out of its ${budget} MB heap budget. Run again with SALVAGE_MAX_HEAP_MB=512 (or more).\n` +
         `salvage：内存预算（${budget} MB）不足，请设置 SALVAGE_MAX_HEAP_MB=512 后重试。\n`);
       process.exitCode = 4;
     } else if (signal) {
+      // Ended by a signal it did not handle (SIGKILL): end the same way, so the shell sees it.
       process.kill(process.pid, signal);
     } else {
       process.exitCode = code ?? 1;
     }
   });
 } else {
-  // `salvage evaluate --json | head` closes the pipe early: that is not an error worth a stack trace.
-  process.stdout.on('error', (e) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
-  });
-  require(main).main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+  require(path.join(__dirname, '..', 'dist', 'src', 'cli', 'process-run.js')).runAsProcess(process.argv.slice(2));
 }

@@ -1,16 +1,37 @@
 import type { Argv } from 'yargs';
 
-/** Exit codes shared by every command. */
+/** Exit codes shared by every command (the README has the table). */
 export const EXIT_OK = 0;
 /** The run finished, but some input was damaged or some records failed to reach a sink. */
 export const EXIT_DAMAGED = 1;
 /** Usage or configuration error: nothing useful was done. */
 export const EXIT_USAGE = 2;
+/** The outputs could not be written (disk full, no permission, a file in the way); the inputs are untouched. */
+export const EXIT_WRITE_FAILED = 5;
+/** An unexpected internal error: one line on stderr, the full trace in a file it names. */
+export const EXIT_INTERNAL = 6;
+/** The event loop ran dry before the command had finished (a bug): said, never a silent 0. */
+export const EXIT_UNFINISHED = 7;
+/** Stopped by a signal: 128 + the signal's number, as shells report it. */
+export const SIGNAL_EXIT_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
+export type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
+
+/**
+ * `-` on the command line (standard input). yargs drops a lone `-` from positionals, so main()
+ * hands it to commands as this token instead.
+ */
+export const STDIN_ARG = 'salvage:stdin:-';
 
 /** Thrown for broken usage or configuration; main() prints it and exits 2. Record-level problems are values, never this. */
 export class UsageError extends Error {
   override name = 'UsageError';
 }
+
+/**
+ * What a command must undo, synchronously, if the process is stopped from outside (a signal,
+ * or the launcher that started it going away). Returns a function that withdraws the hook.
+ */
+export type OnStop = (undo: () => void) => () => void;
 
 /** Streams a command writes to, injected so tests can run commands in-process. */
 export interface CommandIO {
@@ -18,6 +39,10 @@ export interface CommandIO {
   stderr: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Standard input, read only when an input is given as `-`. */
+  stdin?: NodeJS.ReadableStream;
+  /** Present when the command runs as the salvage process (not in-process in a test). */
+  onStop?: OnStop;
 }
 
 /**

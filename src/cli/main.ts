@@ -1,12 +1,14 @@
 import yargs from 'yargs';
-import { EXIT_USAGE, UsageError, type CommandIO, type SalvageCommand } from './command';
+import { EXIT_USAGE, EXIT_WRITE_FAILED, STDIN_ARG, UsageError, type CommandIO, type SalvageCommand } from './command';
 import { commands } from './commands';
+import { OutputLockedError, OutputWriteError, asWriteError } from '../sinks/output-folder';
+import { reportInternalError } from './internal-error';
 
 /** Parse argv, run one command, return its exit code. Never exits the process itself. */
 export async function main(argv: string[], io: CommandIO = defaultIO()): Promise<number> {
   let selected: { cmd: SalvageCommand; args: Record<string, unknown> } | undefined;
   let usageProblem: string | undefined;
-  const y = yargs(argv)
+  const y = yargs(argv.map((a) => (a === '-' ? STDIN_ARG : a)))
     .scriptName('salvage')
     .usage('salvage <command> [options]\n\nRebuild lost shop transactions from surviving logs.\n从残存日志中重建丢失的发卡网交易记录。')
     .strict()
@@ -49,12 +51,22 @@ export async function main(argv: string[], io: CommandIO = defaultIO()): Promise
   try {
     return await selected.cmd.run(selected.args, io);
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr.write(`salvage: ${e.message}\n`);
-      return EXIT_USAGE;
-    }
-    throw e;
+    return explainFailure(e, io);
   }
+}
+
+/** Every way a command can fail, as one line on stderr and its exit code: never a bare stack trace. */
+export function explainFailure(e: unknown, io: Pick<CommandIO, 'stderr'>): number {
+  if (e instanceof UsageError || e instanceof OutputLockedError) {
+    io.stderr.write(`salvage: ${e.message}\n`);
+    return EXIT_USAGE;
+  }
+  const w = asWriteError(e);
+  if (w instanceof OutputWriteError) {
+    io.stderr.write(`salvage: ${w.message}\nThe inputs were not changed; the previous outputs, if any, are kept. / 输入未被改动，之前的输出（如有）已保留。\n`);
+    return EXIT_WRITE_FAILED;
+  }
+  return reportInternalError(e, io);
 }
 
 function defaultIO(): CommandIO {

@@ -73,14 +73,27 @@ async function readInProcess(tasks: FileTask[], setup: WorkerSetup, sinks: RunSi
   const queue = [...tasks].sort(readingOrder);
   const running = new Set<string>();
   let held: ReadonlySet<string> = new Set();
-  const waiting = new Map<string, () => void>();
+  // One wait per held file, shared by every ask: a gzip file asks once per inflated piece as
+  // well as per compressed chunk, and each of those asks must be answered when it is let go
+  // (a forgotten one left the inflater paused and the run ended silently; issue 10).
+  const waiting = new Map<string, { until: Promise<void>; go: () => void }>();
+  const waitFor = (file: string): Promise<void> => {
+    let w = waiting.get(file);
+    if (!w) {
+      let go!: () => void;
+      const until = new Promise<void>((resolve) => { go = resolve; });
+      w = { until, go };
+      waiting.set(file, w);
+    }
+    return w.until;
+  };
   const repace = () => {
     if (!sinks.holdBack) return;
     held = sinks.holdBack(running);
-    for (const [file, go] of waiting) {
+    for (const [file, w] of waiting) {
       if (held.has(file)) continue;
       waiting.delete(file);
-      go();
+      w.go();
     }
   };
   const readOne = async (t: FileTask) => {
@@ -104,7 +117,7 @@ async function readInProcess(tasks: FileTask[], setup: WorkerSetup, sinks: RunSi
         if (!Number.isNaN(ms)) sinks.reached?.(t.display, ms);
         repace();
       },
-      pace: () => (held.has(t.display) ? new Promise<void>((go) => waiting.set(t.display, go)) : undefined),
+      pace: () => (held.has(t.display) ? waitFor(t.display) : undefined),
     });
     flush();
     if (rej.length) sinks.reject(rej);

@@ -8,10 +8,20 @@ import { once } from 'node:events';
 export class LineWriter {
   private readonly ws: WriteStream;
   private pending = '';
+  /** A write error (disk full, …) is kept and thrown from the next await, never left uncaught. */
+  private failed: Error | null = null;
   lines = 0;
 
   constructor(path: string, mode = 0o644) {
     this.ws = createWriteStream(path, { flags: 'w', mode });
+    this.ws.on('error', (e: NodeJS.ErrnoException) => {
+      e.path ??= path;
+      this.failed ??= e;
+    });
+  }
+
+  private check(): void {
+    if (this.failed) throw this.failed;
   }
 
   async write(line: string): Promise<void> {
@@ -37,6 +47,7 @@ export class LineWriter {
   }
 
   async flush(): Promise<void> {
+    this.check();
     if (this.pending) {
       const ok = this.ws.write(this.pending);
       this.pending = '';
@@ -47,6 +58,7 @@ export class LineWriter {
   async close(): Promise<void> {
     await this.flush();
     this.ws.end();
-    await once(this.ws, 'finish');
+    if (!this.ws.writableFinished) await once(this.ws, 'finish');
+    this.check();
   }
 }

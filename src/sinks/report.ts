@@ -24,6 +24,8 @@ export interface RunReport {
   settings: { tz: string; rule_dirs: string[]; keys_given: boolean; workers: number; max_line_bytes: number };
   inputs: FileReport[];
   input_problems: { input: string; message: string }[];
+  /** Found but deliberately not read (salvage output folders), with the reason. */
+  input_skipped?: { path: string; reason: string }[];
   totals: Totals;
   accounting: { ok: boolean; problems: string[] };
   records: {

@@ -1,4 +1,4 @@
-import { readdirSync, statSync, type Stats } from 'node:fs';
+import { existsSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { join, resolve, sep, posix } from 'node:path';
 
 // Expands the inputs given on the command line into a sorted list of files. A problem with one
@@ -8,6 +8,17 @@ import { join, resolve, sep, posix } from 'node:path';
 export interface Discovered {
   files: string[];
   problems: { input: string; message: string }[];
+  /** Folders and files deliberately not read, with the reason (for report.json). */
+  skipped: { path: string; reason: string }[];
+}
+
+/** Written by every run into its --out: a folder holding it is salvage output, never evidence. */
+export const OUTPUT_MARKER = '.salvage-output';
+
+const MARKED = 'a salvage output folder (it holds .salvage-output): outputs are never read back as evidence / salvage 输出目录，不作为证据读取';
+
+function isOutputFolder(dir: string): boolean {
+  return existsSync(join(dir, OUTPUT_MARKER));
 }
 
 const GLOB_CHARS = /[*?[]/;
@@ -15,9 +26,10 @@ const GLOB_CHARS = /[*?[]/;
 export function discoverInputs(inputs: string[], cwd: string): Discovered {
   const files = new Set<string>();
   const problems: Discovered['problems'] = [];
+  const skipped: Discovered['skipped'] = [];
   for (const input of inputs) {
     if (GLOB_CHARS.test(input)) {
-      const matched = expandGlob(input, cwd);
+      const matched = expandGlob(input, cwd, skipped);
       if (matched.length === 0) problems.push({ input, message: `no file matches the pattern ${input} / 没有文件匹配该模式` });
       for (const f of matched) files.add(f);
       continue;
@@ -37,8 +49,12 @@ export function discoverInputs(inputs: string[], cwd: string): Discovered {
       continue;
     }
     if (st.isDirectory()) {
+      if (isOutputFolder(abs)) {
+        skipped.push({ path: abs, reason: MARKED });
+        continue;
+      }
       const found: string[] = [];
-      walk(abs, found, problems);
+      walk(abs, found, problems, skipped);
       if (found.length === 0) problems.push({ input, message: `directory ${input} holds no files / 目录为空` });
       for (const f of found) files.add(f);
     } else if (st.isFile()) {
@@ -47,10 +63,10 @@ export function discoverInputs(inputs: string[], cwd: string): Discovered {
       problems.push({ input, message: `${input} is not a regular file or directory / 不是普通文件或目录` });
     }
   }
-  return { files: [...files].sort(), problems };
+  return { files: [...files].sort(), problems, skipped };
 }
 
-function walk(dir: string, out: string[], problems: Discovered['problems']): void {
+function walk(dir: string, out: string[], problems: Discovered['problems'], skipped: Discovered['skipped']): void {
   let entries: string[];
   try {
     entries = readdirSync(dir).sort();
@@ -68,7 +84,10 @@ function walk(dir: string, out: string[], problems: Discovered['problems']): voi
       problems.push({ input: p, message: `cannot read ${p}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
       continue;
     }
-    if (st.isDirectory()) walk(p, out, problems);
+    if (st.isDirectory()) {
+      if (isOutputFolder(p)) skipped.push({ path: p, reason: MARKED });
+      else walk(p, out, problems, skipped);
+    }
     else if (st.isFile()) out.push(p);
   }
 }
@@ -97,7 +116,7 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp('^' + re + '$');
 }
 
-function expandGlob(pattern: string, cwd: string): string[] {
+function expandGlob(pattern: string, cwd: string, skipped: Discovered['skipped']): string[] {
   const absPattern = resolve(cwd, pattern).split(sep).join('/');
   // Walk from the longest directory prefix without glob characters.
   const parts = absPattern.split('/');
@@ -110,6 +129,6 @@ function expandGlob(pattern: string, cwd: string): string[] {
   const base = baseParts.join('/') || '/';
   const re = globToRegExp(absPattern);
   const all: string[] = [];
-  walk(base, all, []);
+  walk(base, all, [], skipped);
   return all.filter((f) => re.test(f.split(sep).join(posix.sep)));
 }

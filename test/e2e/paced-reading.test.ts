@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { statSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { runFiles, type FileTask } from '../../src/pipeline/run-files';
 import { loadRules } from '../../rules/engine/load-packs';
@@ -74,5 +75,37 @@ for (const workers of [2, 1]) test(`files of the same hours are read together ($
     const bound = leadMs + 4 * (chunkMs('sparse.log') + chunkMs('dense.log'));
     assert.ok(worstLead < bound, `worst lead ${Math.round(worstLead / 60_000)} min, bound ${Math.round(bound / 60_000)} min`);
     assert.ok(bound < 2.5 * 3600_000);
+  });
+});
+
+// Issue 10: `--workers 1` on a 3-day shop ended silently after 2 s. A gzip file held back is
+// asked to wait once per inflated piece as well as per compressed chunk; each ask replaced the
+// last, so letting it go woke only the newest, the inflater stayed paused, and nothing was left
+// to wait for. Every ask must be answered.
+test('one thread: a gzip file held back several times is let go, and every file is read to its end', async () => {
+  await withTempDir('salvage-paced-gz-', async (dir) => {
+    // Small when compressed (one read), large when inflated (many pieces, each asking to wait).
+    const line = `10.0.0.1 - - [${clf(T0)}] "GET /static/app.css HTTP/1.1" 200 512 "-" "Mozilla/5.0 (X11; Linux x86_64) test-agent"\n`;
+    writeFileSync(join(dir, 'dense.log.gz'), gzipSync(Buffer.from(line.repeat(25_000))));
+    assert.ok(statSync(join(dir, 'dense.log.gz')).size < 16 * 1024);
+    accessLog(join(dir, 'sparse.log'), 6, 24_000);
+    const tasks: FileTask[] = [];
+    for (const name of ['dense.log.gz', 'sparse.log']) {
+      const path = join(dir, name);
+      tasks.push({ path, display: name, startMs: await peekStart(path, { tz: 'Asia/Shanghai' }) });
+    }
+    let holds = 0;
+    // Hold the gzip file for as long as the plain one is being read: the harshest pacing.
+    const reports = await runFiles(tasks, { rules: loadRules([]), keys: {}, tz: 'Asia/Shanghai', maxLineBytes: 1 << 20, revealCardKeys: false }, 1, {
+      evidence: () => {},
+      reject: () => {},
+      holdBack: (running) => {
+        const h = running.has('sparse.log') ? new Set(['dense.log.gz']) : new Set<string>();
+        holds += h.size;
+        return h;
+      },
+    });
+    assert.ok(holds > 0);
+    assert.deepEqual(reports.map((r) => r.lines_total), [25_000, 24_000]);
   });
 });

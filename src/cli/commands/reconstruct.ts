@@ -1,10 +1,13 @@
 import { loadVocabulary, type VocabularyData } from '../../../rules/engine/vocabulary';
-import { chmodSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, openSync, realpathSync, statSync, writeSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { availableParallelism } from 'node:os';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Argv } from 'yargs';
-import { EXIT_DAMAGED, EXIT_OK, UsageError, type CommandIO, type SalvageCommand } from '../command';
+import { EXIT_DAMAGED, EXIT_OK, STDIN_ARG, UsageError, type CommandIO, type SalvageCommand } from '../command';
 import { discoverInputs, globToRegExp } from '../../sources/discover';
+import { overlapProblems, realPathOf } from '../../sources/protect-evidence';
+import { OutputFolder, asWriteError } from '../../sinks/output-folder';
 import { loadRules, RulePackError } from '../../../rules/engine/load-packs';
 import { loadKeyRing } from '../../config/keys';
 import { esAuthFromEnv } from '../../config/es-auth';
@@ -64,6 +67,8 @@ function displayName(abs: string, cwd: string): string {
 function parseFormatOverrides(specs: string[], extra: readonly ParserDefinition[] = []): { re: RegExp; format: string }[] {
   return specs.map((s) => {
     const eq = s.lastIndexOf('=');
+    // A bare format name applies to every input (handy with `-`: one stream, one format).
+    if (eq < 0 && parserById(s, extra)) return { re: /^/, format: s };
     if (eq <= 0) throw new UsageError(`--format expects <glob>=<format>, got "${s}"`);
     const format = s.slice(eq + 1);
     if (!parserById(format, extra)) throw new UsageError(`--format ${s}: unknown format "${format}" (known: ${[...extra, ...PARSERS].map((p) => p.id).join(', ')}) / 未知格式`);
@@ -127,6 +132,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     throw e;
   }
   const keys = args.keys ? loadKeyRing(resolve(io.cwd, args.keys)) : {};
+  if (args.es !== undefined) checkEsUrl(args.es);
   const esAuth = args.es ? esAuthFromEnv(io.env) : undefined;
   // The user's own records beside the logs: gateway bills, and the last backup of the orders table.
   const statementFiles = (args.statement ?? []).map((s) => {
@@ -147,22 +153,123 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   const ownInputs = new Set([...statementFiles.map((f) => f.path), ...(args.baseline ? [resolve(io.cwd, args.baseline)] : [])].map((p) => realpathSync(p)));
 
   const outDir = resolve(io.cwd, args.out);
-  mkdirSync(outDir, { recursive: true });
-  const outReal = realpathSync(outDir);
+  checkOutIsFolder(outDir, args.out);
+  // `-` is standard input: copied as it streams in to the run's private scratch, then read,
+  // hashed and accounted for like any file (so it can be read in time order with the others).
+  const fromStdin = args.inputs.includes(STDIN_ARG);
+  if (fromStdin && !io.stdin) throw new UsageError('`-` (standard input) is not available here / 无法读取标准输入');
+  const pathInputs = args.inputs.filter((i) => i !== STDIN_ARG);
+  const named = [
+    ...pathInputs.filter((i) => !GLOB_CHARS.test(i)).map((i) => ({ given: i, path: resolve(io.cwd, i) })),
+    ...[...ownInputs].map((p) => ({ given: displayName(p, io.cwd), path: p })),
+  ].flatMap((i) => {
+    try {
+      return [{ ...i, isDir: statSync(i.path).isDirectory() }];
+    } catch {
+      return [];
+    }
+  });
+  const overlap = overlapProblems(outDir, named);
+  if (overlap.length) throw new UsageError(overlap.join('\n') + '\nChoose an --out outside the inputs. / 请选择与输入不重叠的 --out。');
 
-  const found = discoverInputs(args.inputs, io.cwd);
-  // Never read our own outputs back as evidence when --out sits inside an input folder.
+  const found = discoverInputs(pathInputs, io.cwd);
+  const outReal = realPathOf(outDir);
+  // Never read our own outputs back as evidence (a glob may reach into --out).
   const files = found.files.filter((f) => {
     let real = f;
     try { real = realpathSync(f); } catch { /* reported when read */ }
-    return !(real === outReal || real.startsWith(outReal + sep) || ownInputs.has(real));
+    const ours = real === outReal || real.startsWith(outReal + sep);
+    if (ours) found.skipped.push({ path: f, reason: 'inside --out / 位于输出目录内' });
+    return !ours && !ownInputs.has(real);
   });
+  // Inputs of which none exists (missing paths, patterns that match nothing, salvage's own
+  // output folders) are a usage error; an existing but empty folder is reported by the run.
+  const absent = (i: string) => GLOB_CHARS.test(i) || !existsSync(resolve(io.cwd, i)) || found.skipped.some((k) => k.path === resolve(io.cwd, i));
+  if (files.length === 0 && statementFiles.length === 0 && !fromStdin && pathInputs.every(absent)) {
+    const why = [...found.problems.map((p) => p.message), ...found.skipped.map((k) => `${k.path}: ${k.reason}`)];
+    throw new UsageError(`nothing to read: none of the inputs holds a file / 没有可读取的输入文件${why.length ? '\n  ' + why.join('\n  ') : ''}`);
+  }
   for (const p of found.problems) io.stderr.write(`salvage: warning: ${p.message}\n`);
+  for (const k of found.skipped) if (!args.quiet) io.stderr.write(`salvage: note: skipped ${displayName(k.path, io.cwd)}: ${k.reason}\n`);
 
+  // From here on work is done: --out is taken for this run (or the run refuses), and whatever
+  // happens, the run's private folder goes and the lock is let go.
+  const { folder, notes } = OutputFolder.open(outDir);
+  const withdraw = io.onStop?.(() => folder.release());
+  try {
+    for (const n of notes) if (!args.quiet) io.stderr.write(`salvage: note: ${n}\n`);
+    return await reconstructInto(folder, { fromStdin, args, io, started, overrides, nginxFormat, rules, vocabulary, ruleDirs, keys, esAuth, statementFiles, baseline, files, found, sqlMin, reviewBelow });
+  } catch (e) {
+    // A system error here is almost always the output side (the inputs are read as values):
+    // name the folder when the error itself does not say which file.
+    throw asWriteError(e, outDir);
+  } finally {
+    folder.release();
+    withdraw?.();
+  }
+}
+
+interface Prepared {
+  fromStdin: boolean;
+  args: ReconstructArgs;
+  io: CommandIO;
+  started: number;
+  overrides: { re: RegExp; format: string }[];
+  nginxFormat: ReturnType<typeof nginxFormatOption>;
+  rules: ReturnType<typeof loadRules>;
+  vocabulary: VocabularyData;
+  ruleDirs: string[];
+  keys: ReturnType<typeof loadKeyRing>;
+  esAuth: ReturnType<typeof esAuthFromEnv> | undefined;
+  statementFiles: { path: string; display: string }[];
+  baseline: Baseline | undefined;
+  files: string[];
+  found: ReturnType<typeof discoverInputs>;
+  sqlMin: number;
+  reviewBelow: number;
+}
+
+/** Every file this run writes, moved into --out together at the end (report.json last). */
+const OUTPUT_FILES = ['rejects.ndjson', 'transactions.ndjson', 'transactions.csv', 'restore.sql', 'review.csv', 'report.json'];
+/** Outputs hold buyers' emails and contacts: owner-only. */
+const PRIVATE = 0o600;
+
+const GLOB_CHARS = /[*?[]/;
+const STDIN = '-';
+
+/** A malformed --es URL is a usage error found before any work, not a stack trace at the end. */
+function checkEsUrl(es: string): void {
+  let u: URL;
+  try {
+    u = new URL(es);
+  } catch {
+    throw new UsageError(`--es ${es} is not a URL (e.g. http://localhost:9200) / --es 不是有效的网址`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`--es ${es}: the URL must start with http:// or https:// / --es 网址须以 http:// 或 https:// 开头`);
+}
+
+function checkOutIsFolder(outDir: string, given: string): void {
+  try {
+    if (!statSync(outDir).isDirectory()) throw new UsageError(`--out ${given} is a file, not a folder / --out 指向的是文件而不是目录`);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+  }
+}
+
+async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<number> {
+  const { fromStdin, args, io, started, overrides, nginxFormat, rules, vocabulary, ruleDirs, keys, esAuth, statementFiles, baseline, found, sqlMin, reviewBelow } = p;
+  const outDir = folder.dir;
+  const files = [...p.files];
+  const stdinCopy = join(folder.scratch, 'stdin');
+  if (fromStdin) {
+    await pipeline(io.stdin!, createWriteStream(stdinCopy, { mode: PRIVATE }));
+    files.unshift(stdinCopy);
+  }
+  const shown = (f: string) => (fromStdin && f === stdinCopy ? STDIN : displayName(f, io.cwd));
   const showProgress = args.progress ?? (!args.quiet && (io.stderr as NodeJS.WriteStream).isTTY === true);
   const meter = new ProgressMeter(io.stderr, files.length, showProgress);
   const planned = files.map((f) => {
-    const display = displayName(f, io.cwd);
+    const display = shown(f);
     const o = overrides.find((x) => x.re.test(display) || x.re.test(f) || x.re.test(display.split('/').pop()!));
     return { path: f, display, ...(o ? { format: o.format } : {}) };
   });
@@ -175,9 +282,9 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   const cardKeys = readAuditVocabulary().fields.card_key ?? [];
   const known = new KnownTokens();
 
-  const rejects = new LineWriter(resolve(outDir, 'rejects.ndjson'));
+  const rejects = new LineWriter(folder.staged('rejects.ndjson'), PRIVATE);
   const zoneOfRun = new ZoneClock(args.tz);
-  const correlator = new Correlator({ spillParent: outDir });
+  const correlator = new Correlator({ spillParent: folder.scratch });
   correlator.expectFiles(tasks.map((t) => ({ file: t.display, startMs: t.startMs ?? null })));
 
   const statements = await readStatements(statementFiles, { tz: args.tz, maxLineBytes: args['max-line-bytes'] }, {
@@ -231,12 +338,11 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   const stats = new RecordStats();
 
   meter.stage(`writing ${correlation.records.count.toLocaleString('en-US')} records… / 正在写出记录…`);
-  const nd = new LineWriter(resolve(outDir, 'transactions.ndjson'));
-  const csv = new LineWriter(resolve(outDir, 'transactions.csv'));
-  const sql = new LineWriter(resolve(outDir, 'restore.sql'));
-  // PII: owner-only, and the summary says so.
+  const nd = new LineWriter(folder.staged('transactions.ndjson'), PRIVATE);
+  const csv = new LineWriter(folder.staged('transactions.csv'), PRIVATE);
+  const sql = new LineWriter(folder.staged('restore.sql'), PRIVATE);
   // Rows are grouped by priority so the worklist starts where money is at stake.
-  const review = new ReviewWriter(resolve(outDir, 'review.csv'));
+  const review = new ReviewWriter(folder.staged('review.csv'));
   await csv.write(csvHeader());
   await sql.write(sqlHeader(new Date(started).toISOString()));
   let sqlInserts = 0;
@@ -254,7 +360,6 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     if (priority !== null) await review.add(priority, reviewRow(t, reviewBelow));
   }
   await Promise.all([nd.close(), csv.close(), sql.close(), review.close()]);
-  chmodSync(resolve(outDir, 'review.csv'), 0o600);
 
   let esResult: RunReport['elasticsearch'];
   let sinkFailed = false;
@@ -288,6 +393,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     settings: { tz: args.tz, rule_dirs: ruleDirs, keys_given: args.keys !== undefined, workers: args.workers, max_line_bytes: args['max-line-bytes'] },
     inputs,
     input_problems: found.problems,
+    ...(found.skipped.length ? { input_skipped: found.skipped } : {}),
     totals: sumTotals(inputs),
     accounting: { ok: accountingProblems.length === 0, problems: accountingProblems },
     records: stats.result(),
@@ -305,6 +411,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
       'restore.sql': { inserts: sqlInserts, skipped: spool.count - sqlInserts, min_confidence: sqlMin },
       'rejects.ndjson': rejects.lines,
       'review.csv': { rows: review.rows, ...review.counts, below: reviewBelow, contains_pii: true, mode: '0600' },
+      mode: '0600',
       card_keys: args['reveal-card-keys'] ? 'revealed' : 'masked',
     },
     ...(esResult ? { elasticsearch: esResult } : {}),
@@ -312,11 +419,21 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   };
   const extra = { ...(checked.statement ? { statement: checked.statement } : {}), ...(checked.baseline ? { baseline: checked.baseline } : {}) };
   lap('write_outputs');
-  writeFileSync(resolve(outDir, 'report.json'), JSON.stringify({ ...report, ...extra, timings_ms: phase }, null, 2) + '\n');
+  writeNew(folder.staged('report.json'), JSON.stringify({ ...report, ...extra, timings_ms: phase }, null, 2) + '\n');
+  folder.commit(OUTPUT_FILES);
   if (!args.quiet || exitCode !== EXIT_OK) io.stdout.write(formatSummary(report, Date.now() - started));
   if (!args.quiet && checked.statement) io.stdout.write(`  statement 对账单: ${checked.statement.orders_in_statement} order(s) in the bill, ${checked.statement.statement_only.count} only there, ${checked.statement.not_in_statement.count} paid record(s) missing from it (report.json → statement)\n`);
   if (!args.quiet && checked.baseline) io.stdout.write(`  baseline 备份: ${checked.baseline.overlap} record(s) in the backup (${checked.baseline.inconsistent_count} disagree), ${checked.baseline.newer_than_baseline} new since it (report.json → baseline)\n`);
   return exitCode;
+}
+
+function writeNew(path: string, text: string): void {
+  const fd = openSync(path, 'wx', PRIVATE);
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The spooled records, with the checks' flags, as the async iterator the bulk helper takes. */

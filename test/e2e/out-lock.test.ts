@@ -1,0 +1,78 @@
+// One run per --out: a second run into the same folder while the first is going must refuse
+// (exit 2) instead of interleaving its outputs; a lock left by a dead run is taken over.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { runCli } from '../support/run-cli';
+import { spawnCli, until } from '../support/spawn-cli';
+
+const SHOP = join(__dirname, '..', '..', '..', 'samples', 'shop');
+
+const root = mkdtempSync(join(tmpdir(), 'salvage-lock-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const logs = join(root, 'logs');
+mkdirSync(logs);
+writeFileSync(join(logs, 'access.log'), '10.0.0.2 - - [21/Nov/2026:14:03:12 +0800] "GET /bill/AAAABBBBCCCCDDDD HTTP/1.1" 200 512 "-" "curl/8" "203.0.113.7"\n');
+
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', '0']);
+  return r.pid!;
+}
+
+test('a second run into the same --out while the first is going refuses with exit 2; the first finishes whole', { timeout: 90_000 }, async () => {
+  const out = join(root, 'busy');
+  const args = ['reconstruct', join(SHOP, 'logs'), '--keys', join(SHOP, 'keys.json'), '--out', out];
+  const first = spawnCli([...args, '-q'], root);
+  // Hold the first run still while it owns --out (the pid in the lock is the process doing the
+  // work), so the second surely meets it however fast or slow this machine is.
+  const lock = join(out, '.salvage-lock');
+  assert.ok(await until(() => existsSync(lock) && readFileSync(lock, 'utf8').endsWith('\n'), 30_000), 'the first run takes the lock');
+  const holder = (JSON.parse(readFileSync(lock, 'utf8')) as { pid: number }).pid;
+  process.kill(holder, 'SIGSTOP');
+  const second = spawnCli([...args, '-q'], root);
+  const refused = await second.exit;
+  assert.equal(refused.code, 2, second.stderr());
+  assert.match(second.stderr(), new RegExp(`in use by another salvage run \\(pid ${holder}.*/ 另一个 salvage 正在写入`));
+  process.kill(holder, 'SIGCONT');
+  const done = await first.exit;
+  assert.ok(done.code === 0 || done.code === 1, first.stderr());
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { outputs: { 'rejects.ndjson': number } };
+  const rejects = readFileSync(join(out, 'rejects.ndjson'), 'utf8').split('\n').filter(Boolean);
+  for (const l of rejects) JSON.parse(l);
+  assert.equal(rejects.length, report.outputs['rejects.ndjson']);
+  assert.equal(existsSync(join(out, '.salvage-lock')), false, 'the lock is let go');
+});
+
+test('a lock left by a process that is gone is taken over, with a note', async () => {
+  const out = join(root, 'stale');
+  mkdirSync(out);
+  const pid = deadPid();
+  writeFileSync(join(out, '.salvage-lock'), JSON.stringify({ pid, host: hostname(), started: '2026-12-01T00:00:00Z' }) + '\n');
+  const r = await runCli(['reconstruct', logs, '--out', out], root);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`took over a stale lock left by salvage pid ${pid}`));
+  assert.ok(existsSync(join(out, 'report.json')));
+  assert.equal(existsSync(join(out, '.salvage-lock')), false);
+});
+
+test('a lock held by a live process, or by another host, makes the run refuse with exit 2 and leaves the lock alone', async () => {
+  const out = join(root, 'held');
+  mkdirSync(out);
+  const lock = JSON.stringify({ pid: process.ppid, host: hostname(), started: '2026-12-01T00:00:00Z' }) + '\n';
+  writeFileSync(join(out, '.salvage-lock'), lock);
+  const r = await runCli(['reconstruct', logs, '--out', out], root);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, new RegExp(`in use by another salvage run \\(pid ${process.ppid}`));
+  assert.equal(readFileSync(join(out, '.salvage-lock'), 'utf8'), lock);
+  assert.equal(existsSync(join(out, 'report.json')), false);
+
+  writeFileSync(join(out, '.salvage-lock'), JSON.stringify({ pid: deadPid(), host: 'elsewhere.example', started: 'x' }));
+  const r2 = await runCli(['reconstruct', logs, '--out', out], root);
+  assert.equal(r2.code, 2);
+  assert.match(r2.stderr, /in use by salvage on host elsewhere\.example/);
+});
