@@ -203,9 +203,13 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
   if (paidEvidence) {
     const gw = payingNotifies.find((e) => typeof e.fields.paid_at === 'string');
     const bill = billPaid.find((e) => typeof e.fields.paid_at === 'string');
-    if (confirmed.length > 0 && confirmed[0]!.ts !== null) {
-      paidAt = confirmed[0]!.ts;
-      paidFrom = confirmed[0]!;
+    // A line that says the order had been paid already (a repeated callback refused as
+    // 订单已经处理) proves the payment but not its time: it dates it only when nothing else does.
+    const confirmedAt = confirmed.find((e) => e.fields.already_paid !== 'yes');
+    const paidBefore = confirmed.find((e) => e.fields.already_paid === 'yes');
+    if (confirmedAt !== undefined && confirmedAt.ts !== null) {
+      paidAt = confirmedAt.ts;
+      paidFrom = confirmedAt;
     }
     else if (bill) {
       paidAt = bill.fields.paid_at as string;
@@ -231,6 +235,10 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
         paidFrom = observed[0]!;
         extraReasons.push('paid_at is the first status poll that answered "paid": the payment was at or before it');
       }
+    } else if (paidBefore !== undefined && paidBefore.ts !== null) {
+      paidAt = paidBefore.ts;
+      paidFrom = paidBefore;
+      extraReasons.push(`paid_at is a repeated callback the shop refused as already completed (${paidBefore.source.file}:${paidBefore.source.line}): the payment was before it`);
     }
   }
 
