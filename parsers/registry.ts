@@ -2,6 +2,7 @@ import type { ParserDefinition } from './parser';
 import { nginxCombined } from './nginx/combined';
 import { laravel } from './app/laravel';
 import { acgFakaRuntime } from './app/acg-faka-runtime';
+import { laravelQueue } from './app/laravel-queue';
 import { thinkphp } from './app/thinkphp';
 import { jsonl } from './app/jsonl';
 import { generic } from './app/generic';
@@ -18,7 +19,7 @@ import { NGINX_ALIASES, nginxBody, nginxJson, nginxMain } from './nginx/builtin-
  *  hand-tuned parser keeps the common case (nginx-main is there to be forced, strictly). A
  *  user's --nginx-format goes before all of these (parsersWith), so it wins its ties. nginx-json
  *  also comes before jsonl, which would read its lines as generic JSON. */
-export const PARSERS: readonly ParserDefinition[] = [nginxJson, nginxBody, nginxCombined, nginxMain, laravel, acgFakaRuntime, thinkphp, jsonl, generic];
+export const PARSERS: readonly ParserDefinition[] = [nginxJson, nginxBody, nginxCombined, nginxMain, laravel, laravelQueue, acgFakaRuntime, thinkphp, jsonl, generic];
 
 /** When a family name is given (`--format x=nginx`), the parser it means, if not the family's first. */
 const FAMILY_DEFAULT: Readonly<Record<string, string>> = { nginx: 'nginx-combined' };
