@@ -121,15 +121,16 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
     : accepted;
   // The web server logged how the shop answered each callback. A shop that answered every
   // copy with an error never took the payment (dujiaoka throws on a wrong amount and answers
-  // 500), so callbacks alone do not make the order paid — unless the shop said otherwise.
+  // 500 where completedOrder is called outside a try/catch, `fail` where it is caught), so callbacks alone do not make the order paid — unless the shop said otherwise.
   // Only server-to-server callbacks: the buyer's return copy (`copy: return`) is answered with a redirect.
   const answered = payingNotifies.filter((e) => typeof e.fields.http_status === 'string' && e.fields.copy !== 'return');
-  const acknowledged = answered.filter((e) => (e.fields.http_status as string).startsWith('2'));
+  // A 2xx whose body is the shop's refusal (the rule says its size: `fail`, 4 bytes) is no acknowledgement.
+  const acknowledged = answered.filter((e) => (e.fields.http_status as string).startsWith('2') && !(e.fields.fail_bytes !== undefined && e.fields.response_bytes === e.fields.fail_bytes));
   const shopOwnWord = confirmed.length > 0 || observed.length > 0 || delivered.length > 0;
   const returnCopies = payingNotifies.filter((e) => e.fields.copy === 'return');
   if (answered.length > 0 && acknowledged.length === 0 && answered.length + returnCopies.length === payingNotifies.length && !shopOwnWord) {
     flags.push('notify_refused_by_shop');
-    extraReasons.push(`the shop answered all ${answered.length} copies of the callback with an error (HTTP ${[...new Set(answered.map((e) => e.fields.http_status))].join('/')}): it did not take the payment`);
+    extraReasons.push(`the shop answered all ${answered.length} copies of the callback with an error or "fail" (HTTP ${[...new Set(answered.map((e) => e.fields.http_status))].join('/')}): it did not take the payment`);
     payingNotifies = [];
   }
   // Gateways stop re-sending once the shop says success; the same callback arriving long after
