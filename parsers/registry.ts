@@ -4,6 +4,7 @@ import { nginxError } from './nginx/error-log';
 import { laravel } from './app/laravel';
 import { acgFakaRuntime } from './app/acg-faka-runtime';
 import { acgFakaRequest } from './app/acg-faka-request';
+import { laravelQueue } from './app/laravel-queue';
 import { thinkphp } from './app/thinkphp';
 import { jsonl } from './app/jsonl';
 import { generic } from './app/generic';
@@ -24,8 +25,9 @@ import { NGINX_ALIASES, nginxBody, nginxJson, nginxMain } from './nginx/builtin-
  *  error log (`Y/m/d H:i:s [level] pid#tid:`); no access-log parser matches those lines, and its
  *  vote for any share of headers is above generic's. acg-faka-request (acg-faka's JSON request
  *  log) comes before jsonl, which would tie with it on those lines. `fragments` (saved payloads
- *  without timestamps) is last and weakest: it takes only what no log parser claims. */
-export const PARSERS: readonly ParserDefinition[] = [nginxJson, nginxBody, nginxCombined, nginxMain, nginxError, laravel, acgFakaRuntime, acgFakaRequest, thinkphp, jsonl, generic, fragments];
+ *  without timestamps) is last and weakest: it takes only what no log parser claims. laravel-queue
+ *  reads `php artisan queue:work` output, which carries no order number (docs/log-shapes.md). */
+export const PARSERS: readonly ParserDefinition[] = [nginxJson, nginxBody, nginxCombined, nginxMain, nginxError, laravel, laravelQueue, acgFakaRuntime, acgFakaRequest, thinkphp, jsonl, generic, fragments];
 
 /** When a family name is given (`--format x=nginx`), the parser it means, if not the family's first. */
 const FAMILY_DEFAULT: Readonly<Record<string, string>> = { nginx: 'nginx-combined' };

@@ -2,6 +2,7 @@ import type { LineParser, ParseSink, ParserContext, ParserDefinition } from '../
 import { wallMsFromYmdHis } from '../time';
 import { flattenContext, splitMessageContext } from './json-context';
 import { EntryFolder, entryEvent, openEntry, type OpenEntry } from './entry-folder';
+import { exceptionParams, readExceptionHead } from './php-trace';
 
 // Laravel / Monolog: `[2026-11-21 14:03:11] local.INFO: message {"context":1}`.
 // Lines that do not start with a header (stack traces, pretty-printed arrays) belong to the
@@ -63,6 +64,15 @@ export const laravel: ParserDefinition = {
       if (o.more.length > 0) fields.body = o.more.join('\n');
       let params: Record<string, string> | undefined;
       if (context !== undefined) params = flattenContext(context);
+      else if (o.message.indexOf('{"exception":"[object] (') >= 0) {
+        // A reported exception: its context is not JSON (Monolog put real newlines back into
+        // it), so its head and first frame are read as they are (php-trace.ts).
+        const head = readExceptionHead(o.message);
+        if (head !== null) {
+          fields.message = o.message.slice(0, o.message.indexOf('{"exception":"[object] (')).trimEnd();
+          params = exceptionParams(head, o.more);
+        }
+      }
       else if (o.more.length > 0 && o.message.indexOf('{') >= 0) {
         // A pretty-printed context spread over several lines.
         const whole = splitMessageContext(o.message + '\n' + o.more.join('\n'));

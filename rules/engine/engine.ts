@@ -590,6 +590,13 @@ export class RuleEngine {
         if (this.opts.revealCardKeys) fields.card_key = raw;
         return;
       }
+      case 'php_controller': {
+        // `/www/app/Http/Controllers/Pay/YipayController.php` → `yipay`: dujiaoka names each
+        // pay controller after its route (routes/common/pay.php), as a trace frame shows it.
+        const m = /([A-Za-z0-9]+)Controller\.php$/.exec(raw);
+        if (m) fields[name] = m[1]!.toLowerCase();
+        return;
+      }
       default:
         fields[name] = raw;
     }

@@ -9,7 +9,7 @@ export interface RulePack {
 
 export type ExtractSpec = string | { from?: string; value?: string | number; as?: Transform };
 
-export type Transform = 'text' | 'yuan' | 'fen_to_yuan' | 'int' | 'lower' | 'upper' | 'trim' | 'time' | 'card_key';
+export type Transform = 'text' | 'yuan' | 'fen_to_yuan' | 'int' | 'lower' | 'upper' | 'trim' | 'time' | 'card_key' | 'php_controller';
 
 export interface RuleSpec {
   id: string;

@@ -136,7 +136,7 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
     : accepted;
   // The web server logged how the shop answered each callback. A shop that answered every
   // copy with an error never took the payment (dujiaoka throws on a wrong amount and answers
-  // 500), so callbacks alone do not make the order paid — unless the shop said otherwise.
+  // 500 where completedOrder is called outside a try/catch, `fail` where it is caught), so callbacks alone do not make the order paid — unless the shop said otherwise.
   // Only server-to-server callbacks: the buyer's return copy (`copy: return`) is answered with a redirect.
   // Copies from logs that record the request but not the answer (nginx's error log, acg-faka's
   // request log: copy error_log / request_log) say nothing about it, unless PHP died on the
@@ -155,7 +155,8 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
   const refusals = ev.filter((e) => e.kind === 'payment_rejected' && e.fields.shop_answer === 'refused' && typeof e.fields.http_status === 'string');
   const firstAttemptMs = Math.min(...payingNotifies.filter((e) => e.fields.copy !== 'return').map((e) => e.tsMs), ...refusals.map((e) => e.tsMs));
   const refusedBodies = refusals.filter((e) => e.tsMs - firstAttemptMs <= SAME_ATTEMPT_MS);
-  const acknowledged = answered.filter((e) => typeof e.fields.http_status === 'string' && e.fields.http_status.startsWith('2'));
+  // A 2xx whose body is the shop's refusal (the rule says its size: dujiaoka's `fail`, 4 bytes) is no acknowledgement.
+  const acknowledged = answered.filter((e) => typeof e.fields.http_status === 'string' && e.fields.http_status.startsWith('2') && !(e.fields.fail_bytes !== undefined && e.fields.response_bytes === e.fields.fail_bytes));
   const shopOwnWord = confirmed.length > 0 || observed.length > 0 || delivered.length > 0;
   const returnCopies = payingNotifies.filter((e) => e.fields.copy === 'return');
   const silentCopies = payingNotifies.filter(unanswered);
@@ -167,6 +168,7 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
     const how = [
       statuses.length > 0 ? `HTTP ${statuses.join('/')}` : '',
       fatal ? 'PHP fatal error in the nginx error log' : '',
+      answered.some((e) => e.fields.fail_bytes !== undefined && e.fields.response_bytes === e.fields.fail_bytes) ? `the ${String(answered.find((e) => e.fields.fail_bytes !== undefined)!.fields.fail_bytes)}-byte "fail" body` : '',
       refusedBodies.length > 0 ? `the shop's refusal body, ${[...new Set(refusedBodies.map((e) => `${String(e.fields.response_bytes ?? '?')} bytes`))].join('/')}` : '',
     ].filter((x) => x !== '').join('; ');
     extraReasons.push(`the shop answered all ${errorAnswers} copies of the callback with an error (${how}): it did not take the payment`);
@@ -243,9 +245,13 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
   if (paidEvidence) {
     const gw = payingNotifies.find((e) => typeof e.fields.paid_at === 'string');
     const bill = billPaid.find((e) => typeof e.fields.paid_at === 'string');
-    if (confirmed.length > 0 && confirmed[0]!.ts !== null) {
-      paidAt = confirmed[0]!.ts;
-      paidFrom = confirmed[0]!;
+    // A line that says the order had been paid already (a repeated callback refused as
+    // 订单已经处理) proves the payment but not its time: it dates it only when nothing else does.
+    const confirmedAt = confirmed.find((e) => e.fields.already_paid !== 'yes');
+    const paidBefore = confirmed.find((e) => e.fields.already_paid === 'yes');
+    if (confirmedAt !== undefined && confirmedAt.ts !== null) {
+      paidAt = confirmedAt.ts;
+      paidFrom = confirmedAt;
     }
     else if (bill) {
       paidAt = bill.fields.paid_at as string;
@@ -271,6 +277,10 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
         paidFrom = observed[0]!;
         extraReasons.push('paid_at is the first status poll that answered "paid": the payment was at or before it');
       }
+    } else if (paidBefore !== undefined && paidBefore.ts !== null) {
+      paidAt = paidBefore.ts;
+      paidFrom = paidBefore;
+      extraReasons.push(`paid_at is a repeated callback the shop refused as already completed (${paidBefore.source.file}:${paidBefore.source.line}): the payment was before it`);
     }
   }
 

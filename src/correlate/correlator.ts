@@ -12,12 +12,15 @@ import { chooseReference, GatewayTimeAgreement, HostSkewEstimator, Step } from '
 import { ParkedLine, withJoinedBy, type Miss } from './parked-line';
 import { CreationJoin } from './creation-join';
 import { joinUnloggedCallbacks } from './callback-join';
+import { PrefixJoin } from './prefix-join';
 import { balanceLineOf, uniqueBalanceLines, type BalanceLine } from '../checks/balances';
 
 // Gathers evidence from every file and joins it into orders: by order number first, then by
 // gateway trade number, card key hash or a rule's link key, and last, for lines that carry no
 // key at all, by client and time (creation-join.ts: dujiaoka's POST /create-order) or by time
-// alone (callback-join.ts: a callback whose body was not logged). Results do not depend on the
+// alone (callback-join.ts: a callback whose body was not logged). A line that names only the
+// start of an order number (a PHP stack trace cuts it) joins the one known order with that
+// prefix at the end (prefix-join.ts). Results do not depend on the
 // order evidence arrives in: every decision is made, or checked again, over sorted data.
 //
 // While files are read, the correlator follows how far in time every input has got (the
@@ -111,6 +114,8 @@ export class Correlator {
   /** Evidence with only a link key that no order had claimed yet when it arrived. */
   private readonly byLinkOnly: { json: string; links: string[]; tsMs: number }[] = [];
   private readonly creations: CreationJoin;
+  /** Lines naming only the start of an order number: joined at the end, when all orders are known. */
+  private readonly prefixes: PrefixJoin;
   /** Callbacks logged without their content: joined to an order by time at the end. */
   private readonly unloggedCallbacks: ParkedLine[] = [];
   /** Lines no join can place, found while reading. */
@@ -132,6 +137,7 @@ export class Correlator {
     this.opts = { ...DEFAULT_CORRELATOR, ...opts };
     this.table = new OrderTable({ maxOpenItems: this.opts.maxInMemory, ...(this.opts.spillParent ? { spillParent: this.opts.spillParent } : {}) }, (id, items) => this.buildQuiet(id, items));
     this.parked = new BlockFile(this.opts.spillParent, 'salvage-keyless-');
+    this.prefixes = new PrefixJoin(this.opts.spillParent);
     this.creations = new CreationJoin(this.keys, this.opts.fuzzyWindowMs, this.opts.spillParent);
   }
 
@@ -240,9 +246,15 @@ export class Correlator {
       if (link) this.table.addLate(this.linkToOrder.get(link)!, withJoinedBy(json, describeLink(link)));
       else {
         const e = parseEvidence(json);
+        const prefix = e.fields.order_id_prefix;
+        if (typeof prefix === 'string' && prefix !== '') {
+          this.prefixes.park(prefix, json);
+          continue;
+        }
         miss({ kind: e.kind, rule: e.rule, file: e.source.file, line: e.source.line, ts: e.ts }, `${links.map(describeLink).join(', ')} match(es) no known order`);
       }
     }
+    this.joinPrefixes(miss);
     // Clocks first: the joins below compare times across sources, so they take them corrected.
     const clockSkew = this.estimateSkew();
     const corrections = SkewEstimator.corrections(clockSkew);
@@ -283,6 +295,7 @@ export class Correlator {
     } finally {
       this.table.dispose();
       this.parked.dispose();
+      this.prefixes.dispose();
     }
     unjoined.sort((a, b) => (a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.line - b.line));
     const balanceChanges = uniqueBalanceLines(this.balances);
@@ -405,11 +418,29 @@ export class Correlator {
     this.webLines.set(code, (this.webLines.get(code) ?? 0) + 1);
   }
 
+  /** Lines that named only the start of an order number join the one order that starts so. */
+  private joinPrefixes(miss: (e: Omit<Unjoined, 'why'>, why: string) => void): void {
+    if (this.prefixes.size === 0) return;
+    const orders: string[] = [];
+    for (let i = 0; i < this.keys.size; i++) orders.push(this.keys.id(i));
+    for (const r of this.prefixes.resolve(orders)) {
+      if (r.order !== undefined) this.table.addLate(r.order, withJoinedBy(r.json, `order number prefix ${r.prefix}…`));
+      else {
+        const e = parseEvidence(r.json);
+        miss({ kind: e.kind, rule: e.rule, file: e.source.file, line: e.source.line, ts: e.ts }, r.why!);
+      }
+    }
+  }
+
   /** A line with no order number or link: waits on disk for the join that can place it, or is reported now. */
   private park(json: string): void {
     const e = parseEvidence(json);
     const f = e.fields;
     if (e.kind === 'balance_changed') return; // used by the balance check, not joined
+    if (typeof f.order_id_prefix === 'string' && f.order_id_prefix !== '') {
+      this.prefixes.park(f.order_id_prefix, json);
+      return;
+    }
     const creation = e.kind === 'order_created' && Boolean(f.client_ip) && !Number.isNaN(e.tsMs);
     const callback = e.kind === 'callback_seen' && !Number.isNaN(e.tsMs);
     if (!creation && !callback) {

@@ -61,7 +61,16 @@ export type SignatureState = 'verified' | 'bad_signature' | 'unverifiable';
 /** Values a rule may extract. All optional: evidence is usually partial. */
 export interface EvidenceFields {
   order_id?: string;
+  /** The start of an order number whose end was cut off where it was logged (PHP trace
+   *  arguments keep 15 characters): the correlator joins it to the one known order that starts
+   *  so, or reports it as ambiguous. */
+  order_id_prefix?: string;
   trade_no?: string;
+  /** The start of a gateway trade number cut off the same way: shown, never joined on. */
+  trade_no_prefix?: string;
+  /** `yes` when the line shows the order had been paid before the line's time (dujiaoka's
+   *  订单已经处理 on a repeated callback): proof of payment, but not its time. */
+  already_paid?: string;
   amount?: number;
   currency?: string;
   channel?: string;

@@ -6,6 +6,9 @@ export const DAMAGE_PROFILES = ['none', 'typical', 'severe'] as const;
 export type DamageProfile = (typeof DAMAGE_PROFILES)[number];
 export const PLATFORMS = ['dujiaoka', 'acg-faka'] as const;
 export type Platform = (typeof PLATFORMS)[number];
+/** default: what a stock shop writes as simulated before; operator: plus the lines operators add;
+ *  platform: default plus what the platform itself writes and `default` leaves out (exception
+ *  frames with their arguments, the queue worker's output). */
 export const LOGGING_MODES = ['default', 'operator', 'platform'] as const;
 export type LoggingMode = (typeof LOGGING_MODES)[number];
 

@@ -71,9 +71,12 @@ test('laravel: a stack trace folds into its entry, which keeps line..lineEnd', (
   assert.deepEqual([err.line, err.lineEnd, err.offset], [1, 5, 0]);
   assert.equal(err.fields.level, 'ERROR');
   assert.equal(err.fields.body, '[stacktrace]\n#0 /var/www/vendor/laravel/framework/src/Illuminate/Routing/Controller.php(54): App\\Http\\Controllers\\PayController->notify()\n#1 {main}\n"} ');
-  // The exception "JSON" holds raw newlines, so it is not JSON: no params, the first line is the message.
-  assert.equal(err.params, undefined);
-  assert.ok(err.fields.message!.startsWith('Payment failed {"exception":'));
+  // The exception "JSON" holds raw newlines, so it is not JSON: its head and first frame are
+  // read as they are (php-trace.ts), and the message is the text before the context.
+  assert.equal(err.fields.message, 'Payment failed');
+  assert.equal(err.params?.['exception.class'], 'RuntimeException');
+  assert.equal(err.params?.['frame0.call'], 'App\\Http\\Controllers\\PayController->notify');
+  assert.equal(err.params?.['frame0.args'], 'absent');
   assert.deepEqual([next.line, next.lineEnd, next.fields.message], [6, 6, 'next one']);
   assert.equal(next.offset, Buffer.byteLength(log.split('\n').slice(0, 5).join('\n') + '\n'));
 });

@@ -73,5 +73,5 @@ test('parserById: by id or by family', () => {
   assert.equal(parserById('apache'), undefined);
   // Most specific first: on a tie the earlier parser wins, and `generic` is the fallback.
   // The compiled nginx formats that must win their ties with nginx-combined come before it (see registry.ts).
-  assert.deepEqual(PARSERS.map((p) => p.id), ['nginx-json', 'nginx-body', 'nginx-combined', 'nginx-main', 'nginx-error', 'laravel', 'acg-faka-runtime', 'acg-faka-request', 'thinkphp', 'jsonl', 'generic']);
+  assert.deepEqual(PARSERS.map((p) => p.id), ['nginx-json', 'nginx-body', 'nginx-combined', 'nginx-main', 'nginx-error', 'laravel', 'laravel-queue', 'acg-faka-runtime', 'acg-faka-request', 'thinkphp', 'jsonl', 'generic', 'fragments']);
 });

@@ -28,7 +28,7 @@ export const simulateCommand: SalvageCommand<SimulateArgs> = {
       .option('seed', { type: 'string', default: DEFAULTS.seed, describe: 'seed: same seed and options give byte-identical output' })
       .option('damage', { type: 'string', default: DEFAULTS.damage, describe: 'none | typical | severe' })
       .option('platform', { type: 'string', default: DEFAULTS.platform, describe: 'dujiaoka | acg-faka' })
-      .option('logging', { type: 'string', default: DEFAULTS.logging, describe: 'default (platform logs only) | operator (extra app-log lines)' })
+      .option('logging', { type: 'string', default: DEFAULTS.logging, describe: 'default (stock shop logs) | operator (extra app-log lines) | platform (default plus exception frames with arguments and the queue worker output) / 日志模式' })
       .option('tokenpay', { type: 'boolean', default: DEFAULTS.tokenpay, describe: 'add a TokenPay (USDT-TRC20) payment row (dujiaoka) / 增加 TokenPay 支付方式' })
       .option('vocabulary', {
         type: 'string',

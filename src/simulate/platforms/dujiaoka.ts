@@ -53,9 +53,44 @@ function payPath(pay: PayRow, sn: string): string {
   return `${hr}/${pay.id}/${sn}`;
 }
 
-/** Exceptions dujiaoka's completedOrder throws (RuleValidationException, code 400). */
-export function ruleException(message: string, gw: string): LaravelException {
+/** Where each uncaught notify controller calls completedOrder (assimon/dujiaoka 9f5467a, app/Http/Controllers/Pay/*.php). */
+const PLATFORM_CALL_LINE: Record<string, number> = { epay: 90, epusdt: 91, 'wxpay-v3': 82 };
+
+/** The call completedOrder was given, for `--logging platform`'s trace frames. */
+export interface CompletedOrderCall {
+  sn: string;
+  fen: number;
+  tradeNo: string;
+}
+
+/** A string argument as PHP's trace writes it: at most 15 bytes, `...` inside the quotes when cut (php-src Zend/zend_exceptions.c). */
+export function phpTraceString(s: string): string {
+  return s.length > 15 ? `'${s.slice(0, 15)}...'` : `'${s}'`;
+}
+
+/** A float argument (completedOrder's `float $actualPrice`, coerced on entry): `%.*G` with precision 14, so 9.90 is `9.9` and 10.00 is `10`. */
+export function phpTraceFloat(fen: number): string {
+  return String(Number((fen / 100).toPrecision(14)));
+}
+
+/** Exceptions dujiaoka's completedOrder throws (RuleValidationException, code 400). With `call`
+ *  (--logging platform) the frames carry the arguments as PHP writes them and the throw is at
+ *  OrderProcessService.php:436, where 2.0.6 / master rethrows; without, the shape of `default`. */
+export function ruleException(message: string, gw: string, call?: CompletedOrderCall): LaravelException {
   const c = CONTROLLER[gw]!;
+  if (call !== undefined) {
+    const args = `${phpTraceString(call.sn)}, ${phpTraceFloat(call.fen)}, ${phpTraceString(call.tradeNo)}`;
+    return {
+      cls: 'App\\Exceptions\\RuleValidationException',
+      code: 400,
+      message,
+      at: 'app/Service/OrderProcessService.php:436',
+      frames: [
+        `${c.file}(${PLATFORM_CALL_LINE[gw] ?? c.line}): App\\Service\\OrderProcessService->completedOrder(${args})`,
+        `[internal function]: ${c.cls}->notifyUrl(Object(Illuminate\\Http\\Request))`,
+      ],
+    };
+  }
   return {
     cls: 'App\\Exceptions\\RuleValidationException',
     code: 400,
@@ -90,8 +125,26 @@ function op(ctx: SimContext, ts: number, o: OrderRec, line: Omit<OrderLine, 'ord
   writeOrderLine(ctx.w, ts, { ...line, orderId: o.orderId }, { pay: showsPay ? o.idx : undefined, about: o.idx });
 }
 
-function error(ctx: SimContext, ts: number, e: LaravelException): void {
-  ctx.w.bus.emit(APP_SINK, ts, laravelException(ts, ctx.w.env, e));
+function error(ctx: SimContext, ts: number, e: LaravelException, pay?: number): void {
+  ctx.w.bus.emit(APP_SINK, ts, laravelException(ts, ctx.w.env, e), pay === undefined ? undefined : { pay });
+}
+
+/** `php artisan queue:work` output, under supervisor (docs/log-shapes.md): written only with --logging platform. */
+export const QUEUE_SINK = 'app/queue-worker.log';
+const JOB_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** The worker picks the jobs up just after `ts`, one after another: `Processing:` then `Processed:` for each
+ *  (laravel/framework Queue/Console/WorkCommand.php writeStatus; redis job ids are 32 random characters). */
+function queueJobs(ctx: SimContext, rng: Rng, ts: number, jobs: readonly string[]): void {
+  if (ctx.w.opts.logging !== 'platform') return;
+  let t = ts + rng.int(5, 900);
+  for (const job of jobs) {
+    const id = rng.chars(32, JOB_ID_ALPHABET);
+    ctx.w.bus.emit(QUEUE_SINK, t, `[${ymdHis(t)}][${id}] Processing: App\\Jobs\\${job}`);
+    t += rng.int(2, 80);
+    ctx.w.bus.emit(QUEUE_SINK, t, `[${ymdHis(t)}][${id}] Processed:  App\\Jobs\\${job}`);
+    t += rng.int(1, 15);
+  }
 }
 
 const EXTERNAL_REFERERS: readonly (readonly [string, number])[] = [
@@ -194,6 +247,9 @@ function completeOrder(ctx: SimContext, o: OrderRec, rng: Rng, tc: number, prev:
     op(ctx, tc, o, { event: 'card_delivered', fields: [['order_sn', sn], ['email', o.buyer.email], ['goods_id', g.id], ['carmi', carmi]] }, true);
   }
   ctx.balances.push({ merchantId: o.pay.merchantId, ts: tc, orderIdx: o.idx, orderId: o.orderId, changeFen: o.actualFen });
+  // processAuto mails the buyer when the cards went out (status 4; not on a stock-out), processManual
+  // mails the operator; ApiHook is dispatched after every completion (OrderProcessService completedOrder).
+  queueJobs(ctx, rng.fork('queue-paid'), tc, o.status === 6 ? ['ApiHook'] : ['MailSend', 'ApiHook']);
   return true;
 }
 
@@ -260,9 +316,11 @@ function handleCallback(
   failMode: 'none' | 'error500' | 'timeout',
   xffIp: string,
   forged?: number,
+  tradeNo = '',
 ): { status: number; body: string; processedAt: number | null } {
   const w = ctx.w;
   const gw = o.pay.gateway;
+  const call = w.opts.logging === 'platform' ? { sn: o.orderId, fen: cb.claimedFen, tradeNo } : undefined;
   const showsPay = genuine && cb.success ? o.idx : undefined;
   if (w.opts.logging === 'operator') writeCallbackLine(w, ms, cb, o.orderId, { pay: showsPay, forged });
   let status = 200;
@@ -276,13 +334,14 @@ function handleCallback(
   } else if (completedAt !== null && completedAt <= ms) {
     // completedOrder: 订单已经处理
     if (uncaught) {
-      error(ctx, ms + 50, ruleException('订单已经处理', gw));
+      // The order had been paid: with the arguments logged, this line shows it.
+      error(ctx, ms + 50, ruleException('订单已经处理', gw, call), call !== undefined && genuine ? o.idx : undefined);
       status = 500;
       body = '';
     } else body = 'fail';
   } else if (cb.claimedFen !== o.actualFen) {
     if (uncaught) {
-      error(ctx, ms + 50, ruleException('订单金额不一致', gw));
+      error(ctx, ms + 50, ruleException('订单金额不一致', gw, call));
       status = 500;
       body = '';
     } else body = 'fail';
@@ -456,7 +515,7 @@ export function simulateDujiaokaOrder(ctx: SimContext, idx: number, createdMs: n
     o.genuinePayload = cb;
     o.genuineNotifies = runAttempts(w, pay.gateway, firstMs, cbRng, (k, ms) => {
       if (k > 0 && pay.gateway === 'alipay') cb = buildCallback(w, o, txn!, ms, cbRng, 'genuine');
-      const r = handleCallback(ctx, o, cbRng, ms, cb, true, completedAt, k === 0 ? p.failFirst : 'none', gatewayIp(w, pay.gateway, cbRng));
+      const r = handleCallback(ctx, o, cbRng, ms, cb, true, completedAt, k === 0 ? p.failFirst : 'none', gatewayIp(w, pay.gateway, cbRng), undefined, txn!.tradeNo);
       if (r.processedAt !== null && completedAt === null) completedAt = r.processedAt;
       return r;
     });
@@ -469,6 +528,9 @@ export function simulateDujiaokaOrder(ctx: SimContext, idx: number, createdMs: n
     o.status = -1;
     o.updatedMs = expireAt;
   }
+  // OrderExpired runs order_expire_time after creation for every order; it expires an unpaid
+  // one and then dispatches CouponBack (app/Jobs/OrderExpired.php).
+  if (expireAt < w.endMs) queueJobs(ctx, rng.fork('queue-expiry'), expireAt, expiresFirst ? ['OrderExpired', 'CouponBack'] : ['OrderExpired']);
   let completed = false;
   if (completedAt !== null && txn) {
     completed = completeOrder(ctx, o, rng, completedAt, expiresFirst ? -1 : 1, txn);
@@ -512,5 +574,5 @@ export function simulateDujiaoka(ctx: SimContext, createdTimes: readonly number[
 /** The shop's answer to a forged or replayed callback (the order's state at `ms` decides it). */
 export function dujiaokaForgedCallback(ctx: SimContext, o: OrderRec, rng: Rng, ms: number, cb: CallbackPayload, ip: string, forged: number): void {
   const completedAt = o.paidMs !== null && o.paidMs <= ms ? o.paidMs : null;
-  handleCallback(ctx, o, rng, ms, cb, false, completedAt, 'none', ip, forged);
+  handleCallback(ctx, o, rng, ms, cb, false, completedAt, 'none', ip, forged, o.txn?.tradeNo ?? '');
 }
