@@ -18,6 +18,8 @@ const OPENER = /^(?:Array\s*$|array \($|array\(\d+\) \{$|object\([^)]*\)#\d+ \(\
 /** A line that closes one at the left margin. */
 const CLOSER = /^(?:\)|\}|\]|<\/xml>)\s*,?\s*$/;
 
+const LOG_LIKE = /^(?:\d{1,3}(?:\.\d{1,3}){3}[\s,]|[0-9a-f]*:[0-9a-f:]+\s|\[?\d{4}[-/]\d{2}[-/]\d{2}[ T]\d{2}:\d{2}|\[\d{2}\/\w{3}\/\d{4}:)/;
+
 export const FRAGMENTS_CONFIDENCE = 0.32;
 
 interface Open extends OpenEntry {
@@ -36,7 +38,14 @@ export const fragments: ParserDefinition = {
   describe: 'Saved payloads and notes without log timestamps (print_r / var_export / var_dump / JSON / XML / query strings), cut into blocks',
   detect(sample) {
     let hints = 0;
-    for (const l of sample) if (PAYLOAD_HINT.test(l)) hints++;
+    let logLike = 0;
+    for (const l of sample) {
+      if (PAYLOAD_HINT.test(l)) hints++;
+      if (LOG_LIKE.test(l)) logLike++;
+    }
+    // Lines that start like log lines (an address, a date) are a log in a format salvage does not
+    // know: better said as such ("use --nginx-format") than read as loose fragments.
+    if (logLike * 2 > sample.length) return 0;
     return hints > 0 ? FRAGMENTS_CONFIDENCE : 0;
   },
   create(ctx: ParserContext, sink: ParseSink): LineParser {

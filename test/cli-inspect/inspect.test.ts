@@ -74,7 +74,7 @@ test('inspect: --format overrides detection; unknown formats and bad options are
   assert.match(forced.stdout, /rejected: continuation line with no timestamped entry/);
   const bad = await runCli(['inspect', 'prose.txt', '--format', 'apache'], root);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /unknown format "apache" \(known: nginx-json, nginx-body, nginx-combined, nginx-main, nginx-error, laravel, acg-faka-runtime, acg-faka-request, thinkphp, jsonl, generic/);
+  assert.match(bad.stderr, /unknown format "apache" \(known: nginx-json, nginx-body, nginx-combined, nginx-main, nginx-error, laravel, laravel-queue, acg-faka-runtime, acg-faka-request, thinkphp, jsonl, generic, fragments/);
   const glob = await runCli(['inspect', 'prose.txt', '--format', '*.txt=generic'], root);
   assert.equal(glob.code, 2);
   assert.match(glob.stderr, /--format takes a parser id here/);

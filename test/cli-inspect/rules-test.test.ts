@@ -99,8 +99,9 @@ test('rules test: --format forces the parser', async () => {
   const r = await runCli(['rules', 'test', 'samples/rule-example/rules', 'samples/rule-example/logs/laravel.log', '--format', 'generic'], repo);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^format {6}generic \(family generic\), forced with --format generic$/m);
-  // Read as generic, `production.INFO:` is no level word: the laravel rule cannot match.
-  assert.match(r.stdout, /^line 1 {8}noise: production\.INFO: PAID order=SN20261121A amount=9\.90 by=Buyer@Example\.com$/m);
+  // Read as generic, `production.INFO:` is no level word: the laravel rule cannot match, and
+  // only recognition by shape reads the line (order key `order`, the word PAID).
+  assert.match(r.stdout, /^line 1 {8}shape\.order\.paid \(built-in\) → payment_confirmed, weight 0\.5$/m);
   assert.match(r.stdout, /^note {8}your rule myshop\.app\.paid is for family laravel; this file is generic/m);
 });
 

@@ -57,11 +57,11 @@ const TP5_BLOCK = [
   '[ sql ] [ SQL ] SELECT 1 [ RunTime:0.000542s ]',
 ];
 
-test('registry: the new parsers are registered after nginx-combined and laravel, generic last', () => {
+test('registry: the new parsers are registered after nginx-combined and laravel; generic, then fragments, last', () => {
   const ids = PARSERS.map((p) => p.id);
   assert.deepEqual(ids.filter((id) => !id.startsWith('nginx-') || id === 'nginx-combined').slice(0, 2), ['nginx-combined', 'laravel']);
   for (const id of ['acg-faka-runtime', 'thinkphp', 'jsonl', 'generic']) assert.ok(ids.includes(id), id);
-  assert.equal(ids[ids.length - 1], 'generic');
+  assert.deepEqual(ids.slice(-2), ['generic', 'fragments']);
   assert.equal(parserById('acg-faka')?.id, 'acg-faka-runtime');
   assert.equal(parserById('thinkphp')?.family, 'thinkphp');
   assert.equal(parserById('jsonl')?.family, 'jsonl');
