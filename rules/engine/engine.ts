@@ -362,15 +362,26 @@ export class RuleEngine {
       // query and body never say "sign" (or hold no ciphertext) is skipped before any decoding.
       const q = ev.fields.query ?? '';
       const b = ev.fields.request_body ?? '';
-      if (q.indexOf('ign') < 0 && b.indexOf('ign') < 0 && b.indexOf('ciphertext') < 0) return null;
+      // An error-log entry names the page the request came from (`referrer:`): a signed return
+      // URL there is the buyer's copy of a payment. Access-log referrers are left alone: every
+      // page after a return would repeat it.
+      const r = ev.format === 'nginx-error' ? ev.fields.referrer ?? '' : '';
+      const refQuery = r.indexOf('?') >= 0 && r.indexOf('ign') >= 0 ? r.slice(r.indexOf('?') + 1) : '';
+      if (q.indexOf('ign') < 0 && b.indexOf('ign') < 0 && b.indexOf('ciphertext') < 0 && refQuery === '') return null;
       const body = b !== '' && b !== '-' ? (b.indexOf('\\x') >= 0 ? unescapeNginx(b) : b) : undefined;
-      const found = shape.findGateway(findCandidates(paramsOf(ev), body !== undefined ? [body] : []));
+      let found = shape.findGateway(findCandidates(paramsOf(ev), body !== undefined ? [body] : []));
+      let fromReferrer = false;
+      if (found === null && refQuery !== '') {
+        found = shape.findGateway(findCandidates(undefined, [refQuery]));
+        fromReferrer = found !== null;
+      }
       if (found === null) return null;
       const m = this.gatewayMatch(ev, found.payload, found.candidate);
       if (m === null) return null;
       if (ev.fields.client_ip !== undefined) m.fields.client_ip = ev.fields.client_ip;
       // The buyer's browser brings a copy back on the return URL, answered with a redirect.
-      if (/return/i.test(ev.fields.path ?? '') || (ev.fields.status ?? '').startsWith('3')) m.fields.copy = 'return';
+      if (fromReferrer || /return/i.test(ev.fields.path ?? '') || (ev.fields.status ?? '').startsWith('3')) m.fields.copy = 'return';
+      if (fromReferrer) m.fields.found_in = 'referrer';
       return m;
     }
     // The message and the lines below it are one text: a dump or an XML document often opens

@@ -16,6 +16,7 @@ import { ZoneClock } from '../../parsers/time';
 import { laravel } from '../../parsers/app/laravel';
 import { generic } from '../../parsers/app/generic';
 import { fragments } from '../../parsers/app/fragments';
+import { nginxError } from '../../parsers/nginx/error-log';
 import type { ParserDefinition } from '../../parsers/parser';
 import type { LogEvent } from '../../src/model/types';
 import { runParser } from '../support/run-parser';
@@ -139,6 +140,30 @@ describe('gateway payloads are found by their parameter set, in any encoding', (
     assert.equal(engine.match(ev('/shop/return', '302'), 'nginx')?.fields.copy, 'return');
     // No "sign" anywhere: skipped before any decoding.
     assert.equal(engine.match({ ...ev('/x', '200'), fields: { method: 'GET', path: '/x', query: 'out_trade_no=A&money=1', status: '200' } }, 'nginx'), null);
+  });
+});
+
+describe('nginx error.log: the request and the referrer', () => {
+  const p = epayNotify('K3J9QX2M7PLA0B1C', '9.90', '2026112114040212345');
+  const q = Object.entries(p).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+  const line = (request: string, referrer: string) =>
+    `2026/11/21 14:04:02 [error] 1234#0: *5678 FastCGI sent in stderr: "PHP message: PHP Warning:  boom" while reading response header from upstream, client: 203.0.113.7, server: shop.example, request: "${request}", upstream: "fastcgi://unix:/tmp/php-cgi-74.sock:", host: "shop.example", referrer: "${referrer}"\n`;
+
+  test('a signed notify in the request: is a callback copy whose answer the error log does not show', () => {
+    const evs = events(nginxError, line(`GET /api/notify/epay?${q} HTTP/1.1`, 'https://shop.example/'));
+    const m = engine.match(evs[0]!, 'nginx');
+    assert.equal(m?.rule, 'shape.gateway.epay');
+    assert.equal(m?.signature, 'verified');
+    assert.equal(m?.fields.copy, 'error_log');
+  });
+
+  test("a signed return URL in the referrer: is the buyer's copy", () => {
+    const evs = events(nginxError, line('GET /detail HTTP/1.1', `https://shop.example/pay/return?${q}`));
+    const m = engine.match(evs[0]!, 'nginx');
+    assert.equal(m?.rule, 'shape.gateway.epay');
+    assert.equal(m?.fields.copy, 'return');
+    assert.equal(m?.fields.found_in, 'referrer');
+    assert.equal(m?.fields.order_id, 'K3J9QX2M7PLA0B1C');
   });
 });
 
