@@ -6,7 +6,7 @@ import { GATEWAYS } from '../../parsers/gateways/registry';
 import type { GatewayDefinition, GatewayPayment, GatewayReading, KeyRing } from '../../parsers/gateways/gateway';
 import type { ExtractSpec, SourcedRule, Transform } from './pack';
 import { findCandidates, type Candidate } from './payload-finder';
-import { ShapeRecogniser } from './shape';
+import { ShapeRecogniser, STEP_KIND } from './shape';
 import type { VocabularyData } from './vocabulary';
 import { unescapeNginx } from '../../parsers/params';
 
@@ -28,15 +28,6 @@ export interface EngineOptions {
  *  so it weighs as a rule reading the same payload would; wording is a guess and weighs less. */
 const SHAPE_WEIGHT = { gateway: 0.8, inferred: 0.5, mentioned: 0.3 } as const;
 
-/** What each lifecycle step of the lexicon is, as evidence. */
-const STEP_KIND = {
-  created: 'order_created',
-  paid: 'payment_confirmed',
-  delivered: 'card_delivered',
-  failed: 'order_failed',
-  expired: 'order_expired',
-  refunded: 'refunded',
-} as const;
 
 interface MatchState {
   ev: LogEvent;

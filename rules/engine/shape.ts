@@ -1,9 +1,20 @@
+import type { EvidenceKind } from '../../src/model/types';
 import type { Candidate } from './payload-finder';
 import { LIFECYCLE_STEPS, type FieldCheck, type GatewayShape, type LifecycleStep, type ShapeField, type VocabularyData } from './vocabulary';
 
 // Recognition by shape: what a payload or an order mention IS, decided from its keys and values,
 // and what happened, decided from the wording through a bilingual lexicon. Pure and compiled
 // once from the vocabulary data; the engine calls it only for entries no explicit rule matched.
+
+/** What each lifecycle step of the lexicon is, as evidence. */
+export const STEP_KIND: Readonly<Record<LifecycleStep, EvidenceKind>> = {
+  created: 'order_created',
+  paid: 'payment_confirmed',
+  delivered: 'card_delivered',
+  failed: 'order_failed',
+  expired: 'order_expired',
+  refunded: 'refunded',
+};
 
 export interface GatewayFinding {
   payload: string;
@@ -139,8 +150,23 @@ export class ShapeRecogniser {
    * furthest; anything else together (paid and failed, created and expired) is ambiguous.
    */
   wording(text: string): Wording {
-    if (text.length === 0) return null;
+    const found = this.stepsNamed(text);
+    if (found.size === 0) return null;
+    const words = [...found.values()];
+    const steps = [...found.keys()];
+    if (steps.every((s) => PROGRESSION.includes(s))) {
+      let best: LifecycleStep = steps[0]!;
+      for (const s of steps) if (PROGRESSION.indexOf(s) > PROGRESSION.indexOf(best)) best = s;
+      return { step: best, words };
+    }
+    if (steps.length === 1) return { step: steps[0]!, words };
+    return { step: null, ambiguous: true, words };
+  }
+
+  /** Every step whose words the text holds (not after a negator), with the first word found. */
+  stepsNamed(text: string): Map<LifecycleStep, string> {
     const found = new Map<LifecycleStep, string>();
+    if (text.length === 0) return found;
     for (const { step, word } of this.zh) {
       for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + 1)) {
         if (this.negatedZh(text, i)) continue;
@@ -156,16 +182,7 @@ export class ShapeRecogniser {
         break;
       }
     }
-    if (found.size === 0) return null;
-    const words = [...found.values()];
-    const steps = [...found.keys()];
-    if (steps.every((s) => PROGRESSION.includes(s))) {
-      let best: LifecycleStep = steps[0]!;
-      for (const s of steps) if (PROGRESSION.indexOf(s) > PROGRESSION.indexOf(best)) best = s;
-      return { step: best, words };
-    }
-    if (steps.length === 1) return { step: steps[0]!, words };
-    return { step: null, ambiguous: true, words };
+    return found;
   }
 
   private negatedZh(text: string, at: number): boolean {

@@ -1,3 +1,4 @@
+import { STEP_KIND } from '../../rules/engine/shape';
 import type { EvidenceKind, LogEvent } from '../model/types';
 import { Drain, tokenize, WILDCARD, type DrainOptions } from './drain';
 import { escapeRegExp, maskSample, maskValues } from './tokens';
@@ -141,14 +142,6 @@ export interface DraftRule {
   samples: { file: string; line: number; text: string }[];
 }
 
-const STEP_KIND: Record<LifecycleStep, EvidenceKind> = {
-  created: 'order_created',
-  paid: 'payment_confirmed',
-  delivered: 'card_delivered',
-  failed: 'order_failed',
-  expired: 'order_expired',
-  refunded: 'refunded',
-};
 /** Steps of one lifecycle, in order: when words of several are found, the furthest is taken. */
 const LIFECYCLE: LifecycleStep[] = ['created', 'paid', 'delivered'];
 
