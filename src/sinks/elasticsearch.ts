@@ -92,6 +92,28 @@ function describeConnectionError(url: string, e: unknown): string {
   );
 }
 
+/**
+ * Whether the node answers, asked before any input is read: a run that would read for an hour
+ * and then fail to index should fail at once instead. Null when it answers; otherwise one
+ * bilingual sentence (never a credential).
+ */
+export async function unreachableReason(target: Omit<EsTarget, 'index'>): Promise<string | null> {
+  const client = new Client({ node: target.url, ...(target.auth ? { auth: target.auth } : {}), requestTimeout: 10_000, maxRetries: 0 });
+  try {
+    await client.cluster.health({ timeout: '5s' });
+    return null;
+  } catch (e) {
+    if (e instanceof errors.ResponseError && (e.statusCode === 401 || e.statusCode === 403)) {
+      return `Elasticsearch at ${target.url} refused the credentials (HTTP ${e.statusCode}): check ELASTIC_API_KEY, ELASTIC_USERNAME/ELASTIC_PASSWORD or ELASTIC_CREDENTIALS_FILE. Elasticsearch 拒绝了凭据。`;
+    }
+    // Any other answer means a node is there; indexing reports what it says.
+    if (e instanceof errors.ResponseError) return null;
+    return describeConnectionError(target.url, e);
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
 export async function indexTransactions(target: EsTarget, records: Transaction[] | AsyncIterator<Transaction>): Promise<EsResult> {
   const client = new Client({
     node: target.url,

@@ -3,7 +3,6 @@
 
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -82,22 +81,4 @@ describe('Elasticsearch sink (real node)', () => {
   });
 });
 
-describe('Elasticsearch unreachable', () => {
-  test('gives a clear message and a non-zero exit, and still writes the files', async () => {
-    // A port that was free a moment ago: nothing listens there.
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
-    const logs = join(root, 'logs2');
-    writeLogs(logs);
-    const r = await runCli(['reconstruct', logs, '--out', join(root, 'o3'), '--es', `http://127.0.0.1:${port}`], root);
-    assert.equal(r.code, 3);
-    assert.match(r.stderr, /cannot reach Elasticsearch at http:\/\/127\.0\.0\.1:\d+/);
-    const rep = JSON.parse(readFileSync(join(root, 'o3', 'report.json'), 'utf8')) as RunReport;
-    assert.ok(rep.elasticsearch && 'error' in rep.elasticsearch);
-    assert.equal(readFileSync(join(root, 'o3', 'transactions.ndjson'), 'utf8').trim().split('\n').length, 25);
-  });
-});
+// An unreachable node is now refused before any input is read (exit 2): test/e2e/es-unreachable.test.ts.

@@ -134,6 +134,12 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   const keys = args.keys ? loadKeyRing(resolve(io.cwd, args.keys)) : {};
   if (args.es !== undefined) checkEsUrl(args.es);
   const esAuth = args.es ? esAuthFromEnv(io.env) : undefined;
+  if (args.es !== undefined) {
+    // Loaded only with --es: the client is large.
+    const { unreachableReason } = await import('../../sinks/elasticsearch');
+    const why = await unreachableReason({ url: args.es, ...(esAuth ? { auth: esAuth } : {}) });
+    if (why !== null) throw new UsageError(`--es: ${why}`);
+  }
   // The user's own records beside the logs: gateway bills, and the last backup of the orders table.
   const statementFiles = (args.statement ?? []).map((s) => {
     const path = resolve(io.cwd, s);
