@@ -27,9 +27,12 @@ export function discoverInputs(inputs: string[], cwd: string): Discovered {
   const files = new Set<string>();
   const problems: Discovered['problems'] = [];
   const skipped: Discovered['skipped'] = [];
+  // Directories already entered, by (device, inode): a symlink back up the tree (`ln -s .. loop`)
+  // or a second name for a folder is listed once as skipped instead of being read again.
+  const seen = new Map<string, string>();
   for (const input of inputs) {
     if (GLOB_CHARS.test(input)) {
-      const matched = expandGlob(input, cwd, skipped);
+      const matched = expandGlob(input, cwd, skipped, seen);
       if (matched.length === 0) problems.push({ input, message: `no file matches the pattern ${input} / 没有文件匹配该模式` });
       for (const f of matched) files.add(f);
       continue;
@@ -54,19 +57,56 @@ export function discoverInputs(inputs: string[], cwd: string): Discovered {
         continue;
       }
       const found: string[] = [];
-      walk(abs, found, problems, skipped);
+      walk(abs, found, problems, skipped, seen);
       if (found.length === 0) problems.push({ input, message: `directory ${input} holds no files / 目录为空` });
       for (const f of found) files.add(f);
     } else if (st.isFile()) {
       files.add(abs);
     } else {
-      problems.push({ input, message: `${input} is not a regular file or directory / 不是普通文件或目录` });
+      // A FIFO named on the command line is refused, never opened (opening it would block until
+      // a writer appears); pipe it through stdin instead: `cat fifo | salvage reconstruct -`.
+      const kind = specialKind(st);
+      problems.push({ input, message: kind === 'FIFO'
+        ? `${input} is a FIFO (named pipe): not opened, it would block; pipe it into \`-\` instead / 是命名管道，不会打开（会阻塞），请经由 \`-\` 标准输入读取`
+        : `${input} is not a regular file or directory (${kind}) / 不是普通文件或目录` });
     }
   }
   return { files: [...files].sort(), problems, skipped };
 }
 
-function walk(dir: string, out: string[], problems: Discovered['problems'], skipped: Discovered['skipped']): void {
+type Seen = Map<string, string>;
+
+function specialKind(st: Stats): string {
+  if (st.isFIFO()) return 'FIFO';
+  if (st.isSocket()) return 'socket';
+  if (st.isCharacterDevice()) return 'character device';
+  if (st.isBlockDevice()) return 'block device';
+  return 'special file';
+}
+
+const SPECIAL_REASON: Record<string, string> = {
+  FIFO: 'a FIFO (named pipe): never opened, reading it would block / 命名管道：不打开（读取会阻塞）',
+  socket: 'a socket: not a log file / 套接字：不是日志文件',
+  'character device': 'a character device: not a log file / 字符设备：不是日志文件',
+  'block device': 'a block device: not a log file / 块设备：不是日志文件',
+  'special file': 'not a regular file / 不是普通文件',
+};
+
+function walk(dir: string, out: string[], problems: Discovered['problems'], skipped: Discovered['skipped'], seen: Seen): void {
+  let dirSt: Stats;
+  try {
+    dirSt = statSync(dir);
+  } catch (e) {
+    problems.push({ input: dir, message: `cannot read ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+    return;
+  }
+  const key = `${dirSt.dev}:${dirSt.ino}`;
+  const first = seen.get(key);
+  if (first !== undefined) {
+    skipped.push({ path: dir, reason: `the same directory as ${first} (device ${dirSt.dev}, inode ${dirSt.ino}), already visited: a symlink loop or second name / 与 ${first} 是同一目录（已访问，符号链接循环或别名）` });
+    return;
+  }
+  seen.set(key, dir);
   let entries: string[];
   try {
     entries = readdirSync(dir).sort();
@@ -86,9 +126,10 @@ function walk(dir: string, out: string[], problems: Discovered['problems'], skip
     }
     if (st.isDirectory()) {
       if (isOutputFolder(p)) skipped.push({ path: p, reason: MARKED });
-      else walk(p, out, problems, skipped);
+      else walk(p, out, problems, skipped, seen);
     }
     else if (st.isFile()) out.push(p);
+    else skipped.push({ path: p, reason: SPECIAL_REASON[specialKind(st)]! });
   }
 }
 
@@ -116,7 +157,7 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp('^' + re + '$');
 }
 
-function expandGlob(pattern: string, cwd: string, skipped: Discovered['skipped']): string[] {
+function expandGlob(pattern: string, cwd: string, skipped: Discovered['skipped'], seen: Seen): string[] {
   const absPattern = resolve(cwd, pattern).split(sep).join('/');
   // Walk from the longest directory prefix without glob characters.
   const parts = absPattern.split('/');
@@ -129,6 +170,7 @@ function expandGlob(pattern: string, cwd: string, skipped: Discovered['skipped']
   const base = baseParts.join('/') || '/';
   const re = globToRegExp(absPattern);
   const all: string[] = [];
-  walk(base, all, [], skipped);
+  // A glob walks its own base: folders seen by an earlier input are still matched against it.
+  walk(base, all, [], skipped, new Map(seen));
   return all.filter((f) => re.test(f.split(sep).join(posix.sep)));
 }

@@ -178,6 +178,13 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   const overlap = overlapProblems(outDir, named);
   if (overlap.length) throw new UsageError(overlap.join('\n') + '\nChoose an --out outside the inputs. / 请选择与输入不重叠的 --out。');
 
+  // A FIFO named on the command line is refused up front (exit 2), never opened: opening it would
+  // block until a writer appears. Streams come in through `-` (stdin), which is hashed and accounted.
+  for (const i of pathInputs) {
+    let fifo = false;
+    try { fifo = statSync(resolve(io.cwd, i)).isFIFO(); } catch { /* missing paths are reported below */ }
+    if (fifo) throw new UsageError(`${i} is a FIFO (named pipe): salvage does not open it (it would block); pipe it in instead: cat ${i} | salvage reconstruct - / ${i} 是命名管道，不会打开；请改用标准输入：cat ${i} | salvage reconstruct -`);
+  }
   const found = discoverInputs(pathInputs, io.cwd);
   const outReal = realPathOf(outDir);
   // Never read our own outputs back as evidence (a glob may reach into --out).

@@ -1,0 +1,55 @@
+// Walking the inputs (issue 10): a symlink loop is entered once, FIFOs/sockets/devices in a folder
+// are listed as skipped (a FIFO is never opened), and a FIFO named on the command line is refused.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { runCli } from '../support/run-cli';
+import type { RunReport } from '../../src/sinks/report';
+
+const root = mkdtempSync(join(tmpdir(), 'salvage-walk-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const line = (i: number) => `10.0.0.2 - - [21/Nov/2026:14:03:1${i} +0800] "GET /bill/AAAABBBBCCCC000${i} HTTP/1.1" 200 512 "-" "curl/8" "203.0.113.7"\n`;
+
+test('a symlink loop (ln -s .. loop) is followed once: 7 files are read for 7, and the loop is listed as skipped', async () => {
+  const logs = join(root, 'loop', 'logs');
+  mkdirSync(join(logs, 'sub'), { recursive: true });
+  for (let i = 0; i < 7; i++) writeFileSync(join(logs, i < 4 ? '' : 'sub', `access-${i}.log`), line(i));
+  symlinkSync('..', join(logs, 'sub', 'loop'));
+  const out = join(root, 'loop-out');
+  const r = await runCli(['reconstruct', logs, '--out', out], root);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as RunReport;
+  assert.equal(report.inputs.length, 7);
+  const skip = report.input_skipped?.find((k) => k.path === join(logs, 'sub', 'loop'));
+  assert.ok(skip, JSON.stringify(report.input_skipped));
+  assert.match(skip.reason, /already visited/);
+});
+
+test('a FIFO inside a folder is listed as skipped with its reason, and never opened', async () => {
+  const logs = join(root, 'fifo', 'logs');
+  mkdirSync(logs, { recursive: true });
+  writeFileSync(join(logs, 'access.log'), line(1));
+  execFileSync('mkfifo', [join(logs, 'pipe')]);
+  const out = join(root, 'fifo-out');
+  // Opening the FIFO would block this run forever; finishing at all shows it was not opened.
+  const r = await runCli(['reconstruct', logs, '--out', out], root);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as RunReport;
+  assert.deepEqual(report.inputs.map((f) => f.file.split('/').pop()), ['access.log']);
+  const skip = report.input_skipped?.find((k) => k.path === join(logs, 'pipe'));
+  assert.ok(skip, JSON.stringify(report.input_skipped));
+  assert.match(skip.reason, /FIFO/);
+});
+
+test('a FIFO named on the command line is a usage error (exit 2), not opened', async () => {
+  const fifo = join(root, 'named.pipe');
+  execFileSync('mkfifo', [fifo]);
+  const r = await runCli(['reconstruct', fifo, '--out', join(root, 'named-out')], root);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /FIFO/);
+});
