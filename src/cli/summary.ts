@@ -42,6 +42,7 @@ export function formatSummary(r: RunReport, elapsedMs: number): string {
     }
     if (damaged.length > 5) out.push(`    … and ${damaged.length - 5} more`);
   }
+  out.push(...skippedLines(r));
   if (!r.accounting.ok) for (const p of r.accounting.problems.slice(0, 5)) out.push(`    ${p}`);
   out.push(...mentionsLines(r));
   if (r.elasticsearch) {
@@ -82,4 +83,20 @@ function mentionsLines(r: RunReport): string[] {
   if (shown.length > 5) out.push(`    … and ${shown.length - 5} more file(s) (report.json → mentions_audit)`);
   if (quiet > 0) out.push(`  unread lines 未读懂的行: ${quiet} file(s) with a few noise lines naming known orders, below the threshold (report.json → mentions_audit)`);
   return out;
+}
+
+const SKIP_WORDS: Record<string, string> = {
+  'repeat-directory': 'directories already visited (symlink loop or second name) 已访问过的目录（符号链接循环或别名）',
+  fifo: 'FIFOs (named pipes), never opened 命名管道（未打开）',
+  socket: 'sockets 套接字',
+  device: 'devices 设备文件',
+  'output-folder': 'salvage output folders 本工具的输出目录',
+  'inside-out': 'files inside --out 位于输出目录内的文件',
+};
+
+/** One line per kind of skipped input, with its count; the paths are in report.json. */
+function skippedLines(r: RunReport): string[] {
+  const counts = new Map<string, number>();
+  for (const k of r.input_skipped ?? []) counts.set(k.kind ?? 'other', (counts.get(k.kind ?? 'other') ?? 0) + 1);
+  return [...counts].map(([kind, c]) => `  skipped 已跳过: ${n(c)} ${SKIP_WORDS[kind] ?? 'other entries 其他'} (report.json → input_skipped)`);
 }

@@ -1,3 +1,4 @@
+import type { SkipKind } from '../sources/discover';
 import type { FileReport, MentionsAuditEntry, Transaction } from '../model/types';
 import type { CorrelationState, Unjoined } from '../correlate/correlator';
 import type { EsResult } from './elasticsearch';
@@ -25,7 +26,7 @@ export interface RunReport {
   inputs: FileReport[];
   input_problems: { input: string; message: string }[];
   /** Found but deliberately not read (salvage output folders), with the reason. */
-  input_skipped?: { path: string; reason: string }[];
+  input_skipped?: { path: string; reason: string; kind?: SkipKind }[];
   totals: Totals;
   accounting: { ok: boolean; problems: string[] };
   records: {

@@ -9,10 +9,13 @@ export interface Discovered {
   files: string[];
   problems: { input: string; message: string }[];
   /** Folders and files deliberately not read, with the reason (for report.json). */
-  skipped: { path: string; reason: string }[];
+  skipped: { path: string; reason: string; kind?: SkipKind }[];
 }
 
 /** Written by every run into its --out: a folder holding it is salvage output, never evidence. */
+/** Why an entry was not read, for the summary's one line per kind. */
+export type SkipKind = 'output-folder' | 'inside-out' | 'repeat-directory' | 'fifo' | 'socket' | 'device';
+
 export const OUTPUT_MARKER = '.salvage-output';
 
 const MARKED = 'a salvage output folder (it holds .salvage-output): outputs are never read back as evidence / salvage 输出目录，不作为证据读取';
@@ -53,7 +56,7 @@ export function discoverInputs(inputs: string[], cwd: string): Discovered {
     }
     if (st.isDirectory()) {
       if (isOutputFolder(abs)) {
-        skipped.push({ path: abs, reason: MARKED });
+        skipped.push({ path: abs, reason: MARKED, kind: 'output-folder' });
         continue;
       }
       const found: string[] = [];
@@ -103,7 +106,7 @@ function walk(dir: string, out: string[], problems: Discovered['problems'], skip
   const key = `${dirSt.dev}:${dirSt.ino}`;
   const first = seen.get(key);
   if (first !== undefined) {
-    skipped.push({ path: dir, reason: `the same directory as ${first} (device ${dirSt.dev}, inode ${dirSt.ino}), already visited: a symlink loop or second name / 与 ${first} 是同一目录（已访问，符号链接循环或别名）` });
+    skipped.push({ kind: 'repeat-directory', path: dir, reason: `the same directory as ${first} (device ${dirSt.dev}, inode ${dirSt.ino}), already visited: a symlink loop or second name / 与 ${first} 是同一目录（已访问，符号链接循环或别名）` });
     return;
   }
   seen.set(key, dir);
@@ -125,11 +128,14 @@ function walk(dir: string, out: string[], problems: Discovered['problems'], skip
       continue;
     }
     if (st.isDirectory()) {
-      if (isOutputFolder(p)) skipped.push({ path: p, reason: MARKED });
+      if (isOutputFolder(p)) skipped.push({ path: p, reason: MARKED, kind: 'output-folder' });
       else walk(p, out, problems, skipped, seen);
     }
     else if (st.isFile()) out.push(p);
-    else skipped.push({ path: p, reason: SPECIAL_REASON[specialKind(st)]! });
+    else {
+      const kind = specialKind(st);
+      skipped.push({ path: p, reason: SPECIAL_REASON[kind]!, kind: kind === 'FIFO' ? 'fifo' : kind === 'socket' ? 'socket' : 'device' });
+    }
   }
 }
 

@@ -28,6 +28,7 @@ test('a symlink loop (ln -s .. loop) is followed once: 7 files are read for 7, a
   const skip = report.input_skipped?.find((k) => k.path === join(logs, 'sub', 'loop'));
   assert.ok(skip, JSON.stringify(report.input_skipped));
   assert.match(skip.reason, /already visited/);
+  assert.match(r.stdout + r.stderr, /skipped 已跳过: 1 directories already visited/);
 });
 
 test('a FIFO inside a folder is listed as skipped with its reason, and never opened', async () => {
@@ -44,6 +45,7 @@ test('a FIFO inside a folder is listed as skipped with its reason, and never ope
   const skip = report.input_skipped?.find((k) => k.path === join(logs, 'pipe'));
   assert.ok(skip, JSON.stringify(report.input_skipped));
   assert.match(skip.reason, /FIFO/);
+  assert.match(r.stdout + r.stderr, /skipped 已跳过: 1 FIFOs/);
 });
 
 test('a FIFO named on the command line is a usage error (exit 2), not opened', async () => {

@@ -192,7 +192,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     let real = f;
     try { real = realpathSync(f); } catch { /* reported when read */ }
     const ours = real === outReal || real.startsWith(outReal + sep);
-    if (ours) found.skipped.push({ path: f, reason: 'inside --out / 位于输出目录内' });
+    if (ours) found.skipped.push({ path: f, reason: 'inside --out / 位于输出目录内', kind: 'inside-out' });
     return !ours && !ownInputs.has(real);
   });
   // Inputs of which none exists (missing paths, patterns that match nothing, salvage's own
