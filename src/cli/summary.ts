@@ -43,6 +43,8 @@ export function formatSummary(r: RunReport, elapsedMs: number): string {
     if (damaged.length > 5) out.push(`    … and ${damaged.length - 5} more`);
   }
   out.push(...skippedLines(r));
+  const copies = r.inputs.filter((f) => f.copy_of !== undefined);
+  if (copies.length) out.push(`  copies 重复文件: ${n(copies.length)} byte-identical file(s) read once, ${n(copies.reduce((a, f) => a + (f.copy_lines ?? 0), 0))} line(s) counted in the first (report.json → inputs[].copy_of) / 内容完全相同的文件只读取一次`);
   if (!r.accounting.ok) for (const p of r.accounting.problems.slice(0, 5)) out.push(`    ${p}`);
   out.push(...mentionsLines(r));
   if (r.elasticsearch) {

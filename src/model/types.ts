@@ -197,7 +197,8 @@ export interface Reject {
   head: string;
 }
 
-/** Per input file accounting. lines_total = parsed + rejected; parsed = evidence + noise. */
+/** Per input file accounting. lines_total = parsed + rejected + copy_lines; parsed = evidence + noise.
+ *  A byte-identical copy of an earlier input is not read again: its lines are all `copy_lines`. */
 export interface FileReport {
   file: string;
   bytes: number;
@@ -208,6 +209,10 @@ export interface FileReport {
   /** Set when some lines were GBK rather than UTF-8. */
   encoding?: 'gbk';
   lines_total: number;
+  /** Set on a byte-identical copy of an earlier input: that input's file name. */
+  copy_of?: string;
+  /** Lines of a copy, counted once in the file it copies (equal to lines_total for a copy). */
+  copy_lines?: number;
   parsed: number;
   rejected: number;
   evidence_lines: number;

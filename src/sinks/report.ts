@@ -56,7 +56,7 @@ export function sumTotals(files: FileReport[]): Totals {
   const t: Totals = { files: files.length, bytes: 0, lines_total: 0, parsed: 0, rejected: 0, evidence_lines: 0, noise: 0, evidence_items: 0 };
   for (const f of files) {
     t.bytes += f.bytes;
-    t.lines_total += f.lines_total;
+    t.lines_total += f.lines_total - (f.copy_lines ?? 0);
     t.parsed += f.parsed;
     t.rejected += f.rejected;
     t.evidence_lines += f.evidence_lines;
@@ -72,7 +72,7 @@ export function checkAccounting(files: FileReport[], rejectsWritten: number): st
   let rejected = 0;
   for (const f of files) {
     rejected += f.rejected;
-    if (f.lines_total !== f.parsed + f.rejected) problems.push(`${f.file}: lines_total ${f.lines_total} ≠ parsed ${f.parsed} + rejected ${f.rejected}`);
+    if (f.lines_total !== f.parsed + f.rejected + (f.copy_lines ?? 0)) problems.push(`${f.file}: lines_total ${f.lines_total} ≠ parsed ${f.parsed} + rejected ${f.rejected}${f.copy_lines ? ` + copy ${f.copy_lines}` : ''}`);
     if (f.parsed !== f.evidence_lines + f.noise) problems.push(`${f.file}: parsed ${f.parsed} ≠ evidence ${f.evidence_lines} + noise ${f.noise}`);
   }
   if (rejected !== rejectsWritten) problems.push(`rejects.ndjson holds ${rejectsWritten} lines but files report ${rejected} rejected`);

@@ -55,3 +55,28 @@ test('a FIFO named on the command line is a usage error (exit 2), not opened', a
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /FIFO/);
 });
+
+test('a byte-identical copy under another name is read once and listed as a copy of the first; the accounts add up', async () => {
+  const logs = join(root, 'copies', 'logs');
+  mkdirSync(logs, { recursive: true });
+  const body = line(1) + line(2) + 'not a log line at all\n';
+  writeFileSync(join(logs, 'access.log'), body);
+  writeFileSync(join(logs, 'backup-access.log'), body);
+  // Same size, different bytes: not a copy.
+  writeFileSync(join(logs, 'other.log'), body.replace('AAAABBBBCCCC0001', 'AAAABBBBCCCC0009'));
+  const out = join(root, 'copies-out');
+  const r = await runCli(['reconstruct', logs, '--out', out], root);
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as RunReport;
+  assert.equal(report.accounting.ok, true, JSON.stringify(report.accounting));
+  const copy = report.inputs.find((f) => f.file.endsWith('backup-access.log'));
+  assert.ok(copy);
+  assert.match(copy.copy_of ?? '', /\/access\.log$/);
+  assert.equal(copy.parsed + copy.rejected, 0);
+  assert.equal(copy.copy_lines, 3);
+  assert.equal(copy.lines_total, 3);
+  assert.equal(report.inputs.find((f) => f.file.endsWith('other.log'))?.copy_of, undefined);
+  // Each line is counted once in the totals: 3 in access.log and 3 in other.log.
+  assert.equal(report.totals.lines_total, 6);
+  assert.equal(readFileSync(join(out, 'rejects.ndjson'), 'utf8').trim().split('\n').length, 2);
+  assert.match(r.stdout + r.stderr, /copies 重复文件: 1 byte-identical/);
+});

@@ -6,6 +6,8 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Argv } from 'yargs';
 import { EXIT_DAMAGED, EXIT_OK, STDIN_ARG, UsageError, type CommandIO, type SalvageCommand } from '../command';
 import { discoverInputs, globToRegExp } from '../../sources/discover';
+import type { FileReport } from '../../model/types';
+import { findCopies } from '../../sources/find-copies';
 import { overlapProblems, realPathOf } from '../../sources/protect-evidence';
 import { OutputFolder, asWriteError } from '../../sinks/output-folder';
 import { loadRules, RulePackError } from '../../../rules/engine/load-packs';
@@ -272,7 +274,9 @@ function checkOutIsFolder(outDir: string, given: string): void {
 async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<number> {
   const { fromStdin, args, io, started, overrides, nginxFormat, rules, vocabulary, ruleDirs, keys, esAuth, statementFiles, baseline, found, sqlMin, reviewBelow } = p;
   const outDir = folder.dir;
-  const files = [...p.files];
+  // Byte-identical inputs are read once; the copies get a report of their own below.
+  const copies = findCopies(p.files);
+  const files = p.files.filter((f) => !copies.has(f));
   const stdinCopy = join(folder.scratch, 'stdin');
   if (fromStdin) {
     await pipeline(io.stdin!, createWriteStream(stdinCopy, { mode: PRIVATE }));
@@ -395,6 +399,10 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
   const mentionsAudit = auditMentions(reports, known, cardKeys);
   const attention = mentionsAudit.some((a) => a.needs_attention);
   const inputs = [...statements.reports, ...reports.map(withoutTally)];
+  for (const [f, c] of copies) {
+    const first = inputs.find((r) => r.file === shown(c.of));
+    if (first) inputs.push(copyReport(first, shown(f)));
+  }
   const accountingProblems = checkAccounting(inputs, rejects.lines);
   const damaged = found.problems.length > 0 || inputs.some((r) => r.damaged);
   // Exit 1 is "finished, needs attention": damaged input, or logs naming recovered orders in
@@ -452,4 +460,14 @@ function writeNew(path: string, text: string): void {
 /** The spooled records, with the checks' flags, as the async iterator the bulk helper takes. */
 async function* flagged(records: Iterable<Transaction>, flag: (t: Transaction) => Transaction): AsyncGenerator<Transaction> {
   for (const t of records) yield flag(t);
+}
+
+/** A copy's report: same bytes and lines as the file it copies, none of them read again. */
+function copyReport(first: FileReport, file: string): FileReport {
+  return {
+    file, bytes: first.bytes, sha256: first.sha256, format: first.format, detect_confidence: first.detect_confidence, compressed: first.compressed,
+    lines_total: first.lines_total, copy_of: first.file, copy_lines: first.lines_total,
+    parsed: 0, rejected: 0, evidence_lines: 0, noise: 0, evidence_items: 0, collapsed_repeats: 0,
+    damaged: false, errors: [], first_ts: first.first_ts, last_ts: first.last_ts, per_hour: {}, by_rule: {},
+  };
 }
