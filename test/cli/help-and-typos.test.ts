@@ -38,3 +38,11 @@ test('an unknown option is reported in both languages', () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /Unknown argument.*\/ 未知参数/);
 });
+
+test('option range errors are in both languages', () => {
+  for (const [flag, value] of [['--workers', '0'], ['--sql-min-confidence', '2'], ['--review-below', '-1']]) {
+    const r = run(['reconstruct', '.', '--out', join(tmpdir(), 'salvage-never-written'), flag, value]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`${flag} must be .* / ${flag} 必须`));
+  }
+});
