@@ -326,7 +326,7 @@ export const inspectCommand: SalvageCommand<InspectArgs> = {
 
 export async function inspect(args: InspectArgs, io: CommandIO): Promise<number> {
   const limit = args.lines;
-  if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--lines must be a whole number ≥ 1');
+  if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--lines must be a whole number ≥ 1 / --lines 必须是不小于 1 的整数');
   const nginxFormat = nginxFormatOption(args['nginx-format'], io.cwd);
   if (nginxFormat.note) io.stderr.write(`salvage: note: ${nginxFormat.note}\n`);
   const path = checkScanArgs(args.file, args.tz, args.format, args['max-line-bytes'], io.cwd, nginxFormat.parsers);

@@ -113,12 +113,12 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   } catch {
     throw new UsageError(`--tz ${args.tz} is not a time zone name (e.g. Asia/Shanghai, UTC) / 时区无效`);
   }
-  if (!Number.isInteger(args.workers) || args.workers < 1) throw new UsageError('--workers must be a whole number ≥ 1');
+  if (!Number.isInteger(args.workers) || args.workers < 1) throw new UsageError('--workers must be a whole number ≥ 1 / --workers 必须是不小于 1 的整数');
   if (!(args['max-line-bytes'] >= 1024)) throw new UsageError('--max-line-bytes must be at least 1024');
   const sqlMin = args['sql-min-confidence'];
-  if (!(sqlMin >= 0 && sqlMin <= 1)) throw new UsageError('--sql-min-confidence must be between 0 and 1');
+  if (!(sqlMin >= 0 && sqlMin <= 1)) throw new UsageError('--sql-min-confidence must be between 0 and 1 / --sql-min-confidence 必须在 0 到 1 之间');
   const reviewBelow = args['review-below'];
-  if (!(reviewBelow >= 0 && reviewBelow <= 1)) throw new UsageError('--review-below must be between 0 and 1');
+  if (!(reviewBelow >= 0 && reviewBelow <= 1)) throw new UsageError('--review-below must be between 0 and 1 / --review-below 必须在 0 到 1 之间');
   const nginxFormat = nginxFormatOption(args['nginx-format'], io.cwd);
   if (nginxFormat.note && !args.quiet) io.stderr.write(`salvage: note: ${nginxFormat.note}\n`);
   const overrides = parseFormatOverrides(args.format, nginxFormat.parsers);
