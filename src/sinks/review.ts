@@ -21,6 +21,8 @@ export type ReviewPriority = 'high' | 'medium' | 'low';
 export function reviewPriority(t: Transaction, threshold: number): ReviewPriority | null {
   const anomalies = t.flags.filter((f) => !INFORMATIONAL.has(f));
   if (anomalies.length > 0 || t.conflicts.length > 0) return 'high';
+  // The shop itself closed it unpaid (dujiaoka status 1 -> -1): nobody has anything to ask (issue 13).
+  if (t.flags.includes('expired') && !PAID.has(t.status)) return null;
   if (t.confidence >= threshold) return null;
   if (PAID.has(t.status)) return 'high';
   if (t.status === 'pending') return 'medium';

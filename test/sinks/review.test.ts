@@ -18,6 +18,8 @@ test('review priority: money at stake first, informational flags alone ask nothi
   assert.equal(reviewPriority(rec({ status: 'pending', confidence: 0.6, paid_at: null }), 0.9), 'medium', 'payment started, never shown: maybe a lost payment');
   assert.equal(reviewPriority(rec({ status: 'created', confidence: 0.6, paid_at: null }), 0.9), 'low');
   assert.equal(reviewPriority(rec({ status: 'created', confidence: 0.95, flags: ['expired'] }), 0.9), null, 'an expired order is not a task');
+  assert.equal(reviewPriority(rec({ status: 'pending', confidence: 0.5, paid_at: null, flags: ['expired'] }), 0.9), null, 'expired by the shop, even below the threshold, is not a task');
+  assert.equal(reviewPriority(rec({ status: 'pending', confidence: 0.5, paid_at: null, flags: ['expired', 'bad_signature'] }), 0.9), 'high', 'a forged callback on an expired order stays');
   assert.equal(reviewPriority(rec({ flags: ['in_baseline'] }), 0.9), null);
 });
 
