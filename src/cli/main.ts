@@ -39,7 +39,6 @@ export async function main(argv: string[], io: CommandIO = defaultIO()): Promise
     .strict()
     .demandCommand(1, 'Name a command (see --help). 请指定一个命令。')
     .updateStrings(YARGS_STRINGS as unknown as Record<string, string>)
-    .recommendCommands()
     .help()
     .alias('h', 'help')
     .version(salvageVersion())
