@@ -4,6 +4,7 @@
 // report.json whose accounting holds for every file (lines_total = parsed + rejected,
 // parsed = evidence_lines + noise, rejects.ndjson lines = total rejected).
 // Seeded and bounded so a failure reproduces: rerun with the printed seed and path.
+// FUZZ_SEED and FUZZ_RUNS override the fixed seed (20261205) and run count (25) for longer hunts.
 
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
@@ -120,5 +121,5 @@ async function checkCase(files: { name: string; data: Buffer }[]): Promise<void>
 }
 
 test('reconstruct survives fuzzed inputs with its accounting intact', { timeout: 60_000 }, async () => {
-  await fc.assert(fc.asyncProperty(fc.array(fileArb, { minLength: 1, maxLength: 4 }), checkCase), { seed: 20261205, numRuns: 25 });
+  await fc.assert(fc.asyncProperty(fc.array(fileArb, { minLength: 1, maxLength: 4 }), checkCase), { seed: Number(process.env.FUZZ_SEED ?? 20261205), numRuns: Number(process.env.FUZZ_RUNS ?? 25) });
 });
