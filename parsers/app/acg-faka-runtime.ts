@@ -38,6 +38,9 @@ interface Open extends OpenEntry {
   tag: string;
 }
 
+/** Not a dump line: a header whose time or colon is missing, e.g. the cut-off last line. */
+const DAMAGED = { looks: HEADER_START, reason: 'damaged [TAG][time]: header (cut short?) / 日志头不完整' };
+
 export const acgFakaRuntime: ParserDefinition = {
   id: 'acg-faka-runtime',
   family: 'acg-faka',
@@ -67,17 +70,7 @@ export const acgFakaRuntime: ParserDefinition = {
         const text = lineNo === 1 ? stripBom(raw) : raw;
         const m = text.charCodeAt(0) === 91 /* [ */ ? HEADER.exec(text) : null;
         if (m === null) {
-          if (text.trim() === '') {
-            folder.blank(lineNo);
-            return;
-          }
-          if (HEADER_START.test(text)) {
-            // Not a dump line: a header whose time or colon is missing, e.g. the cut-off last line.
-            folder.close();
-            sink.reject(lineNo, offset, 'damaged [TAG][time]: header (cut short?) / 日志头不完整', text);
-            return;
-          }
-          folder.continuation(text, lineNo, offset, 'continuation line with no [TAG][time]: header above it / 缺少日志头的续行');
+          folder.nonHeader(text, lineNo, offset, DAMAGED, 'continuation line with no [TAG][time]: header above it / 缺少日志头的续行');
           return;
         }
         const wall = wallMsFromYmdHis(m[2]!);

@@ -74,6 +74,18 @@ export class EntryFolder<O extends OpenEntry> {
     o.lineEnd = lineNo;
   }
 
+  /**
+   * A line that is not a header: a blank, a header cut short (it matches `damaged`: rejected,
+   * since it belongs to no entry), or a continuation of the open entry.
+   */
+  nonHeader(text: string, lineNo: number, offset: number, damaged: { looks: RegExp; reason: string }, orphanReason: string): void {
+    if (text.trim() === '') this.blank(lineNo);
+    else if (damaged.looks.test(text)) {
+      this.close();
+      this.sink.reject(lineNo, offset, damaged.reason, text);
+    } else this.continuation(text, lineNo, offset, orphanReason);
+  }
+
   /** Finish the open entry (if any) and count pending blank lines as blanks. */
   close(): void {
     if (this.open !== null) this.sink.event(this.finish(this.open));

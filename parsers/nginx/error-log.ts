@@ -89,6 +89,8 @@ function finish(file: string, o: Open): LogEvent {
   return entryEvent('nginx-error', file, o, fields);
 }
 
+const DAMAGED = { looks: HEADER_START, reason: 'damaged nginx error header (cut short?) / nginx 错误日志头不完整' };
+
 export const nginxError: ParserDefinition = {
   id: 'nginx-error',
   family: 'nginx',
@@ -112,16 +114,7 @@ export const nginxError: ParserDefinition = {
         const text = lineNo === 1 ? stripBom(raw) : raw;
         const m = text.charCodeAt(0) >= 48 && text.charCodeAt(0) <= 57 ? HEADER.exec(text) : null;
         if (m === null) {
-          if (text.trim() === '') {
-            folder.blank(lineNo);
-            return;
-          }
-          if (HEADER_START.test(text)) {
-            folder.close();
-            sink.reject(lineNo, offset, 'damaged nginx error header (cut short?) / nginx 错误日志头不完整', text);
-            return;
-          }
-          folder.continuation(text, lineNo, offset, 'continuation line with no nginx error header above it / 缺少 nginx 错误日志头的续行');
+          folder.nonHeader(text, lineNo, offset, DAMAGED, 'continuation line with no nginx error header above it / 缺少 nginx 错误日志头的续行');
           return;
         }
         const wall = wallMsFromYmdHis(m[1]!);
