@@ -26,9 +26,10 @@ export function sqlLocalTime(iso: string | null): string | null {
   return m ? `${m[1]} ${m[2]}` : null;
 }
 
-export function sqlHeader(generatedAt: string): string {
+/** No time of writing here: the same inputs give the same script byte for byte (the time is in report.json). */
+export function sqlHeader(toolVersion: string): string {
   return [
-    '-- salvage restore script for dujiaoka `orders` (generated ' + generatedAt + ')',
+    `-- salvage ${toolVersion} restore script for dujiaoka \`orders\` (when and from what: report.json beside it)`,
     '-- Review before running. Rows use INSERT IGNORE so existing orders are never overwritten.',
     '-- 请先审核再执行；INSERT IGNORE 不会覆盖已存在的订单。',
     'SET NAMES utf8mb4;',
