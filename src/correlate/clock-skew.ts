@@ -51,7 +51,8 @@ export class SkewEstimator {
     for (const w of web) {
       // The app-log copy nearest in time is the same request.
       let best: CallbackTime | undefined;
-      for (const a of app) if (!best || Math.abs(a.tsMs - w.tsMs) < Math.abs(best.tsMs - w.tsMs)) best = a;
+      // Ties go by source, then time, never by which line was seen first (that depends on reading order).
+      for (const a of app) if (!best || nearer(a, best, w.tsMs)) best = a;
       if (!best || Math.abs(best.tsMs - w.tsMs) > 600_000) continue;
       const key = `${w.source}\u0000${best.source}`;
       let d = this.diffs.get(key);
@@ -69,8 +70,8 @@ export class SkewEstimator {
       const median = d[Math.floor(d.length / 2)]!;
       out.push({ source, reference, pairs: d.length, median_offset_s: median, corrected: false });
     }
-    out.sort((a, b) => (a.source < b.source ? -1 : 1));
-    // One correction per source: the one backed by the most pairs.
+    out.sort((a, b) => (a.source !== b.source ? (a.source < b.source ? -1 : 1) : a.reference < b.reference ? -1 : a.reference > b.reference ? 1 : 0));
+    // One correction per source: the one backed by the most pairs (equal counts: the first reference by name).
     const seen = new Set<string>();
     for (const k of [...out].sort((a, b) => b.pairs - a.pairs)) {
       if (seen.has(k.source)) continue;
@@ -90,4 +91,13 @@ export function estimateSkew(evidenceByOrder: Map<string, Evidence[]>, minPairs 
   const s = new SkewEstimator();
   for (const list of evidenceByOrder.values()) s.visit(list);
   return s.finish(minPairs);
+}
+
+/** Whether app-log callback `a` is the better match than `b` for a web callback at `at`. */
+function nearer(a: CallbackTime, b: CallbackTime, at: number): boolean {
+  const da = Math.abs(a.tsMs - at);
+  const db = Math.abs(b.tsMs - at);
+  if (da !== db) return da < db;
+  if (a.source !== b.source) return a.source < b.source;
+  return a.tsMs < b.tsMs;
 }

@@ -399,12 +399,16 @@ export class Correlator {
   private estimateSkew(): SkewEstimate[] {
     const skew = new SkewEstimator();
     const hosts = new HostSkewEstimator();
+    // Sources are numbered as first seen, which depends on which file was read first: the host
+    // estimate numbers them by name instead, so each pair is always measured the same way round.
+    const byName = this.sources.map((_, i) => i + 1).sort((a, b) => (this.sources[a - 1]! < this.sources[b - 1]! ? -1 : 1));
+    const rank = new Map(byName.map((code, i) => [code, i + 1]));
     for (let row = 0; row < this.keys.size; row++) {
       if (this.keys.hasCallbacks(row)) skew.visitTimes(this.keys.callbackTimes(row, this.sources));
-      if (this.keys.hasSteps(row)) hosts.visit(this.keys.stepSpans(row));
+      if (this.keys.hasSteps(row)) hosts.visit(this.keys.stepSpans(row).map((s) => ({ ...s, source: rank.get(s.source)! })));
     }
     const estimates = skew.finish();
-    return estimates.concat(this.hostToHost(hosts, estimates));
+    return estimates.concat(this.hostToHost(hosts, estimates, byName));
   }
 
   /**
@@ -413,13 +417,14 @@ export class Correlator {
    * measured against the application log anchors the other; when neither is, the reference is
    * the host that agrees with gateway payment times, else the one with more lines.
    */
-  private hostToHost(hosts: HostSkewEstimator, known: readonly SkewEstimate[]): SkewEstimate[] {
+  private hostToHost(hosts: HostSkewEstimator, known: readonly SkewEstimate[], byName: readonly number[]): SkewEstimate[] {
     const out: SkewEstimate[] = [];
     const placed = new Map<string, SkewEstimate>();
     for (const k of known) if (!placed.has(k.source) || k.corrected) placed.set(k.source, k);
     for (const p of hosts.finish()) {
-      const x = this.sources[p.x - 1]!;
-      const y = this.sources[p.y - 1]!;
+      const [cx, cy] = [byName[p.x - 1]!, byName[p.y - 1]!];
+      const x = this.sources[cx - 1]!;
+      const y = this.sources[cy - 1]!;
       const px = placed.get(x);
       const py = placed.get(y);
       if (px && py) continue;
@@ -436,9 +441,9 @@ export class Correlator {
         const off = anchor.median_offset_s + sign * d;
         est = { source: src, reference: anchor.reference, pairs: p.orders, median_offset_s: off, corrected: false, basis: basis(sign, anchor.median_offset_s, `via ${px ? x : y}`) };
       } else {
-        const ref = chooseReference(p.x, p.y, this.gatewayTimes, (c) => this.webLines.get(c) ?? 0);
-        const sign = ref.reference === p.x ? -1 : 1;
-        const src = ref.reference === p.x ? y : x;
+        const ref = chooseReference(cx, cy, this.gatewayTimes, (c) => this.webLines.get(c) ?? 0);
+        const sign = ref.reference === cx ? -1 : 1;
+        const src = ref.reference === cx ? y : x;
         est = { source: src, reference: this.sources[ref.reference - 1]!, pairs: p.orders, median_offset_s: sign * d, corrected: false, basis: basis(sign, 0, `reference ${ref.why}`) };
       }
       est.corrected = Math.abs(est.median_offset_s) >= MIN_CORRECT_S;
