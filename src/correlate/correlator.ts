@@ -218,14 +218,21 @@ export class Correlator {
         }
         const amount = b.amount[i];
         if (amount !== null && amount !== undefined && ORDER_AMOUNT_KINDS.has(kind) && k.noteAmount(row, ts, amount)) this.creations.amountChanged(row);
-        if (kind === 'payment_observed' && known && k.noteObserved(row, ts)) k.setObservedSource(row, this.sourceCode(sourceOf(parseEvidence(b.json[i]!))));
-        if (kind === 'payment_started' && k.handler(row) === null) {
+        // Equal times are decided by name, never by which file was read first (issue 10).
+        if (kind === 'payment_observed' && known) {
+          const seen = k.observed(row);
+          if (ts < seen || ts === seen || Number.isNaN(seen)) {
+            const code = this.sourceCode(sourceOf(parseEvidence(b.json[i]!)));
+            if (k.noteObserved(row, ts) || this.sources[code - 1]! < (this.sources[k.observedSourceOf(row) - 1] ?? '')) k.setObservedSource(row, code);
+          }
+        }
+        if (kind === 'payment_started') {
           const h = parseEvidence(b.json[i]!).fields.pay_handler;
-          if (typeof h === 'string') k.setHandler(row, this.name(h));
+          if (typeof h === 'string') k.noteHandler(row, ts, this.name(h));
         }
         // The first sighting of the order by a browser (client ip and user agent): for fuzzy joins.
         const client = b.client[i];
-        if (client && known && !(ts >= k.seenTs(row))) this.creations.sighting(row, client, ts, this.sourceCode(sourceOf(parseEvidence(b.json[i]!))));
+        if (client && known && this.earlierSighting(row, ts, client, b.json[i]!)) this.creations.sighting(row, client, ts, this.sourceCode(sourceOf(parseEvidence(b.json[i]!))));
       } else if (links) {
         const to = this.placeByLink(links);
         if (to && 'order' in to) {
@@ -319,6 +326,16 @@ export class Correlator {
       records, unjoined, fuzzyJoins, duplicateCopies, balanceChanges, spilledEvidence: stats.parked_items, clockSkew,
       state: { ...stats, records_kept_from_quiet: kept, records_built_at_end: built, creation_joins_walked_again: this.creations.walkedAgain },
     };
+  }
+
+  /** Whether a browser line at `ts` from `client` is the order's first sighting: earlier, or as early and first by client, then by source. */
+  private earlierSighting(row: number, ts: number, client: string, json: string): boolean {
+    const seen = this.keys.seenTs(row);
+    if (!(ts >= seen)) return true;
+    if (ts !== seen) return false;
+    const cur = this.keys.client(row);
+    if (cur === null || client !== cur) return cur === null || client < cur;
+    return sourceOf(parseEvidence(json)) < (this.sources[this.keys.seenSourceOf(row) - 1] ?? '');
   }
 
   /** An order carries a link (not from a forged callback): the first is kept, and a second order makes the link contested. */

@@ -12,7 +12,8 @@ const SEEN = 0;
 const AMOUNT_TS = 1;
 const AMOUNT = 2;
 const OBSERVED = 3;
-const NUMBERS = 4;
+const HANDLER_TS = 4;
+const NUMBERS = 5;
 
 export class OrderKeys {
   private readonly index = new Map<string, number>();
@@ -120,6 +121,20 @@ export class OrderKeys {
     return true;
   }
 
+  /**
+   * Keeps the handler of the earliest payment start that named one; equal times keep the
+   * smaller name, so the choice does not depend on which file was read first.
+   */
+  noteHandler(i: number, tsMs: number, h: string): void {
+    const t = Number.isNaN(tsMs) ? Infinity : tsMs;
+    const curTs = this.numbers[i * NUMBERS + HANDLER_TS]!;
+    const cur = this.handlers[i];
+    const known = Number.isNaN(curTs) ? Infinity : curTs;
+    if (cur !== null && cur !== undefined && !(t < known || (t === known && h < cur))) return;
+    this.numbers[i * NUMBERS + HANDLER_TS] = tsMs;
+    this.handlers[i] = h;
+  }
+
   setObservedSource(i: number, source: number): void {
     this.observedSource[i] = source;
   }
@@ -128,9 +143,6 @@ export class OrderKeys {
     return this.handlers[i]!;
   }
 
-  setHandler(i: number, h: string): void {
-    this.handlers[i] = h;
-  }
 
   noteCallback(i: number, sourceCode: number, tsMs: number): void {
     const c = this.callbacks[i];
