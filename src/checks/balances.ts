@@ -62,7 +62,8 @@ export function checkBalanceLines(lines: readonly BalanceLine[], records: readon
   const inconsistent: BalanceReport['inconsistent'] = [];
   let changes = 0;
   for (const [merchant, list] of [...byMerchant].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    list.sort((a, b) => a.tsMs - b.tsMs || a.line - b.line);
+    // Equal times and lines in two files: by file name, not by which was read first.
+    list.sort((a, b) => a.tsMs - b.tsMs || a.line - b.line || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
     changes += list.length;
     for (let i = 0; i < list.length; i++) {
       const e = list[i]!;

@@ -319,7 +319,8 @@ export class Correlator {
       this.linkJoins.dispose();
       this.prefixes.dispose();
     }
-    unjoined.sort((a, b) => (a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.line - b.line));
+    // A total order: two items of one line could otherwise keep the order they arrived in.
+    unjoined.sort((a, b) => (a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.line - b.line || textOrder(a.kind, b.kind) || textOrder(a.rule, b.rule) || textOrder(a.why, b.why)));
     const balanceChanges = uniqueBalanceLines(this.balances);
     const stats = this.table.stats;
     return {
@@ -603,4 +604,8 @@ export function dropCopies(list: JoinedEvidence[]): { kept: JoinedEvidence[]; dr
     if (!cur || e.source.file < cur.source.file || (e.source.file === cur.source.file && e.source.line < cur.source.line)) best.set(e.fingerprint, e);
   }
   return { kept: [...best.values()], dropped: list.length - best.size };
+}
+
+function textOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
