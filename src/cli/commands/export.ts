@@ -24,6 +24,7 @@ export interface ExportArgs {
   bom: boolean;
   'reveal-card-keys': boolean;
   tz?: string;
+  'page-size': number;
   quiet: boolean;
 }
 
@@ -47,6 +48,7 @@ export const exportCommand: SalvageCommand<ExportArgs> = {
       .option('bom', { type: 'boolean', default: false, describe: 'csv: start with a UTF-8 BOM, so Excel reads Chinese text right' })
       .option('reveal-card-keys', { type: 'boolean', default: false, describe: 'write card keys in clear when the run kept them (reconstruct --reveal-card-keys); recorded in the export report' })
       .option('es-url', { type: 'string', describe: 'Elasticsearch URL for --from es:… (credentials: ELASTIC_API_KEY, ELASTIC_USERNAME/ELASTIC_PASSWORD or ELASTIC_CREDENTIALS_FILE)' })
+      .option('page-size', { type: 'number', default: 1000, describe: 'es: documents per page (memory holds one page)' })
       .option('tz', { type: 'string', describe: "sql: the shop's time zone (default: the run's --tz; Asia/Shanghai from Elasticsearch)" })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only warnings and errors' }),
   async run(args, io) {
@@ -71,7 +73,7 @@ interface Source {
   platform: Platform | null;
 }
 
-function openSource(from: string, esUrl: string | undefined, io: CommandIO): Source {
+function openSource(from: string, esUrl: string | undefined, pageSize: number, io: CommandIO): Source {
   if (from.startsWith(ES_PREFIX)) {
     const index = from.slice(ES_PREFIX.length);
     const url = esUrl ?? io.env.SALVAGE_ES_URL;
@@ -91,7 +93,7 @@ function openSource(from: string, esUrl: string | undefined, io: CommandIO): Sou
       async *records(bad) {
         // Loaded only for this source: the client is large.
         const { esRecords } = await import('../../export/es-records');
-        yield* esRecords({ url, index, ...(auth ? { auth } : {}) }, (b) => bad(`document ${b.id}`, b.reason));
+        yield* esRecords({ url, index, pageSize, ...(auth ? { auth } : {}) }, (b) => bad(`document ${b.id}`, b.reason));
       },
     };
   }
@@ -127,7 +129,9 @@ export async function exportRecords(args: ExportArgs & { 'es-url'?: string }, io
   if (args.bom && format !== 'csv') throw new UsageError('--bom is for --format csv / --bom 仅用于 csv');
   if (format !== 'sql' && args.platform !== undefined) throw new UsageError('--platform chooses the SQL table: use it with --format sql / --platform 仅用于 sql');
   if (!/^[A-Za-z0-9_]*$/.test(args['table-prefix'])) throw new UsageError('--table-prefix may hold only letters, digits and _ / 表前缀只能包含字母、数字和下划线');
-  const source = openSource(args.from, args['es-url'], io);
+  const pageSize = args['page-size'] ?? 1000;
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 10000) throw new UsageError('--page-size must be a whole number from 1 to 10000 / --page-size 须为 1 到 10000 的整数');
+  const source = openSource(args.from, args['es-url'], pageSize, io);
   const tzName = args.tz ?? source.tz ?? 'Asia/Shanghai';
   let zone: ZoneClock;
   try {
