@@ -11,6 +11,8 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export interface RecordWriter {
   add(t: Transaction): Promise<void>;
   close(): Promise<{ rows: number; card_keys_revealed: number; sql?: RestoreScriptSummary }>;
+  /** After a failure: stop writing and remove side files (the partial export stays, as written). */
+  abort(): Promise<void>;
 }
 
 /** The record as exported: its clear card key only when asked for (and the run kept one). */
@@ -70,6 +72,10 @@ export class CsvExport implements RecordWriter {
     await this.w.close();
     return { rows: this.w.lines, card_keys_revealed: this.revealed };
   }
+
+  async abort(): Promise<void> {
+    await this.w.close().catch(() => undefined);
+  }
 }
 
 export class NdjsonExport implements RecordWriter {
@@ -90,6 +96,10 @@ export class NdjsonExport implements RecordWriter {
     await this.w.close();
     return { rows: this.w.lines, card_keys_revealed: this.revealed };
   }
+
+  async abort(): Promise<void> {
+    await this.w.close().catch(() => undefined);
+  }
 }
 
 export class SqlExport implements RecordWriter {
@@ -106,5 +116,9 @@ export class SqlExport implements RecordWriter {
   async close() {
     const s = await this.w.close();
     return { rows: s.inserts, card_keys_revealed: s.card_keys_revealed, sql: s };
+  }
+
+  abort(): Promise<void> {
+    return this.w.abort();
   }
 }

@@ -126,17 +126,19 @@ describe('export filters and files', () => {
     assert.match(e.stderr, /2 line\(s\) were not records .*transactions\.ndjson:2/);
   });
 
-  test('usage errors: unknown status, a folder that is not a run, --bom with sql', async () => {
+  test('usage errors: unknown status, a folder that is not a run, --bom with sql, --out over the records read', async () => {
     const run = fakeRun('usage', [JSON.stringify(recs[0])]);
     for (const [argv, re] of [
       [['--from', run, '--format', 'csv', '--status', 'paid,shipped'], /unknown status shipped/],
       [['--from', root, '--format', 'csv'], /no transactions\.ndjson/],
       [['--from', run, '--format', 'sql', '--bom'], /--bom is for --format csv/],
+      [['--from', run, '--format', 'ndjson', '--out', join(run, 'transactions.ndjson')], /one of the run's own files/],
     ] as const) {
       const e = await runCli(['export', ...argv], root);
       assert.equal(e.code, 2, e.stderr);
       assert.match(e.stderr, re);
     }
+    assert.equal(readFileSync(join(run, 'transactions.ndjson'), 'utf8'), JSON.stringify(recs[0]) + '\n', 'the run is untouched');
   });
 });
 

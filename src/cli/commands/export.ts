@@ -1,6 +1,7 @@
-import { chmodSync, closeSync, createReadStream, existsSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, createReadStream, existsSync, mkdtempSync, openSync, realpathSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { OUTPUT_MARKER } from '../../sources/discover';
 import { pipeline } from 'node:stream/promises';
 import type { Argv } from 'yargs';
 import { EXIT_DAMAGED, EXIT_OK, UsageError, type CommandIO, type SalvageCommand } from '../command';
@@ -68,6 +69,8 @@ function parseStatuses(s: string | undefined): string[] | null {
 
 interface Source {
   label: string;
+  /** The run folder, when reading one: its own files are never an --out. */
+  dir?: string;
   records: (bad: (where: string, reason: string) => void) => AsyncGenerator<Transaction>;
   tz: string | null;
   platform: Platform | null;
@@ -107,10 +110,23 @@ function openSource(from: string, esUrl: string | undefined, pageSize: number, i
   }
   return {
     label: dir,
+    dir,
     tz: run.tz,
     platform: platformOfRun(run.inputs),
     records: (bad) => runRecords(dir, (b) => bad(`transactions.ndjson:${b.line}`, b.reason)),
   };
+}
+
+/** What reconstruct writes into a run folder: an export must not overwrite the records it reads. */
+const RUN_FILES = ['transactions.ndjson', 'transactions.csv', 'restore.sql', 'review.csv', 'rejects.ndjson', 'report.json', OUTPUT_MARKER];
+
+function refuseRunFile(out: string, runDir: string | undefined): void {
+  if (runDir === undefined) return;
+  const real = (p: string) => { try { return realpathSync(p); } catch { return resolve(p); } };
+  const target = existsSync(out) ? real(out) : join(real(dirname(out)), basename(out));
+  if (RUN_FILES.some((f) => target === join(real(runDir), f))) {
+    throw new UsageError(`--out ${out} is one of the run's own files; choose another name / --out 不能是运行目录自身的文件`);
+  }
 }
 
 /** PII goes to owner-only files: a new file is made 0600, an existing one is made 0600 first. */
@@ -149,7 +165,10 @@ export async function exportRecords(args: ExportArgs & { 'es-url'?: string }, io
   // Standard output: written to a private scratch file first (the SQL header is written last).
   const scratch = outPath === null ? mkdtempSync(join(tmpdir(), 'salvage-export-')) : null;
   const path = outPath ?? join(scratch!, 'export');
-  if (outPath) privateFile(outPath);
+  if (outPath) {
+    refuseRunFile(outPath, source.dir);
+    privateFile(outPath);
+  }
   const reveal = args['reveal-card-keys'];
   const writer: RecordWriter =
     format === 'csv' ? new CsvExport(path, { bom: args.bom, reveal })
@@ -179,6 +198,7 @@ export async function exportRecords(args: ExportArgs & { 'es-url'?: string }, io
     result = await writer.close();
     if (scratch) await pipeline(createReadStream(path), io.stdout, { end: false });
   } catch (e) {
+    await writer.abort();
     const err = e as NodeJS.ErrnoException;
     if (err.name === 'ConnectionError' || err.name === 'ResponseError') throw new UsageError(`--from ${args.from}: Elasticsearch: ${err.message} / 无法读取 Elasticsearch`);
     throw e;

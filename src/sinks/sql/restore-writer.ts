@@ -156,6 +156,12 @@ export class RestoreScriptWriter {
     return lines.join('\n') + '\n';
   }
 
+  /** After a failure: the side file goes; the script is not written. */
+  async abort(): Promise<void> {
+    await this.body.close().catch(() => undefined);
+    rmSync(this.bodyPath, { force: true });
+  }
+
   /** Writes the header and the rows to the script, and removes the side file. */
   async close(): Promise<RestoreScriptSummary> {
     try {
