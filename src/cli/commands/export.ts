@@ -164,6 +164,7 @@ export async function exportRecords(args: ExportArgs & { 'es-url'?: string }, io
   const outPath = args.out !== undefined ? resolve(io.cwd, args.out) : null;
   // Standard output: written to a private scratch file first (the SQL header is written last).
   const scratch = outPath === null ? mkdtempSync(join(tmpdir(), 'salvage-export-')) : null;
+  const withdraw = scratch ? io.onStop?.(() => rmSync(scratch, { recursive: true, force: true })) : undefined;
   const path = outPath ?? join(scratch!, 'export');
   if (outPath) {
     refuseRunFile(outPath, source.dir);
@@ -204,6 +205,7 @@ export async function exportRecords(args: ExportArgs & { 'es-url'?: string }, io
     throw e;
   } finally {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
+    withdraw?.();
   }
 
   const report: ExportReport = {
