@@ -51,7 +51,7 @@ export function formatSummary(r: RunReport, elapsedMs: number): string {
     if ('error' in r.elasticsearch) out.push(`  elasticsearch: FAILED — ${r.elasticsearch.error}`);
     else out.push(`  elasticsearch 索引: ${n(r.elasticsearch.indexed)} indexed, ${n(r.elasticsearch.failed)} failed`);
   }
-  const o = r.outputs as { dir: string; card_keys: string };
+  const o = { dir: r.run.out_dir, ...(r.outputs as { card_keys: string }) };
   const rv = (r.outputs as { 'review.csv': { rows: number; high: number; medium: number; low: number } })['review.csv'];
   out.push(`  review.csv: ${n(rv.rows)} record(s) for manual follow-up (high ${n(rv.high)}, medium ${n(rv.medium)}, low ${n(rv.low)})`);
   out.push(`  wrote 输出: ${o.dir}/{transactions.ndjson, transactions.csv, restore.sql, review.csv, rejects.ndjson, report.json} (card keys ${o.card_keys} 卡密已${o.card_keys === 'masked' ? '脱敏' : '显示'})`);

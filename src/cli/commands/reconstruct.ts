@@ -31,6 +31,7 @@ import { formatSummary } from '../summary';
 import { Checks } from '../../checks/run-checks';
 import { reviewPriority, reviewRow } from '../../sinks/review';
 import { ReviewWriter } from '../../sinks/review-writer';
+import { RejectSpool } from '../../sinks/reject-spool';
 import { ProgressMeter } from '../progress';
 import { readStatements } from '../../sources/statements/read-statement';
 import { BaselineError, readBaseline, type Baseline } from '../../sources/baseline/read-baseline';
@@ -305,14 +306,15 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
   const cardKeys = readAuditVocabulary().fields.card_key ?? [];
   const known = new KnownTokens();
 
-  const rejects = new LineWriter(folder.staged('rejects.ndjson'), PRIVATE);
+  // Rejects arrive interleaved as the readers take turns; they are written in input order.
+  const rejectSpool = new RejectSpool(folder.scratch, [...statementFiles.map((f) => f.display), ...tasks.map((t) => t.display)]);
   const zoneOfRun = new ZoneClock(args.tz);
   const correlator = new Correlator({ spillParent: folder.scratch });
   correlator.expectFiles(tasks.map((t) => ({ file: t.display, startMs: t.startMs ?? null })));
 
   const statements = await readStatements(statementFiles, { tz: args.tz, maxLineBytes: args['max-line-bytes'] }, {
     evidence: (items) => correlator.add(items),
-    reject: (r) => rejects.writeSync(JSON.stringify(r)),
+    reject: (r) => rejectSpool.add([r]),
   });
   const phase: Record<string, number> = {};
   let mark = Date.now();
@@ -331,7 +333,7 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
         for (const links of batch.links) if (links !== null) for (const l of links) if (l.startsWith('card:')) known.noteCardHash(l.slice(5));
         correlator.addBatch(batch, file);
       },
-      reject: (items) => { for (const r of items) rejects.writeSync(JSON.stringify(r)); },
+      reject: (items) => rejectSpool.add(items),
       progress: (bytes, lines) => {
         const w = correlator.watermark;
         meter.readUpTo(Number.isFinite(w) ? isoWithOffset(w, zoneOfRun.offsetAt(w)).slice(0, 16).replace('T', ' ') : null);
@@ -342,10 +344,13 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
       fileDone: (r) => {
         meter.fileDone(r);
         correlator.fileDone(r.file);
+        rejectSpool.fileDone(r.file);
       },
     },
   );
   meter.stop();
+  const rejects = new LineWriter(folder.staged('rejects.ndjson'), PRIVATE);
+  await rejectSpool.writeTo(rejects);
   await rejects.close();
 
   const checks = new Checks({ statements: statements.spans, ...(baseline ? { baseline } : {}) });
@@ -417,8 +422,7 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
   const exitCode = sinkFailed ? EXIT_SINK_FAILED : damaged || accountingProblems.length > 0 || attention ? EXIT_DAMAGED : EXIT_OK;
   const report: RunReport = {
     tool: { name: 'salvage', version: VERSION },
-    generated_at: new Date().toISOString(),
-    settings: { tz: args.tz, rule_dirs: ruleDirs, keys_given: args.keys !== undefined, workers: args.workers, max_line_bytes: args['max-line-bytes'] },
+    settings: { tz: args.tz, rule_dirs: ruleDirs, keys_given: args.keys !== undefined, max_line_bytes: args['max-line-bytes'] },
     inputs,
     input_problems: found.problems,
     ...(found.skipped.length ? { input_skipped: found.skipped } : {}),
@@ -429,11 +433,8 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
     mentions_audit: mentionsAudit,
     fuzzy_joins: fuzzyJoins,
     duplicate_evidence_copies: duplicateCopies,
-    spilled_evidence: correlation.spilledEvidence,
-    correlation_state: correlation.state,
     checks: checked.report,
     outputs: {
-      dir: outDir,
       'transactions.ndjson': nd.lines,
       'transactions.csv': csv.lines - 1,
       'restore.sql': sqlSummary,
@@ -444,10 +445,13 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
     },
     ...(esResult ? { elasticsearch: esResult } : {}),
     exit_code: exitCode,
+    run: { generated_at: new Date().toISOString(), out_dir: outDir, workers: args.workers, correlation_state: correlation.state },
   };
   const extra = { ...(checked.statement ? { statement: checked.statement } : {}), ...(checked.baseline ? { baseline: checked.baseline } : {}) };
   lap('write_outputs');
-  writeNew(folder.staged('report.json'), JSON.stringify({ ...report, ...extra, timings_ms: phase }, null, 2) + '\n');
+  const { run, ...rest } = report;
+  // `run` last: what may differ between runs of the same inputs is kept apart, at the end.
+  writeNew(folder.staged('report.json'), JSON.stringify({ ...rest, ...extra, run: { ...run, timings_ms: phase } }, null, 2) + '\n');
   folder.commit(OUTPUT_FILES);
   if (!args.quiet || exitCode !== EXIT_OK) io.stdout.write(formatSummary(report, Date.now() - started));
   if (!args.quiet && checked.statement) io.stdout.write(`  statement 对账单: ${checked.statement.orders_in_statement} order(s) in the bill, ${checked.statement.statement_only.count} only there, ${checked.statement.not_in_statement.count} paid record(s) missing from it (report.json → statement)\n`);
