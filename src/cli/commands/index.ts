@@ -1,5 +1,6 @@
 import type { CommandGroup, SalvageCommand } from '../command';
 import { evaluateCommand } from './evaluate';
+import { exportCommand } from './export';
 import { inspectCommand } from './inspect';
 import { reconstructCommand } from './reconstruct';
 import { rulesTestCommand } from './rules-test';
@@ -11,6 +12,7 @@ import { simulateCommand } from './simulate';
 export const commands: (SalvageCommand<any> | CommandGroup)[] = [
   reconstructCommand,
   evaluateCommand,
+  exportCommand,
   simulateCommand,
   inspectCommand,
   { name: 'rules', describe: 'rules test | rules suggest: try a rule pack on a sample, or draft one from unread lines / 测试或生成规则包', subcommands: [rulesTestCommand, rulesSuggestCommand] },

@@ -22,7 +22,9 @@ import { peekStarts } from '../../pipeline/peek-start';
 import { Correlator } from '../../correlate/correlator';
 import { LineWriter } from '../../sinks/line-writer';
 import { csvHeader, csvRow } from '../../sinks/csv';
-import { sqlForTransaction, sqlHeader } from '../../sinks/sql';
+import { RestoreScriptWriter } from '../../sinks/sql/restore-writer';
+import { ACG_FAKA_DEFAULT_PREFIX, PLATFORMS, type Platform } from '../../sinks/sql/orders-table';
+import { platformOfRun } from '../../sinks/sql/platform-of-run';
 import { checkAccounting, RecordStats, sumTotals, unjoinedStats, type RunReport } from '../../sinks/report';
 import type { Transaction } from '../../model/types';
 import { formatSummary } from '../summary';
@@ -51,6 +53,8 @@ export interface ReconstructArgs {
   workers: number;
   'max-line-bytes': number;
   'sql-min-confidence': number;
+  platform?: string;
+  'table-prefix': string;
   'reveal-card-keys': boolean;
   'review-below': number;
   progress?: boolean;
@@ -96,6 +100,8 @@ export const reconstructCommand: SalvageCommand<ReconstructArgs> = {
       .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads (files are spread over them)' })
       .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are rejected (and skipped without being held in memory)' })
       .option('sql-min-confidence', { type: 'number', default: 0.8, describe: 'restore.sql only inserts records at or above this confidence' })
+      .option('platform', { type: 'string', choices: PLATFORMS, describe: "restore.sql's orders table: dujiaoka or acg-faka (default: the platform whose rules read the most lines)" })
+      .option('table-prefix', { type: 'string', default: ACG_FAKA_DEFAULT_PREFIX, describe: "acg-faka's table prefix, as typed at install (restore.sql)" })
       .option('review-below', { type: 'number', default: 0.9, describe: 'review.csv lists records below this confidence, and every flagged one' })
       .option('reveal-card-keys', { type: 'boolean', default: false, describe: 'keep card keys in outputs (they are masked by default)' })
       .option('statement', { type: 'string', array: true, default: [], describe: "a gateway's bill: Alipay 业务明细 CSV or WeChat downloadbill (repeatable) / 对账单" })
@@ -362,12 +368,15 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
   meter.stage(`writing ${correlation.records.count.toLocaleString('en-US')} records… / 正在写出记录…`);
   const nd = new LineWriter(folder.staged('transactions.ndjson'), PRIVATE);
   const csv = new LineWriter(folder.staged('transactions.csv'), PRIVATE);
-  const sql = new LineWriter(folder.staged('restore.sql'), PRIVATE);
+  // The platform decides the table and its columns: said, or read off which rules found evidence.
+  const platform: Platform = (args.platform as Platform | undefined) ?? platformOfRun(reports) ?? 'dujiaoka';
+  const sql = new RestoreScriptWriter(folder.staged('restore.sql'), {
+    platform, zone, prefix: args['table-prefix'], minConfidence: sqlMin, revealCardKeys: args['reveal-card-keys'],
+    generatedAtMs: started, source: "this run's records (salvage reconstruct)",
+  });
   // Rows are grouped by priority so the worklist starts where money is at stake.
   const review = new ReviewWriter(folder.staged('review.csv'));
   await csv.write(csvHeader());
-  await sql.write(sqlHeader(VERSION));
-  let sqlInserts = 0;
   for (const [raw, text] of spool.sortedWithText()) {
     const t = checked.flag(raw);
     stats.add(t);
@@ -375,13 +384,11 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
     // A record the checks left as it was is written as the text it was spooled as.
     await nd.write(t === raw ? text : JSON.stringify(t));
     await csv.write(csvRow(t));
-    const stmt = sqlForTransaction(t, sqlMin);
-    if (!stmt.includes('\n-- skipped')) sqlInserts++;
-    await sql.write(stmt);
+    await sql.add(t);
     const priority = reviewPriority(t, reviewBelow);
     if (priority !== null) await review.add(priority, reviewRow(t, reviewBelow));
   }
-  await Promise.all([nd.close(), csv.close(), sql.close(), review.close()]);
+  const [, , sqlSummary] = await Promise.all([nd.close(), csv.close(), sql.close(), review.close()]);
 
   let esResult: RunReport['elasticsearch'];
   let sinkFailed = false;
@@ -430,7 +437,7 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
     outputs: {
       'transactions.ndjson': nd.lines,
       'transactions.csv': csv.lines - 1,
-      'restore.sql': { inserts: sqlInserts, skipped: spool.count - sqlInserts, min_confidence: sqlMin },
+      'restore.sql': sqlSummary,
       'rejects.ndjson': rejects.lines,
       'review.csv': { rows: review.rows, ...review.counts, below: reviewBelow, contains_pii: true, mode: '0600' },
       mode: '0600',
