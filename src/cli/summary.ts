@@ -47,10 +47,6 @@ export function formatSummary(r: RunReport, elapsedMs: number): string {
   if (copies.length) out.push(`  copies 重复文件: ${n(copies.length)} byte-identical file(s) read once, ${n(copies.reduce((a, f) => a + (f.copy_lines ?? 0), 0))} line(s) counted in the first (report.json → inputs[].copy_of) / 内容完全相同的文件只读取一次`);
   if (!r.accounting.ok) for (const p of r.accounting.problems.slice(0, 5)) out.push(`    ${p}`);
   out.push(...mentionsLines(r));
-  if (r.elasticsearch) {
-    if ('error' in r.elasticsearch) out.push(`  elasticsearch: FAILED — ${r.elasticsearch.error}`);
-    else out.push(`  elasticsearch 索引: ${n(r.elasticsearch.indexed)} indexed, ${n(r.elasticsearch.failed)} failed`);
-  }
   const o = r.outputs as { dir: string; card_keys: string };
   const rv = (r.outputs as { 'review.csv': { rows: number; high: number; medium: number; low: number } })['review.csv'];
   out.push(`  review.csv: ${n(rv.rows)} record(s) for manual follow-up (high ${n(rv.high)}, medium ${n(rv.medium)}, low ${n(rv.low)})`);

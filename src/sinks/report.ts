@@ -1,7 +1,6 @@
 import type { SkipKind } from '../sources/discover';
 import type { FileReport, MentionsAuditEntry, Transaction } from '../model/types';
 import type { CorrelationState, Unjoined } from '../correlate/correlator';
-import type { EsResult } from './elasticsearch';
 import type { ChecksReport } from '../checks/run-checks';
 
 // report.json: what was read (with sizes and hashes), how every line was accounted for, what
@@ -48,7 +47,6 @@ export interface RunReport {
   correlation_state?: CorrelationState;
   checks: ChecksReport;
   outputs: Record<string, unknown>;
-  elasticsearch?: EsResult | { error: string };
   exit_code: number;
 }
 

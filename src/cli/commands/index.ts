@@ -1,5 +1,6 @@
 import type { CommandGroup, SalvageCommand } from '../command';
 import { evaluateCommand } from './evaluate';
+import { indexCommand } from './es-index';
 import { inspectCommand } from './inspect';
 import { reconstructCommand } from './reconstruct';
 import { rulesTestCommand } from './rules-test';
@@ -10,6 +11,7 @@ import { simulateCommand } from './simulate';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: (SalvageCommand<any> | CommandGroup)[] = [
   reconstructCommand,
+  indexCommand,
   evaluateCommand,
   simulateCommand,
   inspectCommand,
