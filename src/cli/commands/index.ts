@@ -2,6 +2,7 @@ import type { CommandGroup, SalvageCommand } from '../command';
 import { evaluateCommand } from './evaluate';
 import { indexCommand } from './es-index';
 import { inspectCommand } from './inspect';
+import { kibanaCommand } from './kibana';
 import { reconstructCommand } from './reconstruct';
 import { rulesTestCommand } from './rules-test';
 import { rulesSuggestCommand } from './rules-suggest';
@@ -12,6 +13,7 @@ import { simulateCommand } from './simulate';
 export const commands: (SalvageCommand<any> | CommandGroup)[] = [
   reconstructCommand,
   indexCommand,
+  kibanaCommand,
   evaluateCommand,
   simulateCommand,
   inspectCommand,
