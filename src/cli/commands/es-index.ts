@@ -16,6 +16,10 @@ export interface IndexArgs {
   quiet: boolean;
 }
 
+/** What indexing leaves in an out-dir (index-out-dir.ts, sinks/es/index-run.ts): it describes
+ *  one run, so a new run into the same folder removes it. */
+export const INDEXING_FILES = ['elasticsearch.json', 'es-dead-letter.ndjson'];
+
 export const ES_OPTIONS_HELP = {
   es: 'Elasticsearch URL (credentials: ELASTIC_API_KEY, ELASTIC_USERNAME/ELASTIC_PASSWORD or ELASTIC_CREDENTIALS_FILE)',
   'es-ca': 'PEM file of the CA that signed the node\'s certificate (https) / CA 证书',

@@ -1,5 +1,5 @@
 import { loadVocabulary, type VocabularyData } from '../../../rules/engine/vocabulary';
-import { closeSync, createWriteStream, existsSync, openSync, realpathSync, statSync, writeSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, openSync, realpathSync, rmSync, statSync, writeSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -12,7 +12,7 @@ import { overlapProblems, realPathOf } from '../../sources/protect-evidence';
 import { OutputFolder, asWriteError } from '../../sinks/output-folder';
 import { loadRules, RulePackError } from '../../../rules/engine/load-packs';
 import { loadKeyRing } from '../../config/keys';
-import { esTarget, checkEsPrefix, ES_OPTIONS_HELP } from './es-index';
+import { esTarget, checkEsPrefix, ES_OPTIONS_HELP, INDEXING_FILES } from './es-index';
 import type { EsTarget } from '../../sinks/elasticsearch';
 import { ZoneClock, isoWithOffset } from '../../../parsers/time';
 import { PARSERS, parserById } from '../../../parsers/registry';
@@ -416,6 +416,8 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
   const extra = { ...(checked.statement ? { statement: checked.statement } : {}), ...(checked.baseline ? { baseline: checked.baseline } : {}) };
   lap('write_outputs');
   writeNew(folder.staged('report.json'), JSON.stringify({ ...report, ...extra, timings_ms: phase }, null, 2) + '\n');
+  // An earlier run's indexing record would be taken for this run's.
+  for (const f of INDEXING_FILES) rmSync(join(outDir, f), { force: true });
   folder.commit(OUTPUT_FILES);
   if (!args.quiet || exitCode !== EXIT_OK) io.stdout.write(formatSummary(report, Date.now() - started));
   if (!args.quiet && checked.statement) io.stdout.write(`  statement 对账单: ${checked.statement.orders_in_statement} order(s) in the bill, ${checked.statement.statement_only.count} only there, ${checked.statement.not_in_statement.count} paid record(s) missing from it (report.json → statement)\n`);
