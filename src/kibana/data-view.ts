@@ -8,10 +8,12 @@ import { savedObject, type AssetNames, type SavedObject } from './saved-object';
 /** A Discover link showing the documents of `dataViewId` whose salvage.record_id is the clicked value. */
 export function discoverByRecordUrl(dataViewId: string): string {
   // Rison app state, as Discover's own share links write it; the global time range is opened
-  // wide because recovered orders are rarely in "the last 15 minutes".
+  // wide because recovered orders are rarely in "the last 15 minutes". `../app/…`, not
+  // `/app/…`: Kibana's URL format prefixes the former with the server's base path, while the
+  // latter breaks behind a base path such as /kibana.
   const g = "_g=(time:(from:'1970-01-01T00:00:00.000Z',to:now))";
   const a = `_a=(dataSource:(dataViewId:'${dataViewId}',type:dataView),query:(language:kuery,query:'salvage.record_id:"{{value}}"'),sort:!(!('@timestamp',asc)))`;
-  return `/app/discover#/?${g}&${a}`;
+  return `../app/discover#/?${g}&${a}`;
 }
 
 interface FieldFormat {
@@ -20,7 +22,8 @@ interface FieldFormat {
 }
 
 function urlFormat(urlTemplate: string, labelTemplate: string): FieldFormat {
-  return { id: 'url', params: { type: 'a', urlTemplate, labelTemplate, openLinkInNewTab: false } };
+  // {{value}} is URI-encoded by the format; the link opens in a new tab, keeping the list.
+  return { id: 'url', params: { type: 'a', urlTemplate, labelTemplate } };
 }
 
 /** The formats both views share: yuan with two decimals, confidence as a percentage. */

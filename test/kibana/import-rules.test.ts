@@ -65,6 +65,13 @@ test('a record links to its evidence, and evidence back to its record, through U
   assert.equal(toEvidence.id, 'url');
   assert.match(toEvidence.params.urlTemplate, /dataViewId:'salvage-evidence'/);
   assert.match(toEvidence.params.urlTemplate, /query:'salvage\.record_id:"\{\{value\}\}"'/);
+  // Kibana's URL format puts origin + base path + "/app/" before a "../" template: it must land
+  // on Discover with or without a base path.
+  for (const base of ['https://k.example/app/', 'https://k.example/kibana/app/']) {
+    const link = new URL(toEvidence.params.urlTemplate.replace('{{value}}', 'abc123'), base);
+    assert.equal(link.pathname, new URL('discover', base).pathname);
+    assert.match(decodeURIComponent(link.hash), /salvage\.record_id:"abc123"/);
+  }
   const toRecord = formats('salvage-evidence')['salvage.record_id'];
   assert.match(toRecord.params.urlTemplate, /dataViewId:'salvage-transactions'/);
   for (const v of views.values()) assert.equal(v.attributes.timeFieldName, '@timestamp');
