@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import fc from 'fast-check';
 import { kibanaImportFile } from '../../src/kibana/build-file';
 import { checkFieldUses, checkImportFile, dataViewTitles, fieldUses } from '../../src/kibana/import-check';
 import { kqlFields } from '../../src/kibana/kql';
@@ -169,4 +170,16 @@ test('--out naming a folder is a usage error, in English and Chinese', async () 
   assert.match(r.stderr, /目录/);
   const p = await runCli(['kibana', '--out', join(root, 'x.ndjson'), '--es-prefix', 'Bad Prefix'], root);
   assert.equal(p.code, 2);
+});
+
+test('any --es-prefix gives a file that passes every rule, with views on that prefix\'s aliases', () => {
+  fc.assert(
+    fc.property(fc.stringMatching(/^[a-z0-9][a-z0-9_.-]{0,30}$/), (prefix) => {
+      const { text, objects } = kibanaImportFile(prefix); // throws on any broken rule
+      assert.equal(objects, 14);
+      assert.deepEqual([...dataViewTitles(text).values()].sort(), [`${prefix}-evidence`, `${prefix}-runs-*`, `${prefix}-transactions`]);
+      assert.equal(kibanaImportFile(prefix).text, text, 'the same prefix gives the same bytes');
+    }),
+    { numRuns: 50 },
+  );
 });
