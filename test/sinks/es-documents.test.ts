@@ -172,6 +172,6 @@ test('bulk answers: acknowledged, retried (429/5xx while attempts remain) or fai
 test('docs/elasticsearch-fields.md lists every field of every template with its type', () => {
   const text = readFileSync(join(packageRoot(), 'docs', 'elasticsearch-fields.md'), 'utf8');
   for (const kind of DOC_KINDS) {
-    for (const f of mappedFields(kind)) assert.ok(text.includes(`| \`${f.path}\` | ${f.type} |`), `${kind}: ${f.path} (${f.type}) is missing from docs/elasticsearch-fields.md`);
+    for (const f of mappedFields(kind)) assert.ok(text.includes(`| \`${f.path}\` | ${f.type} |`), `${kind}: ${f.path} (${f.type}) is missing from docs/elasticsearch-fields.md (regenerate: node scripts/es-fields-doc.js > docs/elasticsearch-fields.md)`);
   }
 });
