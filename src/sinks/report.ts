@@ -99,10 +99,15 @@ export class RecordStats {
   }
 }
 
+/** The reason an unjoined item is counted under: numbers masked, so alike lines group. */
+export function unjoinedReasonKey(u: Pick<Unjoined, 'rule' | 'why'>): string {
+  return `${u.rule}: ${u.why.replace(/\d+/g, 'N')}`;
+}
+
 export function unjoinedStats(u: Unjoined[]): RunReport['unjoined'] {
   const by_reason: Record<string, number> = {};
   for (const x of u) {
-    const key = `${x.rule}: ${x.why.replace(/\d+/g, 'N')}`;
+    const key = unjoinedReasonKey(x);
     by_reason[key] = (by_reason[key] ?? 0) + 1;
   }
   return { count: u.length, by_reason, sample: u.slice(0, 200) };

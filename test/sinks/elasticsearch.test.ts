@@ -12,6 +12,7 @@ import { requireEsUrl } from '../support/es';
 import { runCli } from '../support/run-cli';
 import type { Transaction } from '../../src/model/types';
 import { transactionId } from '../../src/sinks/es/documents';
+import { bulkIndex, DEFAULT_BULK } from '../../src/sinks/es/bulk-writer';
 
 const root = mkdtempSync(join(tmpdir(), 'salvage-es-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -33,7 +34,12 @@ function writeLogs(dir: string, orders: number): void {
 }
 
 const records = (out: string) => readFileSync(join(out, 'transactions.ndjson'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Transaction);
-const evidenceCount = (out: string) => new Set(records(out).flatMap((t) => t.evidence.map((e) => [t.order_id, e.file, e.line, e.offset, e.kind, e.rule].join('|')))).size;
+const unjoinedLines = (out: string) => readFileSync(join(out, 'unjoined.ndjson'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; rule: string; file: string; line: number });
+/** Evidence documents a run calls for: its records' distinct pointers and its distinct unjoined items. */
+const evidenceCount = (out: string) =>
+  new Set(records(out).flatMap((t) => t.evidence.map((e) => [t.order_id, e.file, e.line, e.offset, e.kind, e.rule].join('|')))).size +
+  new Set(unjoinedLines(out).map((u) => [u.file, u.line, u.kind, u.rule].join('|'))).size;
+const gapCount = (out: string) => (JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { checks: { coverage: { gaps: unknown[] } } }).checks.coverage.gaps.length;
 
 describe('Elasticsearch indexing (real node)', () => {
   let url = '';
@@ -65,7 +71,7 @@ describe('Elasticsearch indexing (real node)', () => {
     assert.equal(tx.length, 25);
     const ev = evidenceCount(o1);
     assert.ok(ev >= 37, `expected the bill views and notifications as evidence, got ${ev}`);
-    assert.deepEqual(indexed.counted, { transactions: 25, evidence: ev, runs: 1 });
+    assert.deepEqual(indexed.counted, { transactions: 25, evidence: ev, runs: 1 + gapCount(o1) });
     assert.equal(indexed.bulk.total, 25 + ev);
     assert.equal(indexed.bulk.indexed + indexed.bulk.failed + indexed.bulk.unsent, indexed.bulk.total);
 
@@ -186,6 +192,67 @@ describe('Elasticsearch indexing (real node)', () => {
     assert.equal(res.aliases_moved, false);
     assert.deepEqual(Object.keys(await client.indices.getAlias({ name: `${P}-transactions` })), before, 'an incomplete run does not take the aliases');
     assert.ok(!existsSync(join(root, 'o1', 'es-dead-letter.ndjson')));
+  });
+
+  test('bulk: the source is read no faster than the node acknowledges (bounded in flight)', async () => {
+    const index = `${P}-bounded`;
+    const batchDocs = 50;
+    const concurrency = 2;
+    let read = 0;
+    let widest = 0;
+    let done = 0;
+    async function* source() {
+      for (let i = 0; i < 3000; i++) {
+        read++;
+        widest = Math.max(widest, read - done);
+        yield { index, id: `d${i}`, doc: { n: i, pad: 'x'.repeat(200) } };
+      }
+    }
+    const stats = await bulkIndex(client, source(), {
+      ...DEFAULT_BULK,
+      batchDocs,
+      concurrency,
+      deadLetter: async () => assert.fail('nothing should fail'),
+      onProgress: (s) => (done = s.indexed + s.failed + s.unsent),
+    });
+    assert.deepEqual([stats.total, stats.indexed, stats.failed, stats.unsent], [3000, 3000, 0, 0]);
+    assert.equal(stats.requests, 3000 / batchDocs);
+    // At most the requests in flight plus the batch being filled are read ahead of the node.
+    assert.ok(widest <= (concurrency + 1) * batchDocs, `read ${widest} documents ahead of the node`);
+    await client.indices.refresh({ index });
+    assert.equal((await client.count({ index })).count, 3000);
+  });
+
+  test('the sample shop: unjoined evidence and coverage holes are documents too, and the run document is mapped', async () => {
+    const out = join(root, 'shop');
+    const shop = join(__dirname, '..', '..', '..', 'samples', 'shop');
+    const r = await runCli(['reconstruct', join(shop, 'logs'), '--keys', join(shop, 'keys.json'), '--out', out, '--es', url, '--es-prefix', `${P}-shop`, '-q'], root, env);
+    assert.equal(r.code, 1, r.stderr + r.stdout); // the sample's damaged inputs
+    const res = JSON.parse(readFileSync(join(out, 'elasticsearch.json'), 'utf8')) as { run_id: string; counted: Record<string, number>; aliases_moved: boolean };
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { unjoined: { count: number; by_reason: Record<string, number> }; checks: { coverage: { gaps: { source: string; hours: number }[] } } };
+    assert.ok(report.unjoined.count > 0 && gapCount(out) > 0, 'the sample has unjoined evidence and coverage holes');
+    assert.equal(unjoinedLines(out).length, report.unjoined.count, 'unjoined.ndjson holds every unjoined item');
+    assert.deepEqual(res.counted, { transactions: records(out).length, evidence: evidenceCount(out), runs: 1 + gapCount(out) });
+    assert.equal(res.aliases_moved, true);
+
+    // The top unjoined evidence, as a Lens panel would ask for it: the report's counts by reason.
+    const top = await client.search({ index: `${P}-shop-evidence`, size: 0, query: { term: { 'salvage.evidence.joined': false } }, aggs: { r: { terms: { field: 'salvage.unjoined.reason', size: 100 } } } });
+    const byReason = Object.fromEntries((top.aggregations as { r: { buckets: { key: string; doc_count: number }[] } }).r.buckets.map((b) => [b.key, b.doc_count]));
+    assert.deepEqual(byReason, report.unjoined.by_reason);
+    // Coverage holes per source.
+    const holes = await client.search({ index: `${P}-shop-runs`, size: 0, query: { term: { 'event.dataset': 'salvage.coverage' } }, aggs: { s: { terms: { field: 'salvage.gap.source' }, aggs: { h: { sum: { field: 'salvage.gap.hours' } } } } } });
+    const perSource: Record<string, number> = {};
+    for (const g of report.checks.coverage.gaps) perSource[g.source] = (perSource[g.source] ?? 0) + g.hours;
+    assert.deepEqual(Object.fromEntries((holes.aggregations as { s: { buckets: { key: string; h: { value: number } }[] } }).s.buckets.map((b) => [b.key, b.h.value])), perSource);
+
+    // Every field of the run document as the node stored it is in the template (dynamic: false would hide a stray one).
+    const { documentPaths, mappedFields } = await import('../../src/sinks/es/mapping');
+    const run = await client.get<Record<string, unknown>>({ index: `${P}-shop-runs`, id: res.run_id });
+    const fields = mappedFields('runs');
+    const exact = new Set(fields.map((f) => f.path));
+    const opaque = fields.filter((f) => f.type === 'object' || f.type === 'flattened').map((f) => f.path + '.');
+    assert.deepEqual([...documentPaths(run._source)].filter((p) => !exact.has(p) && !opaque.some((o) => p.startsWith(o))), []);
+    await client.indices.delete({ index: `${P}-shop-*` });
   });
 
   test('usage: --es-ca must exist; a URL with credentials in it is refused', async () => {

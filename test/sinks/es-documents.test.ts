@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { EVIDENCE_KINDS, TRANSACTION_STATUSES, type EvidenceRef, type Transaction } from '../../src/model/types';
-import { evidenceDocuments, evidenceId, runIdentity, transactionDocument, transactionId } from '../../src/sinks/es/documents';
+import { coverageGapDocument, evidenceDocuments, evidenceId, runIdentity, transactionDocument, transactionId, unjoinedDocument } from '../../src/sinks/es/documents';
 import { DOC_KINDS, documentPaths, mappedFields, type DocKind } from '../../src/sinks/es/mapping';
 import { classifyItems, retryWait } from '../../src/sinks/es/bulk-writer';
 import { packageRoot } from '../../src/util/package-root';
@@ -65,6 +65,21 @@ test('every field of a transaction or evidence document is in its index template
       for (const e of evidenceDocuments(t, runA)) assert.deepEqual(unmapped(e.doc, 'evidence'), []);
     }),
     { numRuns: 300 },
+  );
+});
+
+test('unjoined evidence and coverage holes are mapped too', () => {
+  fc.assert(
+    fc.property(
+      fc.record({ kind: fc.constantFrom(...EVIDENCE_KINDS), rule: fc.string(), file: fc.string(), line: fc.nat(), ts: fc.option(iso, { nil: null }), why: fc.string() }),
+      fc.record({ source: fc.string(), from: iso, to: iso, hours: fc.nat(), others_wrote: fc.nat() }),
+      (u, g) => {
+        const d = unjoinedDocument(u, runA);
+        assert.deepEqual(unmapped(d, 'evidence'), []);
+        assert.equal((d.salvage as { evidence: { joined: boolean } }).evidence.joined, false);
+        assert.deepEqual(unmapped(coverageGapDocument(g, runA), 'runs'), []);
+      },
+    ),
   );
 });
 
@@ -157,6 +172,6 @@ test('bulk answers: acknowledged, retried (429/5xx while attempts remain) or fai
 test('docs/elasticsearch-fields.md lists every field of every template with its type', () => {
   const text = readFileSync(join(packageRoot(), 'docs', 'elasticsearch-fields.md'), 'utf8');
   for (const kind of DOC_KINDS) {
-    for (const f of mappedFields(kind)) assert.ok(text.includes(`| \`${f.path}\` | ${f.type} |`), `${kind}: ${f.path} (${f.type}) is missing from docs/elasticsearch-fields.md`);
+    for (const f of mappedFields(kind)) assert.ok(text.includes(`| \`${f.path}\` | ${f.type} |`), `${kind}: ${f.path} (${f.type}) is missing from docs/elasticsearch-fields.md (regenerate: node scripts/es-fields-doc.js > docs/elasticsearch-fields.md)`);
   }
 });

@@ -79,6 +79,8 @@ test('the node stopped mid-indexing, restarted, `salvage index` again: exact cou
     transactions: new Set(records.map((t) => t.order_id)).size,
     evidence: new Set(records.flatMap((t) => t.evidence.map((e) => [t.order_id, e.file, e.line, e.offset, e.kind, e.rule].join('|')))).size,
   };
+  assert.equal(readFileSync(join(out, 'unjoined.ndjson'), 'utf8'), '', 'every line joined an order');
+  assert.equal((JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { checks: { coverage: { gaps: unknown[] } } }).checks.coverage.gaps.length, 0);
   assert.equal(expected.transactions, 15_000);
   assert.equal(expected.evidence, 25_000, 'one evidence item per log line');
 
@@ -102,10 +104,11 @@ test('the node stopped mid-indexing, restarted, `salvage index` again: exact cou
   assert.equal(end1.code, 3, `indexing into a node that went away exits 3:\n${first.stdout()}${first.stderr()}`);
   assert.match(first.stderr(), /cannot reach Elasticsearch/);
   assert.match(first.stderr(), /aliases NOT moved/);
-  const r1 = JSON.parse(readFileSync(join(out, 'elasticsearch.json'), 'utf8')) as { run_id: string; aliases_moved: boolean; bulk: { total: number; indexed: number; failed: number; unsent: number } };
+  const r1 = JSON.parse(readFileSync(join(out, 'elasticsearch.json'), 'utf8')) as { run_id: string; aliases_moved: boolean; bulk: { total: number; indexed: number; failed: number; unsent: number; request_retries: number } };
   assert.equal(r1.aliases_moved, false);
   assert.equal(r1.bulk.failed, 0, 'a node going away is not a document failure: nothing is dead-lettered');
   assert.ok(r1.bulk.unsent > 0);
+  assert.ok(r1.bulk.request_retries >= 1, 'requests to the vanished node were retried (with growing waits) before giving up');
   assert.equal(r1.bulk.indexed + r1.bulk.failed + r1.bulk.unsent, r1.bulk.total);
 
   url = await startNode({ SALVAGE_ES_RUN_DIR: runDir });

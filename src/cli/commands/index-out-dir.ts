@@ -26,7 +26,12 @@ export async function indexOutDir(
     io.stderr.write(`salvage: ${e.message}\n`);
     return EXIT_SINK_FAILED;
   }
-  writeFileSync(join(outDir, INDEX_RESULT_FILE), JSON.stringify({ indexed_at: new Date().toISOString(), url: target.url, prefix: opts.prefix, ...result }, null, 2) + '\n', { mode: 0o600 });
+  try {
+    writeFileSync(join(outDir, INDEX_RESULT_FILE), JSON.stringify({ indexed_at: new Date().toISOString(), url: target.url, prefix: opts.prefix, ...result }, null, 2) + '\n', { mode: 0o600 });
+  } catch (e) {
+    // The node has the documents either way; only the record of it beside the run is missing.
+    io.stderr.write(`salvage: warning: cannot write ${join(outDir, INDEX_RESULT_FILE)}: ${(e as Error).message} / 无法写入索引结果文件\n`);
+  }
   const ok = result.aliases_moved;
   const lines = formatIndexResult(result, opts.prefix);
   if (!opts.quiet || !ok) (ok ? io.stdout : io.stderr).write(lines.join('\n') + '\n');

@@ -248,7 +248,7 @@ interface Prepared {
 }
 
 /** Every file this run writes, moved into --out together at the end (report.json last). */
-const OUTPUT_FILES = ['rejects.ndjson', 'transactions.ndjson', 'transactions.csv', 'restore.sql', 'review.csv', 'report.json'];
+const OUTPUT_FILES = ['rejects.ndjson', 'transactions.ndjson', 'unjoined.ndjson', 'transactions.csv', 'restore.sql', 'review.csv', 'report.json'];
 /** Outputs hold buyers' emails and contacts: owner-only. */
 const PRIVATE = 0o600;
 
@@ -368,7 +368,11 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
     const priority = reviewPriority(t, reviewBelow);
     if (priority !== null) await review.add(priority, reviewRow(t, reviewBelow));
   }
-  await Promise.all([nd.close(), csv.close(), sql.close(), review.close()]);
+  // Every evidence item that joined no order, with why (report.json keeps counts and a sample):
+  // what `salvage index` turns into unjoined evidence documents.
+  const unjoinedOut = new LineWriter(folder.staged('unjoined.ndjson'), PRIVATE);
+  for (const u of unjoined) await unjoinedOut.write(JSON.stringify(u));
+  await Promise.all([nd.close(), csv.close(), sql.close(), review.close(), unjoinedOut.close()]);
 
   spool.dispose();
   known.resolveCardKeys();
@@ -407,6 +411,7 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
       'transactions.csv': csv.lines - 1,
       'restore.sql': { inserts: sqlInserts, skipped: spool.count - sqlInserts, min_confidence: sqlMin },
       'rejects.ndjson': rejects.lines,
+      'unjoined.ndjson': unjoinedOut.lines,
       'review.csv': { rows: review.rows, ...review.counts, below: reviewBelow, contains_pii: true, mode: '0600' },
       mode: '0600',
       card_keys: args['reveal-card-keys'] ? 'revealed' : 'masked',

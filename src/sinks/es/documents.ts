@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { EvidenceKind, EvidenceRef, Transaction, TransactionStatus } from '../../model/types';
-import type { RunReport } from '../report';
+import { unjoinedReasonKey, type RunReport } from '../report';
+import type { Unjoined } from '../../correlate/correlator';
+import type { CoverageGap } from '../../checks/coverage';
 
 // The three kinds of document, built from a finished run's outputs alone (pure: same outputs,
 // same documents). _ids depend only on what a document is about, never on the run, so indexing
@@ -27,6 +29,16 @@ export function transactionId(orderId: string): string {
 /** An evidence item's _id: its record and the exact line and reading of it. */
 export function evidenceId(orderId: string, ref: EvidenceRef): string {
   return sha1(['evidence', orderId, ref.file, ref.line, ref.offset, ref.kind, ref.rule].join('\0'));
+}
+
+/** An evidence item that joined no order: its line and reading (such lines have no offset in the outputs). */
+export function unjoinedId(u: Unjoined): string {
+  return sha1(['unjoined', u.file, u.line, u.kind, u.rule].join('\0'));
+}
+
+/** A coverage hole: its source and start. */
+export function coverageGapId(g: CoverageGap): string {
+  return sha1(['gap', g.source, g.from].join('\0'));
 }
 
 /**
@@ -156,7 +168,7 @@ export function evidenceDocuments(t: Transaction, run: RunIdentity): { id: strin
         ...(bytes !== null || status !== null ? { http: { response: { ...(status !== null ? { status_code: status } : {}), ...(bytes !== null ? { body: { bytes } } : {}) } } } : {}),
         salvage: {
           ...recordFields(t, run),
-          evidence: { kind: ref.kind, rule: ref.rule, format: ref.source, file: ref.file, line: ref.line, offset: ref.offset, seq, timed: ts !== null },
+          evidence: { kind: ref.kind, rule: ref.rule, format: ref.source, file: ref.file, line: ref.line, offset: ref.offset, seq, timed: ts !== null, joined: true },
         },
       },
     });
@@ -164,9 +176,36 @@ export function evidenceDocuments(t: Transaction, run: RunIdentity): { id: strin
   return out;
 }
 
+/** Evidence that joined no order: in the evidence index, so "what did we fail to tie" is one filter away. */
+export function unjoinedDocument(u: Unjoined, run: RunIdentity): Doc {
+  const ts = isoOrNull(u.ts);
+  return {
+    '@timestamp': ts ?? run.generatedAt,
+    event: { kind: 'event', category: ['web'], type: ['info'], action: u.kind, outcome: 'unknown', dataset: 'salvage.evidence', module: 'salvage' },
+    log: { file: { path: u.file } },
+    salvage: {
+      run: { id: run.id },
+      evidence: { kind: u.kind, rule: u.rule, file: u.file, line: u.line, timed: ts !== null, joined: false },
+      unjoined: { why: u.why, reason: unjoinedReasonKey(u) },
+    },
+  };
+}
+
+/** A coverage hole (report.json → checks.coverage.gaps): a source silent while the others wrote. */
+export function coverageGapDocument(g: CoverageGap, run: RunIdentity): Doc {
+  return {
+    '@timestamp': isoOrNull(g.from) ?? run.generatedAt,
+    event: { kind: 'event', category: ['process'], type: ['info'], action: 'coverage-gap', outcome: 'unknown', dataset: 'salvage.coverage', module: 'salvage' },
+    salvage: { run: { id: run.id }, gap: { source: g.source, from: isoOrNull(g.from), to: isoOrNull(g.to), hours: g.hours, others_wrote: g.others_wrote } },
+  };
+}
+
 export interface RunCounts {
   transactions: number;
+  /** Evidence documents: the records' and the unjoined ones. */
   evidence: number;
+  unjoined: number;
+  coverage: number;
 }
 
 /** The run: its report's counts, accounting and settings, searchable; the whole report kept as is. */

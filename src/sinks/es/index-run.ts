@@ -7,7 +7,8 @@ import type { RunReport } from '../report';
 import { LineWriter } from '../line-writer';
 import { EsConnectionError, describeConnectionError, makeClient, refusedCredentials, type EsTarget } from '../elasticsearch';
 import { bulkIndex, DEFAULT_BULK, NodeUnavailableError, type BulkOptions, type BulkOp, type BulkStats } from './bulk-writer';
-import { evidenceDocuments, runDocument, runIdentity, transactionDocument, transactionId } from './documents';
+import { coverageGapDocument, coverageGapId, evidenceDocuments, runDocument, runIdentity, transactionDocument, transactionId, unjoinedDocument, unjoinedId } from './documents';
+import type { Unjoined } from '../../correlate/correlator';
 import { DOC_KINDS, aliasName, type DocKind } from './mapping';
 import { applyTemplates, createRunIndices, currentRunId, moveAliases } from './run-indices';
 
@@ -41,10 +42,13 @@ export interface IndexRunOptions {
   onProgress?: (s: BulkStats) => void;
 }
 
-async function* readRecords(path: string): AsyncGenerator<Transaction> {
+async function* readNdjson<T>(path: string): AsyncGenerator<T> {
   const rl = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
-  for await (const line of rl) if (line.trim() !== '') yield JSON.parse(line) as Transaction;
+  for await (const line of rl) if (line.trim() !== '') yield JSON.parse(line) as T;
 }
+
+/** Written by reconstruct beside transactions.ndjson; runs from before it existed have only report.json's sample. */
+export const UNJOINED_FILE = 'unjoined.ndjson';
 
 function isConnectionError(e: unknown): boolean {
   return e instanceof errors.ConnectionError || e instanceof errors.TimeoutError || e instanceof errors.NoLivingConnectionsError;
@@ -76,14 +80,36 @@ export async function indexRun(target: EsTarget, outDir: string, opts: IndexRunO
     if (existsSync(deadPath)) rmSync(deadPath);
     let dead: LineWriter | null = null;
     const expected = { transactions: 0, evidence: 0, runs: 1 };
+    const extra = { unjoined: 0, coverage: 0 };
+    const unjoinedPath = join(outDir, UNJOINED_FILE);
     async function* operations(): AsyncGenerator<BulkOp> {
-      for await (const t of readRecords(txPath)) {
+      for await (const t of readNdjson<Transaction>(txPath)) {
         expected.transactions++;
         yield { index: indices.transactions, id: transactionId(t.order_id), doc: transactionDocument(t, run) };
         for (const e of evidenceDocuments(t, run)) {
           expected.evidence++;
           yield { index: indices.evidence, id: e.id, doc: e.doc };
         }
+      }
+      // The same line can be listed twice (a reading that two joins gave up on): one document.
+      const seen = new Set<string>();
+      const unjoined: AsyncIterable<Unjoined> | Iterable<Unjoined> = existsSync(unjoinedPath) ? readNdjson<Unjoined>(unjoinedPath) : (report.unjoined?.sample ?? []);
+      for await (const u of unjoined) {
+        const id = unjoinedId(u);
+        if (seen.has(id)) continue;
+        seen.add(id);
+        expected.evidence++;
+        extra.unjoined++;
+        yield { index: indices.evidence, id, doc: unjoinedDocument(u, run) };
+      }
+      const gaps = new Set<string>();
+      for (const g of report.checks?.coverage?.gaps ?? []) {
+        const id = coverageGapId(g);
+        if (gaps.has(id)) continue;
+        gaps.add(id);
+        expected.runs++;
+        extra.coverage++;
+        yield { index: indices.runs, id, doc: coverageGapDocument(g, run) };
       }
     }
     const bulkOpts: BulkOptions = {
@@ -123,7 +149,7 @@ export async function indexRun(target: EsTarget, outDir: string, opts: IndexRunO
       const complete = stats.failed === 0 && stats.unsent === 0;
       if (complete) {
         // Written last: a run document means the run's other indices are whole.
-        await client.index({ index: indices.runs, id: run.id, document: runDocument(report, run, { transactions: expected.transactions, evidence: expected.evidence }, new Date().toISOString()) });
+        await client.index({ index: indices.runs, id: run.id, document: runDocument(report, run, { transactions: expected.transactions, evidence: expected.evidence, ...extra }, new Date().toISOString()) });
       }
       await client.indices.refresh({ index: DOC_KINDS.map((k) => indices[k]).join(',') });
       for (const kind of DOC_KINDS) result.counted[kind] = (await client.count({ index: indices[kind] })).count;

@@ -67,6 +67,7 @@ export async function listRuns(client: Client, prefix: string): Promise<RunListi
       ignore_unavailable: true,
       allow_no_indices: true,
       size: 1000,
+      query: { term: { 'event.dataset': 'salvage.runs' } },
       sort: [{ '@timestamp': { order: 'desc' } }],
       _source: ['salvage.run.id', 'salvage.run.generated_at', 'salvage.run.indexed_at', 'salvage.run.exit_code', 'salvage.run.out_dir', 'salvage.run.records.total', 'salvage.run.documents'],
     },
