@@ -1,6 +1,6 @@
 import { dashboard } from './dashboard';
 import { evidenceDataView, runsDataView, transactionsDataView } from './data-view';
-import { amountPerHour, confidenceHistogram, evidencePerHourPerFile, ordersPerHour, unjoinedPerRun } from './lens';
+import { amountPerHour, confidenceHistogram, evidencePerHourPerFile, holesPerSource, ordersPerHour, topUnjoined } from './lens';
 import { SEARCHES } from './queries';
 import { assetNames, type SavedObject } from './saved-object';
 import { savedSearch } from './search';
@@ -16,17 +16,19 @@ export function kibanaAssets(prefix: string): SavedObject[] {
   const amount = amountPerHour(n);
   const confidence = confidenceHistogram(n);
   const coverage = evidencePerHourPerFile(n);
-  const unjoined = unjoinedPerRun(n);
+  const holes = holesPerSource(n);
+  const unjoined = topUnjoined(n);
   const review = searches.find((s) => s.id.endsWith('-search-review-queue'))!;
   const board = dashboard(n, [
     { object: orders, x: 0, y: 0, w: 24, h: 15 },
     { object: amount, x: 24, y: 0, w: 24, h: 15 },
     { object: confidence, x: 0, y: 15, w: 16, h: 15 },
     { object: coverage, x: 16, y: 15, w: 32, h: 15 },
-    { object: unjoined, x: 0, y: 30, w: 16, h: 15 },
-    { object: review, x: 16, y: 30, w: 32, h: 15 },
+    { object: holes, x: 0, y: 30, w: 24, h: 12 },
+    { object: unjoined, x: 24, y: 30, w: 24, h: 12 },
+    { object: review, x: 0, y: 42, w: 48, h: 18 },
   ]);
-  return [...views, ...searches, orders, amount, confidence, coverage, unjoined, board];
+  return [...views, ...searches, orders, amount, confidence, coverage, holes, unjoined, board];
 }
 
 /** The import file: one object per line, keys in a fixed order so the shipped file diffs cleanly. */

@@ -31,7 +31,7 @@ export function dashboard(n: AssetNames, panels: Panel[]): SavedObject {
     `${n.prefix}-dashboard`,
     {
       title: 'salvage: recovered orders / 订单恢复总览',
-      description: 'Recovered orders, amounts, confidence, evidence coverage and unjoined evidence of the current run (the aliases); set the time picker to the incident window. / 当前运行的恢复结果，请将时间范围设为事故时段。',
+      description: 'Recovered orders, amounts, confidence, evidence coverage and its holes, unjoined evidence and the review queue of the current run (the aliases); set the time picker to the incident window. / 当前运行的恢复结果，请将时间范围设为事故时段。',
       panelsJSON: JSON.stringify(panels.length ? panelsJSON : []),
       optionsJSON: JSON.stringify({ useMargins: true, syncColors: false, syncCursor: true, syncTooltips: false, hidePanelTitles: false }),
       // Recovered orders are historical: the dashboard keeps the analyst's time range.

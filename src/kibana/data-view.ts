@@ -73,7 +73,7 @@ export function evidenceDataView(n: AssetNames): SavedObject {
   );
 }
 
-/** Runs: their accounting and counts, one document per run, every run indexed (not only the current one). */
+/** The run: its report's counts and accounting, and one document per coverage hole. */
 export function runsDataView(n: AssetNames): SavedObject {
-  return dataView(n.runsView.id, n.runsView.title, 'salvage: runs / 运行记录', {}, { 'salvage.run.unjoined': 'evidence joined to no order / 未关联的证据' });
+  return dataView(n.runsView.id, n.runsView.title, 'salvage: run and coverage holes / 运行与日志缺口', {}, { 'salvage.run.unjoined': 'evidence joined to no order / 未关联的证据', 'salvage.gap.hours': 'silent hours / 静默小时数' });
 }

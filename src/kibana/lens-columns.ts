@@ -25,7 +25,7 @@ export function count(label: string): LensColumn {
   return { label, customLabel: true, dataType: 'number', operationType: 'count', sourceField: RECORDS_FIELD, isBucketed: false, scale: 'ratio', params: { emptyAsNull: true } };
 }
 
-export function metric(op: 'sum' | 'max' | 'min' | 'average', field: string, label: string): LensColumn {
+export function metric(op: 'sum' | 'max' | 'min' | 'average' | 'unique_count', field: string, label: string): LensColumn {
   return { label, customLabel: true, dataType: 'number', operationType: op, sourceField: field, isBucketed: false, scale: 'ratio', params: { emptyAsNull: true } };
 }
 

@@ -132,9 +132,9 @@ export function confidenceHistogram(n: AssetNames): SavedObject {
 }
 
 /**
- * Coverage: evidence lines per hour and file. Holes themselves are only in the run's report
- * (checks.coverage); here they are the blank cells in a row that is busy on either side. Lines
- * with no time of their own are left out: they sit at their record's time and would fill holes.
+ * Coverage, seen: evidence lines per hour and file; a hole is a blank cell in a row that is busy
+ * on either side (the holes the checks measured are the next panel). Lines with no time of
+ * their own are left out: they sit at their record's time and would fill holes.
  */
 export function evidencePerHourPerFile(n: AssetNames): SavedObject {
   return lens({
@@ -149,25 +149,39 @@ export function evidencePerHourPerFile(n: AssetNames): SavedObject {
   });
 }
 
-/**
- * Unjoined evidence. Items that joined no order are not indexed one by one (only their count,
- * in the run document; the items are in report.json → unjoined), so the panel ranks runs by it,
- * beside the lines they read and the records they made.
- */
-export function unjoinedPerRun(n: AssetNames): SavedObject {
+/** Coverage holes (report.json → checks.coverage): one document each in the runs index. */
+export function holesPerSource(n: AssetNames): SavedObject {
+  return lens({
+    id: `${n.prefix}-lens-holes`,
+    title: 'Coverage holes per source / 各来源的日志缺口',
+    description: 'Hours a source (format@folder) went silent while the others wrote: holes, silent hours, and what the others wrote meanwhile.',
+    view: n.runsView,
+    layerId: 'holes',
+    columns: {
+      source: topValues('salvage.gap.source', 20, 'hours', 'source / 来源'),
+      holes: count('holes / 缺口数'),
+      hours: metric('sum', 'salvage.gap.hours', 'silent hours / 静默小时数'),
+      others: metric('sum', 'salvage.gap.others_wrote', 'lines the others wrote meanwhile / 同期其他来源的行数'),
+    },
+    kql: 'event.dataset : "salvage.coverage"',
+    viz: { kind: 'table', columns: ['source', 'holes', 'hours', 'others'] },
+  });
+}
+
+/** The evidence items that joined no order, grouped by why (rule and reason, numbers masked). */
+export function topUnjoined(n: AssetNames): SavedObject {
   return lens({
     id: `${n.prefix}-lens-unjoined`,
-    title: 'Evidence joined to no order, per run / 每次运行未关联订单的证据',
-    description: 'The items themselves: report.json → unjoined (count, by_reason, sample) of the run.',
-    view: n.runsView,
+    title: 'Top unjoined evidence / 未关联订单的证据（按原因）',
+    description: 'Evidence lines that joined no order, by salvage.unjoined.reason; filter salvage.evidence.joined : false in Discover for the lines.',
+    view: n.evidenceView,
     layerId: 'unjoined',
     columns: {
-      run: topValues('salvage.run.id', 20, 'unjoined', 'run / 运行'),
-      unjoined: metric('max', 'salvage.run.unjoined', 'unjoined evidence / 未关联证据'),
-      lines: metric('max', 'salvage.run.totals.evidence_lines', 'evidence lines / 证据行'),
-      records: metric('max', 'salvage.run.records.total', 'records / 记录'),
+      reason: topValues('salvage.unjoined.reason', 20, 'lines', 'rule: why / 规则：原因'),
+      lines: count('lines / 行数'),
+      files: metric('unique_count', 'log.file.path', 'files / 文件数'),
     },
-    kql: '',
-    viz: { kind: 'table', columns: ['run', 'unjoined', 'lines', 'records'] },
+    kql: 'salvage.evidence.joined : false',
+    viz: { kind: 'table', columns: ['reason', 'lines', 'files'] },
   });
 }

@@ -47,7 +47,7 @@ export function assetNames(prefix: string): AssetNames {
     // The aliases: they point at the current run, so the views follow `salvage index` and --rollback.
     transactionsView: { id: `${prefix}-transactions`, title: `${prefix}-transactions` },
     evidenceView: { id: `${prefix}-evidence`, title: `${prefix}-evidence` },
-    // Every run's index, not the alias: the run view is for comparing runs.
-    runsView: { id: `${prefix}-runs`, title: `${prefix}-runs-*` },
+    // The run document and its coverage holes.
+    runsView: { id: `${prefix}-runs`, title: `${prefix}-runs` },
   };
 }

@@ -11,7 +11,7 @@ export function templateFieldFacts(kind: DocKind): Map<string, FieldFacts> {
   return new Map(mappedFields(kind).map((f) => [f.path, { type: f.type, aggregatable: AGGREGATABLE.has(f.type), searchable: !UNSEARCHABLE.has(f.type) }]));
 }
 
-/** The kind a data view title reads: the alias `<prefix>-<kind>` or the pattern `<prefix>-<kind>-*`. */
+/** The kind a data view title reads: the alias `<prefix>-<kind>`, or the pattern `<prefix>-<kind>-*` of every run. */
 export function kindOfTitle(prefix: string, title: string): DocKind | undefined {
   for (const kind of ['transactions', 'evidence', 'runs'] as const) {
     if (title === `${prefix}-${kind}` || title === `${prefix}-${kind}-*`) return kind;
