@@ -7,6 +7,8 @@
 #
 # Environment:
 #   SALVAGE_ES_STOP_TIMEOUT  seconds to wait after SIGTERM before SIGKILL (default 30)
+#   SALVAGE_ES_KEEP_RUN_DIR  1: keep the run directory (data included), so that
+#                            start.sh with SALVAGE_ES_RUN_DIR can start the node again
 set -euo pipefail
 
 state_file="${1:-${SALVAGE_ES_STATE_FILE:-${TMPDIR:-/tmp}/salvage-es-$(id -u).state}}"
@@ -82,7 +84,9 @@ elif group_alive; then
 fi
 
 # Only remove what start.sh created (guards against a mangled state file).
-if [[ -n "$run_dir" && "$run_dir" == */salvage-es-run.* && -d "$run_dir" ]]; then
+if [[ "${SALVAGE_ES_KEEP_RUN_DIR:-}" == 1 ]]; then
+  log "kept $run_dir (restart: SALVAGE_ES_RUN_DIR='$run_dir' scripts/es/start.sh)"
+elif [[ -n "$run_dir" && "$run_dir" == */salvage-es-run.* && -d "$run_dir" ]]; then
   rm -rf -- "$run_dir"
 fi
 rm -f -- "$state_file"

@@ -47,14 +47,10 @@ export function formatSummary(r: RunReport, elapsedMs: number): string {
   if (copies.length) out.push(`  copies 重复文件: ${n(copies.length)} byte-identical file(s) read once, ${n(copies.reduce((a, f) => a + (f.copy_lines ?? 0), 0))} line(s) counted in the first (report.json → inputs[].copy_of) / 内容完全相同的文件只读取一次`);
   if (!r.accounting.ok) for (const p of r.accounting.problems.slice(0, 5)) out.push(`    ${p}`);
   out.push(...mentionsLines(r));
-  if (r.elasticsearch) {
-    if ('error' in r.elasticsearch) out.push(`  elasticsearch: FAILED — ${r.elasticsearch.error}`);
-    else out.push(`  elasticsearch 索引: ${n(r.elasticsearch.indexed)} indexed, ${n(r.elasticsearch.failed)} failed`);
-  }
   const o = { dir: r.run.out_dir, ...(r.outputs as { card_keys: string }) };
   const rv = (r.outputs as { 'review.csv': { rows: number; high: number; medium: number; low: number } })['review.csv'];
   out.push(`  review.csv: ${n(rv.rows)} record(s) for manual follow-up (high ${n(rv.high)}, medium ${n(rv.medium)}, low ${n(rv.low)})`);
-  out.push(`  wrote 输出: ${o.dir}/{transactions.ndjson, transactions.csv, restore.sql, review.csv, rejects.ndjson, report.json} (card keys ${o.card_keys} 卡密已${o.card_keys === 'masked' ? '脱敏' : '显示'})`);
+  out.push(`  wrote 输出: ${o.dir}/{transactions.ndjson, transactions.csv, restore.sql, review.csv, rejects.ndjson, unjoined.ndjson, report.json} (card keys ${o.card_keys} 卡密已${o.card_keys === 'masked' ? '脱敏' : '显示'})`);
   out.push('  the outputs hold buyer data: written owner-only (0600) / 输出含买家个人信息，仅所有者可读');
   const meaning = r.exit_code === 0 ? 'ok 成功' : r.exit_code === 1 ? exitOneMeaning(r) : 'finished, but a sink failed 已完成，但输出目标失败';
   out.push(`  exit ${r.exit_code}: ${meaning}`);

@@ -360,15 +360,15 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
   };
   const score = scoreRecord(features);
 
-  const refs: EvidenceRef[] = ev.map((e) => ({
-    source: e.format,
-    file: e.source.file,
-    line: e.source.line,
-    offset: e.source.offset,
-    rule: e.rule,
-    kind: e.kind,
-    ts: e.ts,
-  }));
+  const refs: EvidenceRef[] = ev.map((e) => {
+    const ref: EvidenceRef = { source: e.format, file: e.source.file, line: e.source.line, offset: e.source.offset, rule: e.rule, kind: e.kind, ts: e.ts };
+    // What the line says about the client, for the evidence documents' ECS fields (source.ip, user_agent.original).
+    if (typeof e.fields.client_ip === 'string') ref.client_ip = e.fields.client_ip;
+    if (typeof e.fields.user_agent === 'string') ref.user_agent = e.fields.user_agent;
+    if (e.fields.response_bytes !== undefined && /^\d+$/.test(String(e.fields.response_bytes))) ref.response_bytes = Number(e.fields.response_bytes);
+    if (typeof e.fields.http_status === 'string' && /^\d{3}$/.test(e.fields.http_status)) ref.status_code = Number(e.fields.http_status);
+    return ref;
+  });
 
   return {
     order_id: orderId,

@@ -158,6 +158,14 @@ export interface EvidenceRef {
   rule: string;
   kind: EvidenceKind;
   ts: string | null;
+  /** The client's address, when the line carries it (an access log's remote address, an app log's buy_ip). */
+  client_ip?: string;
+  /** The client's User-Agent, when the line carries it. */
+  user_agent?: string;
+  /** Bytes of the response body, when the line is an access log line whose rule kept them. */
+  response_bytes?: number;
+  /** The HTTP status the shop answered with, when the line is an access log line. */
+  status_code?: number;
 }
 
 /** A value of a record together with every differing value that evidence offered for it. */

@@ -1,7 +1,6 @@
 import type { SkipKind } from '../sources/discover';
 import type { FileReport, MentionsAuditEntry, Transaction } from '../model/types';
 import type { CorrelationState, Unjoined } from '../correlate/correlator';
-import type { EsResult } from './elasticsearch';
 import type { ChecksReport } from '../checks/run-checks';
 
 // report.json: what was read (with sizes and hashes), how every line was accounted for, what
@@ -60,7 +59,6 @@ export interface RunReport {
   duplicate_evidence_copies: number;
   checks: ChecksReport;
   outputs: Record<string, unknown>;
-  elasticsearch?: EsResult | { error: string };
   exit_code: number;
   /** The only part that may differ between runs of the same inputs: see RunDetails. */
   run: RunDetails;
@@ -115,10 +113,15 @@ export class RecordStats {
   }
 }
 
+/** The reason an unjoined item is counted under: numbers masked, so alike lines group. */
+export function unjoinedReasonKey(u: Pick<Unjoined, 'rule' | 'why'>): string {
+  return `${u.rule}: ${u.why.replace(/\d+/g, 'N')}`;
+}
+
 export function unjoinedStats(u: Unjoined[]): RunReport['unjoined'] {
   const by_reason: Record<string, number> = {};
   for (const x of u) {
-    const key = `${x.rule}: ${x.why.replace(/\d+/g, 'N')}`;
+    const key = unjoinedReasonKey(x);
     by_reason[key] = (by_reason[key] ?? 0) + 1;
   }
   return { count: u.length, by_reason, sample: u.slice(0, 200) };

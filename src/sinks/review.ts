@@ -8,7 +8,7 @@ import { csvCell } from './csv';
 export const REVIEW_COLUMNS = ['priority', 'order_id', 'status', 'confidence', 'amount', 'created_at', 'paid_at', 'why', 'missing', 'contact', 'evidence'] as const;
 
 /** Flags that describe a record without asking anything of a person. */
-const INFORMATIONAL = new Set(['expired', 'in_baseline', 'explains_balance_break?']);
+export const INFORMATIONAL = new Set(['expired', 'in_baseline', 'explains_balance_break?']);
 const PAID = new Set(['paid', 'delivered', 'refunded']);
 
 export type ReviewPriority = 'high' | 'medium' | 'low';

@@ -12,7 +12,7 @@ import { runCli } from '../support/run-cli';
 import { spawnCli, type Spawned } from '../support/spawn-cli';
 import { Rng } from '../../src/simulate/prng';
 
-const OUTPUTS = ['rejects.ndjson', 'transactions.ndjson', 'transactions.csv', 'restore.sql', 'review.csv', 'report.json'];
+const OUTPUTS = ['rejects.ndjson', 'transactions.ndjson', 'unjoined.ndjson', 'transactions.csv', 'restore.sql', 'review.csv', 'report.json'];
 const root = mkdtempSync(join(tmpdir(), 'salvage-crash-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 

@@ -1,7 +1,9 @@
 import type { CommandGroup, SalvageCommand } from '../command';
 import { evaluateCommand } from './evaluate';
 import { exportCommand } from './export';
+import { indexCommand } from './es-index';
 import { inspectCommand } from './inspect';
+import { kibanaCommand } from './kibana';
 import { reconstructCommand } from './reconstruct';
 import { rulesTestCommand } from './rules-test';
 import { rulesSuggestCommand } from './rules-suggest';
@@ -11,6 +13,8 @@ import { simulateCommand } from './simulate';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: (SalvageCommand<any> | CommandGroup)[] = [
   reconstructCommand,
+  indexCommand,
+  kibanaCommand,
   evaluateCommand,
   exportCommand,
   simulateCommand,

@@ -1,5 +1,5 @@
 import { loadVocabulary, type VocabularyData } from '../../../rules/engine/vocabulary';
-import { closeSync, createWriteStream, existsSync, openSync, realpathSync, statSync, writeSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, openSync, realpathSync, rmSync, statSync, writeSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -12,7 +12,8 @@ import { overlapProblems, realPathOf } from '../../sources/protect-evidence';
 import { OutputFolder, asWriteError } from '../../sinks/output-folder';
 import { loadRules, RulePackError } from '../../../rules/engine/load-packs';
 import { loadKeyRing } from '../../config/keys';
-import { esAuthFromEnv } from '../../config/es-auth';
+import { esTarget, checkEsPrefix, ES_OPTIONS_HELP, INDEXING_FILES } from './es-index';
+import type { EsTarget } from '../../sinks/elasticsearch';
 import { ZoneClock, isoWithOffset } from '../../../parsers/time';
 import { PARSERS, parserById } from '../../../parsers/registry';
 import type { ParserDefinition } from '../../../parsers/parser';
@@ -45,7 +46,8 @@ export interface ReconstructArgs {
   inputs: string[];
   out: string;
   es?: string;
-  index: string;
+  'es-ca'?: string;
+  'es-prefix': string;
   tz: string;
   keys?: string;
   rules: string[];
@@ -90,8 +92,9 @@ export const reconstructCommand: SalvageCommand<ReconstructArgs> = {
     y
       .positional('inputs', { type: 'string', array: true, describe: 'log files, directories (recursed) or globs' })
       .option('out', { type: 'string', default: 'out', describe: 'folder for transactions.ndjson, report.json, …' })
-      .option('es', { type: 'string', describe: 'also index records into this Elasticsearch URL (credentials: ELASTIC_API_KEY or ELASTIC_USERNAME/ELASTIC_PASSWORD)' })
-      .option('index', { type: 'string', default: 'salvage-transactions', describe: 'Elasticsearch index name' })
+      .option('es', { type: 'string', describe: `also index the run into Elasticsearch, as \`salvage index\` does: ${ES_OPTIONS_HELP.es}` })
+      .option('es-ca', { type: 'string', describe: ES_OPTIONS_HELP['es-ca'] })
+      .option('es-prefix', { type: 'string', default: 'salvage', describe: ES_OPTIONS_HELP['es-prefix'] })
       .option('tz', { type: 'string', default: 'Asia/Shanghai', describe: 'zone of log times written without an offset' })
       .option('keys', { type: 'string', describe: 'keys.json with merchant keys, to check callback signatures' })
       .option('rules', { type: 'string', array: true, default: [], describe: 'folder(s) of your own rule packs; they override built-in rules by id' })
@@ -141,12 +144,12 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     throw e;
   }
   const keys = args.keys ? loadKeyRing(resolve(io.cwd, args.keys)) : {};
-  if (args.es !== undefined) checkEsUrl(args.es);
-  const esAuth = args.es ? esAuthFromEnv(io.env) : undefined;
-  if (args.es !== undefined) {
+  checkEsPrefix(args['es-prefix']);
+  const es = args.es !== undefined ? esTarget(args.es, args['es-ca'], io) : undefined;
+  if (es) {
     // Loaded only with --es: the client is large.
     const { unreachableReason } = await import('../../sinks/elasticsearch');
-    const why = await unreachableReason({ url: args.es, ...(esAuth ? { auth: esAuth } : {}) });
+    const why = await unreachableReason(es);
     if (why !== null) throw new UsageError(`--es: ${why}`);
   }
   // The user's own records beside the logs: gateway bills, and the last backup of the orders table.
@@ -220,7 +223,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   const withdraw = io.onStop?.(() => folder.release());
   try {
     for (const n of notes) if (!args.quiet) io.stderr.write(`salvage: note: ${n}\n`);
-    return await reconstructInto(folder, { fromStdin, args, io, started, overrides, nginxFormat, rules, vocabulary, ruleDirs, keys, esAuth, statementFiles, baseline, files, found, sqlMin, reviewBelow });
+    return await reconstructInto(folder, { fromStdin, args, io, started, overrides, nginxFormat, rules, vocabulary, ruleDirs, keys, es, statementFiles, baseline, files, found, sqlMin, reviewBelow });
   } catch (e) {
     // A system error here is almost always the output side (the inputs are read as values):
     // name the folder when the error itself does not say which file.
@@ -242,7 +245,7 @@ interface Prepared {
   vocabulary: VocabularyData;
   ruleDirs: string[];
   keys: ReturnType<typeof loadKeyRing>;
-  esAuth: ReturnType<typeof esAuthFromEnv> | undefined;
+  es: EsTarget | undefined;
   statementFiles: { path: string; display: string }[];
   baseline: Baseline | undefined;
   files: string[];
@@ -252,23 +255,12 @@ interface Prepared {
 }
 
 /** Every file this run writes, moved into --out together at the end (report.json last). */
-const OUTPUT_FILES = ['rejects.ndjson', 'transactions.ndjson', 'transactions.csv', 'restore.sql', 'review.csv', 'report.json'];
+const OUTPUT_FILES = ['rejects.ndjson', 'transactions.ndjson', 'unjoined.ndjson', 'transactions.csv', 'restore.sql', 'review.csv', 'report.json'];
 /** Outputs hold buyers' emails and contacts: owner-only. */
 const PRIVATE = 0o600;
 
 const GLOB_CHARS = /[*?[]/;
 const STDIN = '-';
-
-/** A malformed --es URL is a usage error found before any work, not a stack trace at the end. */
-function checkEsUrl(es: string): void {
-  let u: URL;
-  try {
-    u = new URL(es);
-  } catch {
-    throw new UsageError(`--es ${es} is not a URL (e.g. http://localhost:9200) / --es 不是有效的网址`);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`--es ${es}: the URL must start with http:// or https:// / --es 网址须以 http:// 或 https:// 开头`);
-}
 
 function checkOutIsFolder(outDir: string, given: string): void {
   try {
@@ -279,7 +271,7 @@ function checkOutIsFolder(outDir: string, given: string): void {
 }
 
 async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<number> {
-  const { fromStdin, args, io, started, overrides, nginxFormat, rules, vocabulary, ruleDirs, keys, esAuth, statementFiles, baseline, found, sqlMin, reviewBelow } = p;
+  const { fromStdin, args, io, started, overrides, nginxFormat, rules, vocabulary, ruleDirs, keys, es, statementFiles, baseline, found, sqlMin, reviewBelow } = p;
   const outDir = folder.dir;
   // Byte-identical inputs are read once; the copies get a report of their own below.
   const copies = findCopies(p.files);
@@ -388,23 +380,11 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
     const priority = reviewPriority(t, reviewBelow);
     if (priority !== null) await review.add(priority, reviewRow(t, reviewBelow));
   }
-  const [, , sqlSummary] = await Promise.all([nd.close(), csv.close(), sql.close(), review.close()]);
-
-  let esResult: RunReport['elasticsearch'];
-  let sinkFailed = false;
-  if (args.es) {
-    // Loaded only when asked for: the client alone costs about 30 MB.
-    const { EsConnectionError, indexTransactions } = await import('../../sinks/elasticsearch');
-    try {
-      esResult = await indexTransactions({ url: args.es, index: args.index, ...(esAuth ? { auth: esAuth } : {}) }, flagged(spool.sorted(), checked.flag));
-      if (esResult.failed > 0) sinkFailed = true;
-    } catch (e) {
-      if (!(e instanceof EsConnectionError)) throw e;
-      esResult = { error: e.message };
-      sinkFailed = true;
-      io.stderr.write(`salvage: ${e.message}\n`);
-    }
-  }
+  // Every evidence item that joined no order, with why (report.json keeps counts and a sample):
+  // what `salvage index` turns into unjoined evidence documents.
+  const unjoinedOut = new LineWriter(folder.staged('unjoined.ndjson'), PRIVATE);
+  for (const u of unjoined) await unjoinedOut.write(JSON.stringify(u));
+  const [, , sqlSummary] = await Promise.all([nd.close(), csv.close(), sql.close(), review.close(), unjoinedOut.close()]);
 
   spool.dispose();
   known.resolveCardKeys();
@@ -419,7 +399,7 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
   const damaged = found.problems.length > 0 || inputs.some((r) => r.damaged);
   // Exit 1 is "finished, needs attention": damaged input, or logs naming recovered orders in
   // lines no rule read (the mentions audit past its threshold).
-  const exitCode = sinkFailed ? EXIT_SINK_FAILED : damaged || accountingProblems.length > 0 || attention ? EXIT_DAMAGED : EXIT_OK;
+  const exitCode = damaged || accountingProblems.length > 0 || attention ? EXIT_DAMAGED : EXIT_OK;
   const report: RunReport = {
     tool: { name: 'salvage', version: VERSION },
     settings: { tz: args.tz, rule_dirs: ruleDirs, keys_given: args.keys !== undefined, max_line_bytes: args['max-line-bytes'] },
@@ -439,11 +419,11 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
       'transactions.csv': csv.lines - 1,
       'restore.sql': sqlSummary,
       'rejects.ndjson': rejects.lines,
+      'unjoined.ndjson': unjoinedOut.lines,
       'review.csv': { rows: review.rows, ...review.counts, below: reviewBelow, contains_pii: true, mode: '0600' },
       mode: '0600',
       card_keys: args['reveal-card-keys'] ? 'revealed' : 'masked',
     },
-    ...(esResult ? { elasticsearch: esResult } : {}),
     exit_code: exitCode,
     run: { generated_at: new Date().toISOString(), out_dir: outDir, workers: args.workers, correlation_state: correlation.state },
   };
@@ -452,10 +432,18 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
   const { run, ...rest } = report;
   // `run` last: what may differ between runs of the same inputs is kept apart, at the end.
   writeNew(folder.staged('report.json'), JSON.stringify({ ...rest, ...extra, run: { ...run, timings_ms: phase } }, null, 2) + '\n');
+  // An earlier run's indexing record would be taken for this run's.
+  for (const f of INDEXING_FILES) rmSync(join(outDir, f), { force: true });
   folder.commit(OUTPUT_FILES);
   if (!args.quiet || exitCode !== EXIT_OK) io.stdout.write(formatSummary(report, Date.now() - started));
   if (!args.quiet && checked.statement) io.stdout.write(`  statement 对账单: ${checked.statement.orders_in_statement} order(s) in the bill, ${checked.statement.statement_only.count} only there, ${checked.statement.not_in_statement.count} paid record(s) missing from it (report.json → statement)\n`);
   if (!args.quiet && checked.baseline) io.stdout.write(`  baseline 备份: ${checked.baseline.overlap} record(s) in the backup (${checked.baseline.inconsistent_count} disagree), ${checked.baseline.newer_than_baseline} new since it (report.json → baseline)\n`);
+  if (es) {
+    // The same step as `salvage index`, on the run just written: the files are whole whatever the node does.
+    const { indexOutDir } = await import('./index-out-dir');
+    const indexed = await indexOutDir(es, outDir, { prefix: args['es-prefix'], quiet: args.quiet }, io);
+    if (indexed !== EXIT_OK) return EXIT_SINK_FAILED;
+  }
   return exitCode;
 }
 
@@ -466,11 +454,6 @@ function writeNew(path: string, text: string): void {
   } finally {
     closeSync(fd);
   }
-}
-
-/** The spooled records, with the checks' flags, as the async iterator the bulk helper takes. */
-async function* flagged(records: Iterable<Transaction>, flag: (t: Transaction) => Transaction): AsyncGenerator<Transaction> {
-  for (const t of records) yield flag(t);
 }
 
 /** A copy's report: same bytes and lines as the file it copies, none of them read again. */
