@@ -2,6 +2,7 @@ import type { CommandGroup, SalvageCommand } from '../command';
 import { evaluateCommand } from './evaluate';
 import { inspectCommand } from './inspect';
 import { reconstructCommand } from './reconstruct';
+import { reportCommand } from './report';
 import { rulesTestCommand } from './rules-test';
 import { rulesSuggestCommand } from './rules-suggest';
 import { simulateCommand } from './simulate';
@@ -10,6 +11,7 @@ import { simulateCommand } from './simulate';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: (SalvageCommand<any> | CommandGroup)[] = [
   reconstructCommand,
+  reportCommand,
   evaluateCommand,
   simulateCommand,
   inspectCommand,
