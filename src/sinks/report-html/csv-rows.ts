@@ -7,6 +7,8 @@ export class CsvRows {
   private quoted = false;
   /** After a closing quote: a second quote is an escaped one. */
   private quoteSeen = false;
+  /** An unquoted \r just read: a line ending if \n follows, else part of the cell. */
+  private cr = false;
 
   push(chunk: string): string[][] {
     const out: string[][] = [];
@@ -19,6 +21,10 @@ export class CsvRows {
         } else this.cell += c;
         continue;
       }
+      if (this.cr) {
+        this.cr = false;
+        if (c !== '\n') this.cell += '\r';
+      }
       if (c === '"') {
         if (this.quoteSeen) this.cell += '"';
         this.quoted = true;
@@ -26,11 +32,13 @@ export class CsvRows {
         continue;
       }
       this.quoteSeen = false;
-      if (c === ',') {
+      if (c === '\r') {
+        this.cr = true;
+      } else if (c === ',') {
         this.row.push(this.cell);
         this.cell = '';
       } else if (c === '\n') {
-        this.row.push(this.cell.endsWith('\r') ? this.cell.slice(0, -1) : this.cell);
+        this.row.push(this.cell);
         out.push(this.row);
         this.row = [];
         this.cell = '';
@@ -41,6 +49,8 @@ export class CsvRows {
 
   /** The last row when the text did not end with a newline. */
   end(): string[][] {
+    if (this.cr) this.cell += '\r';
+    this.cr = false;
     if (this.cell === '' && this.row.length === 0) return [];
     const last = [...this.row, this.cell];
     this.row = [];
