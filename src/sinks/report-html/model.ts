@@ -137,8 +137,9 @@ export class ReportBuilder {
 
   reject(r: { reason?: unknown }): void {
     this.rejectTotal++;
-    // Numbers vary from line to line (lengths, offsets): one reason, counted once.
-    const reason = String(r.reason ?? '?').replace(/\d+/g, 'N').slice(0, 200);
+    // Numbers vary from line to line (lengths, offsets): one reason, counted once. Digits that
+    // belong to a name (UTF-8, GB2312) are kept.
+    const reason = String(r.reason ?? '?').replace(/(?<![A-Za-z-])\d+/g, 'N').slice(0, 200);
     this.rejectReasons.set(reason, (this.rejectReasons.get(reason) ?? 0) + 1);
   }
 
