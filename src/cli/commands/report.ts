@@ -22,7 +22,11 @@ export const reportCommand: SalvageCommand<ReportArgs> = {
       .option('lang', { type: 'string', choices: ['en', 'zh'], describe: 'language the page opens in (both are in it); default: zh when the system locale is Chinese / 页面默认语言' })
       .option('truth', { type: 'string', describe: 'truth folder of a simulated shop (<sim>/truth): adds the calibration chart / 模拟真值目录，用于校准图' })
       .example('salvage report out', 'rewrite out/report.html / 重写 out/report.html')
-      .example('salvage report out --lang en --truth sim/truth', 'English first, with the calibration chart / 英文优先并附校准图'),
+      .example('salvage report out --lang en --truth sim/truth', 'English first, with the calibration chart / 英文优先并附校准图')
+      .epilog([
+        'Exit codes / 退出码: 0 written / 已写出; 2 usage (no report.json, bad --truth) / 用法错误; 5 cannot write <dir> / 无法写入',
+        'Environment / 环境变量: LC_ALL, LC_MESSAGES, LANG — a Chinese locale opens the page in Chinese / 中文环境下页面默认中文',
+      ].join('\n')),
   async run(args, io) {
     return report(args, io);
   },
