@@ -163,7 +163,7 @@ export function calibrationSvg(points: CalibrationPoint[], labels: { x: Label; y
   }
   parts.push(`<text x="${left + size / 2}" y="${top + size + 30}" text-anchor="middle" class="small">${bi(labels.x)}</text>`);
   parts.push(`<text x="12" y="${top + size / 2}" transform="rotate(-90 12 ${top + size / 2})" text-anchor="middle" class="small">${bi(labels.y)}</text>`);
-  return `<svg class="chart half" data-chart="calibration" viewBox="0 0 ${left + size + 20} ${top + size + 38}" role="img" xmlns="http://www.w3.org/2000/svg">${parts.join('')}</svg>`;
+  return `<svg class="chart square" data-chart="calibration" viewBox="0 0 ${left + size + 20} ${top + size + 38}" role="img" xmlns="http://www.w3.org/2000/svg">${parts.join('')}</svg>`;
 }
 
 function r1(v: number): number {

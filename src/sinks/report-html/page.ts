@@ -58,7 +58,7 @@ tr.damaged td:first-child{border-left:3px solid #c04848}.tag{display:inline-bloc
 .tag.red{background:#fbe3e3;color:#9c1f1f}.tag.amber{background:#fff0d6;color:#8a5a00}.tag.green{background:#e1f4e6;color:#1f6b35}
 code,.mono{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace;font-size:.92em;word-break:break-all;overflow-wrap:anywhere}
 td{overflow-wrap:anywhere}td.n,th.n{white-space:nowrap;overflow-wrap:normal}
-.chart{width:100%;height:auto;display:block;margin:.3em 0}.chart.half{width:49%;display:inline-block;vertical-align:top}
+.chart{width:100%;height:auto;display:block;margin:.3em 0}.chart.half{width:49%;display:inline-block;vertical-align:top}.chart.square{width:330px;max-width:49%;display:inline-block;vertical-align:top;margin-left:2%}
 .chart text{font-size:11px;fill:#333}.chart .small{font-size:10px;fill:#5b6670}.chart .lane{font-size:11px}
 .switch{position:sticky;top:0;float:right;background:#fff;padding:4px}.switch button{border:1px solid #9aa5b1;background:#fff;padding:3px 10px;cursor:pointer;border-radius:4px}
 html.lang-en #lang-en,html.lang-zh #lang-zh{background:#1d2329;color:#fff}

@@ -53,6 +53,9 @@ export async function buildReportModel(dir: string, opts: ReportHtmlOptions): Pr
   const iso = (ms: number) => isoWithOffset(ms, zone.offsetAt(ms));
   const formatTime = (ms: number) => (Number.isFinite(ms) ? iso(ms).slice(5, 16).replace('T', ' ') : '?');
   const model = builder.build({ lang: opts.lang, outDir: opts.outDir, calibration: opts.calibration ?? null, formatTime });
+  // Every time on the page is in the run's zone, this one too.
+  const generated = Date.parse(model.generated_at);
+  if (Number.isFinite(generated)) model.generated_at = iso(generated).replace('T', ' ').replace(/\.\d+/, '');
   return { model, tick: formatTime };
 }
 
