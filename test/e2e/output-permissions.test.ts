@@ -23,7 +23,7 @@ test('transactions.*, restore.sql, rejects.ndjson, review.csv and report.json ar
   assert.ok(r.code === 0 || r.code === 1, r.stderr);
   assert.equal(statSync(out).mode & 0o777, 0o700);
   const files = readdirSync(out).filter((n) => !n.startsWith('.'));
-  assert.deepEqual(files.sort(), ['rejects.ndjson', 'report.json', 'restore.sql', 'review.csv', 'transactions.csv', 'transactions.ndjson', 'unjoined.ndjson']);
+  assert.deepEqual(files.sort(), ['rejects.ndjson', 'report.html', 'report.json', 'restore.sql', 'review.csv', 'transactions.csv', 'transactions.ndjson', 'unjoined.ndjson']);
   for (const n of files) assert.equal((statSync(join(out, n)).mode & 0o777).toString(8), '600', n);
   assert.equal(r.stdout.match(/0600/g)?.length, 1, r.stdout);
   assert.match(r.stdout, /owner-only \(0600\) \/ 输出含买家个人信息，仅所有者可读/);

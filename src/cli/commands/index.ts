@@ -5,6 +5,7 @@ import { indexCommand } from './es-index';
 import { inspectCommand } from './inspect';
 import { kibanaCommand } from './kibana';
 import { reconstructCommand } from './reconstruct';
+import { reportCommand } from './report';
 import { rulesTestCommand } from './rules-test';
 import { rulesSuggestCommand } from './rules-suggest';
 import { simulateCommand } from './simulate';
@@ -15,6 +16,7 @@ export const commands: (SalvageCommand<any> | CommandGroup)[] = [
   reconstructCommand,
   indexCommand,
   kibanaCommand,
+  reportCommand,
   evaluateCommand,
   exportCommand,
   simulateCommand,

@@ -38,6 +38,8 @@ import { readStatements } from '../../sources/statements/read-statement';
 import { BaselineError, readBaseline, type Baseline } from '../../sources/baseline/read-baseline';
 import { auditMentions, KnownTokens, withoutTally } from '../../audit/mentions-audit';
 import { readAuditVocabulary } from '../../audit/vocabulary';
+import { writeReportHtml } from '../../sinks/report-html/write-report';
+import { pickLang } from '../../sinks/report-html/lang';
 
 /** Exit code when a sink (Elasticsearch) could not take the records; the files were still written. */
 export const EXIT_SINK_FAILED = 3;
@@ -255,7 +257,7 @@ interface Prepared {
 }
 
 /** Every file this run writes, moved into --out together at the end (report.json last). */
-const OUTPUT_FILES = ['rejects.ndjson', 'transactions.ndjson', 'unjoined.ndjson', 'transactions.csv', 'restore.sql', 'review.csv', 'report.json'];
+const OUTPUT_FILES = ['rejects.ndjson', 'transactions.ndjson', 'unjoined.ndjson', 'transactions.csv', 'restore.sql', 'review.csv', 'report.html', 'report.json'];
 /** Outputs hold buyers' emails and contacts: owner-only. */
 const PRIVATE = 0o600;
 
@@ -434,8 +436,20 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
   writeNew(folder.staged('report.json'), JSON.stringify({ ...rest, ...extra, run: { ...run, timings_ms: phase } }, null, 2) + '\n');
   // An earlier run's indexing record would be taken for this run's.
   for (const f of INDEXING_FILES) rmSync(join(outDir, f), { force: true });
-  folder.commit(OUTPUT_FILES);
+  // report.html is read back from the staged outputs, so it shows exactly what is committed.
+  let outputs = OUTPUT_FILES;
+  try {
+    await writeReportHtml(folder.staging, folder.staged('report.html'), { lang: pickLang((args as { lang?: string }).lang, io.env), outDir });
+  } catch (e) {
+    const w = asWriteError(e, folder.staged('report.html'));
+    if (w !== e) throw w;
+    // A page that cannot be drawn must not cost the run its records: said, and left out.
+    io.stderr.write(`salvage: warning: report.html was not written (${(e as Error).message}); rebuild it with \`salvage report ${args.out}\` / 未能生成 report.html\n`);
+    outputs = OUTPUT_FILES.filter((n) => n !== 'report.html');
+  }
+  folder.commit(outputs);
   if (!args.quiet || exitCode !== EXIT_OK) io.stdout.write(formatSummary(report, Date.now() - started));
+  if (!args.quiet && outputs.includes('report.html')) io.stdout.write(`  report 报告: ${join(outDir, 'report.html')}\n`);
   if (!args.quiet && checked.statement) io.stdout.write(`  statement 对账单: ${checked.statement.orders_in_statement} order(s) in the bill, ${checked.statement.statement_only.count} only there, ${checked.statement.not_in_statement.count} paid record(s) missing from it (report.json → statement)\n`);
   if (!args.quiet && checked.baseline) io.stdout.write(`  baseline 备份: ${checked.baseline.overlap} record(s) in the backup (${checked.baseline.inconsistent_count} disagree), ${checked.baseline.newer_than_baseline} new since it (report.json → baseline)\n`);
   if (es) {
