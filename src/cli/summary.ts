@@ -52,8 +52,9 @@ export function formatSummary(r: RunReport, elapsedMs: number): string {
     else out.push(`  elasticsearch 索引: ${n(r.elasticsearch.indexed)} indexed, ${n(r.elasticsearch.failed)} failed`);
   }
   const o = r.outputs as { dir: string; card_keys: string };
-  const rv = (r.outputs as { 'review.csv': { rows: number; high: number; medium: number; low: number } })['review.csv'];
-  out.push(`  review.csv: ${n(rv.rows)} record(s) for manual follow-up (high ${n(rv.high)}, medium ${n(rv.medium)}, low ${n(rv.low)})`);
+  const rv = (r.outputs as { 'review.csv': { rows: number; high: number; medium: number; low: number; by_task?: Record<string, number> } })['review.csv'];
+  const tasks = Object.entries(rv.by_task ?? {}).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${n(v)}`).join(', ');
+  out.push(`  review.csv 待办清单: ${n(rv.rows)} order(s) to act on 个订单需人工处理 (high 高 ${n(rv.high)}, medium 中 ${n(rv.medium)}, low 低 ${n(rv.low)})${tasks ? `: ${tasks}` : ''}`);
   out.push(`  wrote 输出: ${o.dir}/{transactions.ndjson, transactions.csv, restore.sql, review.csv, rejects.ndjson, report.json} (card keys ${o.card_keys} 卡密已${o.card_keys === 'masked' ? '脱敏' : '显示'})`);
   out.push('  the outputs hold buyer data: written owner-only (0600) / 输出含买家个人信息，仅所有者可读');
   const meaning = r.exit_code === 0 ? 'ok 成功' : r.exit_code === 1 ? exitOneMeaning(r) : 'finished, but a sink failed 已完成，但输出目标失败';

@@ -8,6 +8,8 @@
 // - Alipay: 8 notifications within 25 h: 4 m, 10 m, 10 m, 1 h, 2 h, 6 h, 15 h.
 // - WeChat Pay: v2 15 s, 15 s, 30 s, 3 m, 30 m ×4, 1 h; v3 15 s, 15 s, 30 s, 3 m, 10 m, 20 m,
 //   30 m ×3, 1 h, 3 h ×3, 6 h ×2. The log does not say which API version, so either fits.
+// Queue-driven senders (Alipay, WeChat Pay) are allowed 2% of each delay either way (at least
+// 30 s / 10 s): a copy hours off a 3 h or 6 h step is not one of their retries.
 // Gateways whose schedule is not known for certain (epusdt, TokenPay, V免签, others) are not judged.
 
 export interface RetrySchedule {
@@ -20,10 +22,10 @@ export interface RetrySchedule {
 }
 
 const EPAY: RetrySchedule = { delaysS: [60, 120, 960, 2160, 3600], lateS: () => 60, earlyS: () => 0 };
-const ALIPAY: RetrySchedule = { delaysS: [240, 600, 600, 3600, 7200, 21600, 54000], lateS: (d) => Math.max(30, d * 0.1), earlyS: (d) => Math.max(30, d * 0.1) };
+const ALIPAY: RetrySchedule = { delaysS: [240, 600, 600, 3600, 7200, 21600, 54000], lateS: (d) => Math.max(30, d * 0.02), earlyS: (d) => Math.max(30, d * 0.02) };
 const WECHAT: RetrySchedule[] = [
-  { delaysS: [15, 15, 30, 180, 1800, 1800, 1800, 1800, 3600], lateS: (d) => Math.max(10, d * 0.1), earlyS: (d) => Math.max(10, d * 0.1) },
-  { delaysS: [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600], lateS: (d) => Math.max(10, d * 0.1), earlyS: (d) => Math.max(10, d * 0.1) },
+  { delaysS: [15, 15, 30, 180, 1800, 1800, 1800, 1800, 3600], lateS: (d) => Math.max(10, d * 0.02), earlyS: (d) => Math.max(10, d * 0.02) },
+  { delaysS: [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600], lateS: (d) => Math.max(10, d * 0.02), earlyS: (d) => Math.max(10, d * 0.02) },
 ];
 
 /** The schedules a callback rule's gateway may follow (empty: not judged). Rule ids name the

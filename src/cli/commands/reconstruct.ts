@@ -27,7 +27,7 @@ import { checkAccounting, RecordStats, sumTotals, unjoinedStats, type RunReport 
 import type { Transaction } from '../../model/types';
 import { formatSummary } from '../summary';
 import { Checks } from '../../checks/run-checks';
-import { reviewPriority, reviewRow } from '../../sinks/review';
+import { reviewRow, reviewTask } from '../../sinks/review';
 import { ReviewWriter } from '../../sinks/review-writer';
 import { ProgressMeter } from '../progress';
 import { readStatements } from '../../sources/statements/read-statement';
@@ -95,7 +95,7 @@ export const reconstructCommand: SalvageCommand<ReconstructArgs> = {
       .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads (files are spread over them)' })
       .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are rejected (and skipped without being held in memory)' })
       .option('sql-min-confidence', { type: 'number', default: 0.8, describe: 'restore.sql only inserts records at or above this confidence' })
-      .option('review-below', { type: 'number', default: 0.9, describe: 'review.csv lists records below this confidence, and every flagged one' })
+      .option('review-below', { type: 'number', default: 0.9, describe: 'a payment claim below this confidence goes on review.csv, beside forgeries, conflicts and undelivered payments / 低于此置信度的付款记录列入待办清单' })
       .option('reveal-card-keys', { type: 'boolean', default: false, describe: 'keep card keys in outputs (they are masked by default)' })
       .option('statement', { type: 'string', array: true, default: [], describe: "a gateway's bill: Alipay 业务明细 CSV or WeChat downloadbill (repeatable) / 对账单" })
       .option('baseline', { type: 'string', describe: 'the last good backup of the orders table: CSV export or MySQL dump / 订单表最近备份' })
@@ -373,8 +373,8 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
     const stmt = sqlForTransaction(t, sqlMin);
     if (!stmt.includes('\n-- skipped')) sqlInserts++;
     await sql.write(stmt);
-    const priority = reviewPriority(t, reviewBelow);
-    if (priority !== null) await review.add(priority, reviewRow(t, reviewBelow));
+    const item = reviewTask(t, reviewBelow);
+    if (item !== null) await review.add(item, reviewRow(t, reviewBelow, item));
   }
   await Promise.all([nd.close(), csv.close(), sql.close(), review.close()]);
 
@@ -431,7 +431,7 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
       'transactions.csv': csv.lines - 1,
       'restore.sql': { inserts: sqlInserts, skipped: spool.count - sqlInserts, min_confidence: sqlMin },
       'rejects.ndjson': rejects.lines,
-      'review.csv': { rows: review.rows, ...review.counts, below: reviewBelow, contains_pii: true, mode: '0600' },
+      'review.csv': { rows: review.rows, ...review.counts, by_task: review.byTask, below: reviewBelow, contains_pii: true, mode: '0600' },
       mode: '0600',
       card_keys: args['reveal-card-keys'] ? 'revealed' : 'masked',
     },
