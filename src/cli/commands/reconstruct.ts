@@ -83,24 +83,36 @@ export const reconstructCommand: SalvageCommand<ReconstructArgs> = {
   describe: 'Rebuild transactions from log files, folders or globs (plain or gzip) / 从日志重建交易',
   builder: (y: Argv) =>
     y
-      .positional('inputs', { type: 'string', array: true, describe: 'log files, directories (recursed) or globs' })
-      .option('out', { type: 'string', default: 'out', describe: 'folder for transactions.ndjson, report.json, …' })
-      .option('es', { type: 'string', describe: 'also index records into this Elasticsearch URL (credentials: ELASTIC_API_KEY or ELASTIC_USERNAME/ELASTIC_PASSWORD)' })
-      .option('index', { type: 'string', default: 'salvage-transactions', describe: 'Elasticsearch index name' })
-      .option('tz', { type: 'string', default: 'Asia/Shanghai', describe: 'zone of log times written without an offset' })
-      .option('keys', { type: 'string', describe: 'keys.json with merchant keys, to check callback signatures' })
-      .option('rules', { type: 'string', array: true, default: [], describe: 'folder(s) of your own rule packs; they override built-in rules by id' })
-      .option('format', { type: 'string', array: true, default: [], describe: 'force a format for matching files: <glob>=<format>' })
+      // `default: undefined`: yargs would otherwise show a required list as `[default: []]`.
+      .positional('inputs', { type: 'string', array: true, default: undefined, describe: 'log files, directories (recursed), globs, or - for standard input / 日志文件、目录（递归）、通配符，或 - 表示标准输入' })
+      .option('out', { type: 'string', default: 'out', describe: 'folder for transactions.ndjson, review.csv, report.json, … / 输出目录' })
+      .option('es', { type: 'string', describe: 'also index records into this Elasticsearch URL (credentials from the environment, below) / 同时写入 Elasticsearch' })
+      .option('index', { type: 'string', default: 'salvage-transactions', describe: 'Elasticsearch index name / 索引名' })
+      .option('tz', { type: 'string', default: 'Asia/Shanghai', describe: 'zone of log times written without an offset, and of times shown / 无时区日志及显示所用时区' })
+      .option('keys', { type: 'string', describe: 'keys.json with merchant keys, to check callback signatures / 商户密钥，用于验签' })
+      .option('rules', { type: 'string', array: true, default: [], describe: 'folder(s) of your own rule packs; they override built-in rules by id / 自定义规则包目录' })
+      .option('format', { type: 'string', array: true, default: [], describe: 'force a format for matching files: <glob>=<format> / 强制指定格式' })
       .option('nginx-format', { type: 'string', describe: NGINX_FORMAT_HELP })
-      .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads (files are spread over them)' })
-      .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are rejected (and skipped without being held in memory)' })
-      .option('sql-min-confidence', { type: 'number', default: 0.8, describe: 'restore.sql only inserts records at or above this confidence' })
+      .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads (files are spread over them) / 工作线程数' })
+      .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are rejected (and skipped without being held in memory) / 超长行拒绝' })
+      .option('sql-min-confidence', { type: 'number', default: 0.8, describe: 'restore.sql only inserts records at or above this confidence / restore.sql 的最低置信度' })
       .option('review-below', { type: 'number', default: 0.9, describe: 'a payment claim below this confidence goes on review.csv, beside forgeries, conflicts and undelivered payments / 低于此置信度的付款记录列入待办清单' })
-      .option('reveal-card-keys', { type: 'boolean', default: false, describe: 'keep card keys in outputs (they are masked by default)' })
+      .option('reveal-card-keys', { type: 'boolean', default: false, describe: 'keep card keys in outputs (they are masked by default) / 输出中保留卡密（默认脱敏）' })
       .option('statement', { type: 'string', array: true, default: [], describe: "a gateway's bill: Alipay 业务明细 CSV or WeChat downloadbill (repeatable) / 对账单" })
       .option('baseline', { type: 'string', describe: 'the last good backup of the orders table: CSV export or MySQL dump / 订单表最近备份' })
-      .option('progress', { type: 'boolean', describe: 'print progress to stderr (default: when stderr is a terminal)' })
-      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only warnings and errors' }),
+      .option('progress', { type: 'boolean', describe: 'print progress to stderr (default: when stderr is a terminal) / 显示进度' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only warnings and errors / 只打印警告和错误' }),
+  help: {
+    examples: [
+      ['salvage reconstruct logs/ --keys keys.json --out out', 'every file under logs/, signatures checked / 读取 logs/ 下所有文件并验签'],
+      ["salvage reconstruct 'nginx/*.gz' app/laravel.log --out out --tz UTC", 'globs and files; times without offset are UTC / 通配符与文件，无时区时间按 UTC'],
+      ['zcat old.log.gz | salvage reconstruct - --format nginx-combined', 'from standard input / 从标准输入读取'],
+      ['salvage reconstruct logs/ --statement bill.csv --baseline orders.sql', "with the gateway's bill and the last backup / 加上对账单与备份"],
+      ['ELASTIC_API_KEY=… salvage reconstruct logs/ --es http://localhost:9200', 'also into Elasticsearch / 同时写入 Elasticsearch'],
+    ],
+    exitCodes: [0, 1, 2, 3, 4, 5, 6, 7, '129 130 143'],
+    env: ['ELASTIC_API_KEY', 'ELASTIC_USERNAME', 'ELASTIC_PASSWORD', 'ELASTIC_CREDENTIALS_FILE'],
+  },
   async run(args, io) {
     return reconstruct(args, io);
   },
