@@ -295,8 +295,10 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
     files.unshift(stdinCopy);
   }
   const shown = (f: string) => (fromStdin && f === stdinCopy ? STDIN : displayName(f, io.cwd));
-  const showProgress = args.progress ?? (!args.quiet && (io.stderr as NodeJS.WriteStream).isTTY === true);
-  const meter = new ProgressMeter(io.stderr, files.length, showProgress);
+  const onTerminal = (io.stderr as NodeJS.WriteStream).isTTY === true;
+  const showProgress = args.progress ?? (!args.quiet && onTerminal);
+  const diskBytes = files.reduce((a, f) => { try { return a + statSync(f).size; } catch { return a; } }, 0);
+  const meter = new ProgressMeter(io.stderr, { files: files.length, diskBytes }, !showProgress ? 'off' : onTerminal ? 'terminal' : 'lines');
   const planned = files.map((f) => {
     const display = shown(f);
     const o = overrides.find((x) => x.re.test(display) || x.re.test(f) || x.re.test(display.split('/').pop()!));
@@ -338,10 +340,10 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
         correlator.addBatch(batch, file);
       },
       reject: (items) => { for (const r of items) rejects.writeSync(JSON.stringify(r)); },
-      progress: (bytes, lines) => {
+      progress: (_bytes, lines, file, disk) => {
         const w = correlator.watermark;
         meter.readUpTo(Number.isFinite(w) ? isoWithOffset(w, zoneOfRun.offsetAt(w)).slice(0, 16).replace('T', ' ') : null);
-        meter.tick(bytes, lines);
+        meter.tick(file, disk, lines);
       },
       reached: (file, ms) => correlator.reached(file, ms),
       holdBack: (running) => correlator.holdBack(running),
