@@ -77,7 +77,7 @@ export const evaluateCommand: SalvageCommand<EvaluateArgs> = {
     const minPrecision = fraction('min-precision', args['min-precision']);
     const limit = args['list-limit'] ?? 20;
     if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--list-limit must be a whole number ≥ 0, got ${String(limit)} / --list-limit 必须是不小于 0 的整数，收到 ${String(limit)}`);
-    if (!args.truth || !args.recovered) throw new UsageError('evaluate needs both --truth <dir> and --recovered <file>.');
+    if (!args.truth || !args.recovered) throw new UsageError('evaluate needs both --truth <dir> and --recovered <file> / 需要同时给出 --truth 与 --recovered');
     const truthDir = path.resolve(io.cwd, args.truth);
     const recoveredFile = await resolveRecovered(path.resolve(io.cwd, args.recovered));
 

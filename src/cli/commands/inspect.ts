@@ -188,7 +188,7 @@ export interface NginxFormatOption {
  *  Anything malformed is a usage error naming the problem. */
 export function nginxFormatOption(spec: unknown, cwd: string): NginxFormatOption {
   if (spec === undefined) return { parsers: [] };
-  if (Array.isArray(spec)) throw new UsageError('--nginx-format can be given only once');
+  if (Array.isArray(spec)) throw new UsageError('--nginx-format can be given only once / --nginx-format 只能给出一次');
   if (typeof spec !== 'string' || spec.trim() === '') throw new UsageError("--nginx-format needs a log_format directive, @file or name=@file");
   const fromFile = /^(?:([A-Za-z0-9_.-]+)=)?@([^]+)$/.exec(spec);
   let text = spec;
@@ -196,7 +196,7 @@ export function nginxFormatOption(spec: unknown, cwd: string): NginxFormatOption
     try {
       text = readFileSync(resolve(cwd, fromFile[2]!), 'utf8');
     } catch (e) {
-      throw new UsageError(`--nginx-format: cannot read ${fromFile[2]}: ${(e as Error).message}`);
+      throw new UsageError(`--nginx-format: cannot read ${fromFile[2]}: ${(e as Error).message} / 无法读取该文件`);
     }
   }
   try {
@@ -263,7 +263,7 @@ export function eventTime(ev: LogEvent): string {
 /** Checks shared by inspect and rules test. */
 export function checkScanArgs(file: string, tz: string, format: string | undefined, maxLineBytes: number, cwd: string, extra: readonly ParserDefinition[] = []): string {
   if (format !== undefined && format.includes('=')) {
-    throw new UsageError(`--format takes a parser id here (one file): drop the "<glob>=" part of "${format}"`);
+    throw new UsageError(`--format takes a parser id here (one file): drop the "<glob>=" part of "${format}" / 此处 --format 只接受格式名`);
   }
   try {
     new ZoneClock(tz);
@@ -271,9 +271,9 @@ export function checkScanArgs(file: string, tz: string, format: string | undefin
     throw new UsageError(`--tz ${tz} is not a time zone name (e.g. Asia/Shanghai, UTC) / 时区无效`);
   }
   if (format !== undefined && !parserById(format, extra)) {
-    throw new UsageError(`--format: unknown format "${format}" (known: ${[...extra, ...PARSERS].map((p) => p.id).join(', ')})`);
+    throw new UsageError(`--format: unknown format "${format}" (known: ${[...extra, ...PARSERS].map((p) => p.id).join(', ')}) / 未知格式`);
   }
-  if (!(maxLineBytes >= 1024)) throw new UsageError('--max-line-bytes must be at least 1024');
+  if (!(maxLineBytes >= 1024)) throw new UsageError('--max-line-bytes must be at least 1024 / --max-line-bytes 不能小于 1024');
   const path = resolve(cwd, file);
   let isFile = false;
   try {

@@ -71,7 +71,7 @@ function parseFormatOverrides(specs: string[], extra: readonly ParserDefinition[
     const eq = s.lastIndexOf('=');
     // A bare format name applies to every input (handy with `-`: one stream, one format).
     if (eq < 0 && parserById(s, extra)) return { re: /^/, format: s };
-    if (eq <= 0) throw new UsageError(`--format expects <glob>=<format>, got "${s}"`);
+    if (eq <= 0) throw new UsageError(`--format expects <glob>=<format>, got "${s}" / --format 格式应为 <通配符>=<格式>`);
     const format = s.slice(eq + 1);
     if (!parserById(format, extra)) throw new UsageError(`--format ${s}: unknown format "${format}" (known: ${[...extra, ...PARSERS].map((p) => p.id).join(', ')}) / 未知格式`);
     return { re: globToRegExp(s.slice(0, eq)), format };
@@ -126,7 +126,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     throw new UsageError(`--tz ${args.tz} is not a time zone name (e.g. Asia/Shanghai, UTC) / 时区无效`);
   }
   if (!Number.isInteger(args.workers) || args.workers < 1) throw new UsageError('--workers must be a whole number ≥ 1 / --workers 必须是不小于 1 的整数');
-  if (!(args['max-line-bytes'] >= 1024)) throw new UsageError('--max-line-bytes must be at least 1024');
+  if (!(args['max-line-bytes'] >= 1024)) throw new UsageError('--max-line-bytes must be at least 1024 / --max-line-bytes 不能小于 1024');
   const sqlMin = args['sql-min-confidence'];
   if (!(sqlMin >= 0 && sqlMin <= 1)) throw new UsageError('--sql-min-confidence must be between 0 and 1 / --sql-min-confidence 必须在 0 到 1 之间');
   const reviewBelow = args['review-below'];

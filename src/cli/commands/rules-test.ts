@@ -128,7 +128,7 @@ export const rulesTestCommand: SalvageCommand<RulesTestArgs> = {
 };
 
 export async function rulesTest(args: RulesTestArgs, io: CommandIO): Promise<number> {
-  if (args.lines !== undefined && (!Number.isInteger(args.lines) || args.lines < 1)) throw new UsageError('--lines must be a whole number ≥ 1');
+  if (args.lines !== undefined && (!Number.isInteger(args.lines) || args.lines < 1)) throw new UsageError('--lines must be a whole number ≥ 1 / --lines 必须是不小于 1 的整数');
   const nginxFormat = nginxFormatOption(args['nginx-format'], io.cwd);
   if (nginxFormat.note) io.stderr.write(`salvage: note: ${nginxFormat.note}\n`);
   const samplePath = checkScanArgs(args.sample, args.tz, args.format, args['max-line-bytes'], io.cwd, nginxFormat.parsers);
