@@ -95,8 +95,8 @@ export const TASKS: Record<ReviewTask, TaskText> = {
   },
   missing_fields: {
     priority: 'low', whom: 'gateway', kinds: PAYMENT,
-    ask: 'The payment is proven, but a key field is missing: fill it in from the gateway bill (or ask the buyer for the contact)',
-    ask_zh: '付款已证实但缺少关键字段：从支付账单补全（联系方式可询问买家）',
+    ask: 'The payment is proven, but its amount, paid time or gateway trade no is missing: fill it in from the gateway bill',
+    ask_zh: '付款已证实，但缺少金额、付款时间或支付平台交易号：请从支付账单补全',
   },
 };
 
@@ -104,6 +104,9 @@ export const TASKS: Record<ReviewTask, TaskText> = {
 const INFORMATIONAL = new Set(['expired', 'in_baseline', 'explains_balance_break?']);
 const FORGERY = new Set(['bad_signature', 'replayed_notify', 'amount_mismatch']);
 const PAID = new Set(['paid', 'delivered', 'refunded']);
+
+/** Fields a restored order needs (review.csv's `missing` lists the buyer contact too). */
+const KEY_FIELDS = new Set(['amount', 'paid time', 'gateway trade no']);
 
 /** Money-carrying fields of a conflict: a disagreement there is high priority. */
 const MONEY_FIELDS = new Set(['amount', 'trade_no', 'paid_at']);
@@ -143,10 +146,13 @@ export function reviewTask(t: Transaction, threshold: number): ReviewItem | null
   if (has('expired') && !PAID.has(t.status)) return null;
   if (PAID.has(t.status)) {
     if (t.confidence < threshold) return pick('payment_unproven');
-    return missingFields(t).length > 0 ? pick('missing_fields') : null;
+    // Without these the order cannot be restored as it was; a missing buyer contact alone asks
+    // nothing of anyone (the card went out, or paid_not_delivered says so).
+    return missingFields(t).some((m) => KEY_FIELDS.has(m.en)) ? pick('missing_fields') : null;
   }
-  // Payment started but never shown, and the shop did not close it: maybe a payment the logs lost.
-  if (t.status === 'pending' && t.confidence < threshold) return pick('payment_unproven');
+  // Payment started and a callback reached the shop, but nothing shows it paid: maybe a payment
+  // the logs lost. A checkout left at the gateway page with no callback is an abandoned order.
+  if (t.status === 'pending' && t.confidence < threshold && t.evidence.some((e) => CALLBACK.includes(e.kind))) return pick('payment_unproven');
   // An order only seen being created, or failed: no money moved, nothing to ask.
   return null;
 }

@@ -37,7 +37,10 @@ test('only what a person must act on is a task, and the priority says how urgent
   assert.deepEqual(reviewTask(rec({ conflicts: [{ field: 'amount', values: [] }] }), 0.9), { task: 'conflict', priority: 'high' }, 'a disagreement about money');
   assert.deepEqual(reviewTask(rec({ conflicts: [{ field: 'buyer_email', values: [] }] }), 0.9), { task: 'conflict', priority: 'medium' });
   assert.deepEqual(reviewTask(rec({ confidence: 0.6 }), 0.9), { task: 'payment_unproven', priority: 'medium' }, 'a doubtful payment claim');
-  assert.deepEqual(reviewTask(rec({ status: 'pending', confidence: 0.6, paid_at: null }), 0.9), { task: 'payment_unproven', priority: 'medium' }, 'payment started, never shown, not closed by the shop');
+  const callback = { source: 'nginx', file: 'a.log', line: 3, offset: 0, rule: 'callbacks.nginx.post-unlogged', kind: 'callback_seen' as const, ts: null };
+  assert.deepEqual(reviewTask(rec({ status: 'pending', confidence: 0.6, paid_at: null, evidence: [callback] }), 0.9), { task: 'payment_unproven', priority: 'medium' }, 'a callback reached the shop, nothing shows it paid');
+  assert.equal(reviewTask(rec({ status: 'pending', confidence: 0.6, paid_at: null }), 0.9), null, 'a checkout abandoned at the gateway page');
+  assert.equal(reviewTask(rec({ buyer_email: null }), 0.9), null, 'a missing contact alone asks nothing');
   assert.deepEqual(reviewTask(rec({ trade_no: null }), 0.9), { task: 'missing_fields', priority: 'low' });
   assert.deepEqual(reviewTask(rec({ amount: null }), 0.9), { task: 'missing_fields', priority: 'low' });
   assert.equal(reviewTask(rec({ status: 'created', confidence: 0.6, paid_at: null }), 0.9), null, 'no money moved');
