@@ -28,6 +28,7 @@ export const ENV_MEANINGS: Record<string, [string, string]> = {
   ELASTIC_PASSWORD: ['Elasticsearch password', 'Elasticsearch 密码'],
   ELASTIC_CREDENTIALS_FILE: ['JSON file: {"api_key"} or {"username", "password"}', 'Elasticsearch 凭据文件'],
   SALVAGE_SIM_TIMING: ['1: print how long each phase took', '设为 1 则打印各阶段耗时'],
+  SALVAGE_ES_URL: ['Elasticsearch URL for export --from es:…', 'export 使用的 Elasticsearch 地址'],
 };
 
 export interface CommandHelp {

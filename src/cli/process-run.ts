@@ -45,7 +45,11 @@ export function runAsProcess(argv: string[]): void {
 
   // `salvage evaluate --json | head` closes the pipe early: that is not an error worth a stack trace.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (e.code === 'EPIPE') {
+      // Scratch files of the command (export's staging copy) go, as on any other early stop.
+      undoAll();
+      process.exit(process.exitCode ?? 0);
+    }
     fatal(e);
   });
   const io: CommandIO = {

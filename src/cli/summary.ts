@@ -56,7 +56,7 @@ export function formatSummary(r: RunReport, elapsedMs: number): string {
     if ('error' in r.elasticsearch) out.push(`  elasticsearch: FAILED — ${r.elasticsearch.error}`);
     else out.push(`  elasticsearch 索引: ${n(r.elasticsearch.indexed)} indexed, ${n(r.elasticsearch.failed)} failed`);
   }
-  const o = r.outputs as { dir: string; card_keys: string };
+  const o = { dir: r.run.out_dir, ...(r.outputs as { card_keys: string }) };
   const rv = (r.outputs as { 'review.csv': { rows: number; high: number; medium: number; low: number; by_task?: Record<string, number> } })['review.csv'];
   const tasks = Object.entries(rv.by_task ?? {}).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${n(v)}`).join(', ');
   out.push(`  review.csv 待办清单: ${n(rv.rows)} order(s) to act on 个订单需人工处理 (high 高 ${n(rv.high)}, medium 中 ${n(rv.medium)}, low 低 ${n(rv.low)})${tasks ? `: ${tasks}` : ''}`);

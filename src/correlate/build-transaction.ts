@@ -54,6 +54,9 @@ const STEP_OF_KIND: Partial<Record<Evidence['kind'], string>> = {
   refunded: 'refunded',
 };
 
+/** Requests the buyer's browser makes: their address is the buyer's. */
+const BUYER_SIDE = new Set<Evidence['kind']>(['order_created', 'order_viewed', 'payment_started', 'status_polled']);
+
 /** A callback copy this long after the shop acknowledged one is treated as a replay. */
 const REPLAY_AFTER_MS = 600_000;
 
@@ -259,6 +262,17 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
   const goodsPick = pickField<string>(ev, 'goods_id');
   note(goodsPick);
 
+  // Only the buyer's own requests say where the buyer was: a callback comes from the gateway.
+  const buyerIp = pickField<string>(ev, 'client_ip', (e) => BUYER_SIDE.has(e.kind) && e.fields.copy === undefined);
+  const payId = pickField<string>(ev, 'pay_id');
+  // Several deliveries (a re-sent card) are joined as the shop joins them in the order: one per line.
+  const deliveredKeys = (field: 'card_key' | 'card_key_masked') => {
+    const keys = [...new Set(delivered.flatMap((e) => (typeof e.fields[field] === 'string' ? [e.fields[field] as string] : [])))];
+    return keys.length > 0 ? keys.join('\n') : undefined;
+  };
+  const cardKeyMasked = deliveredKeys('card_key_masked');
+  const cardKey = deliveredKeys('card_key');
+
   const channelPick = pickField<string>(ev, 'channel', (e) => e.kind !== 'payment_notified' || isAcceptedNotify(e));
   let channel = channelPick.value;
   let channelFrom = channelPick.from;
@@ -399,6 +413,10 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
     buyer_email: emailPick.value,
     goods_id: goodsPick.value !== null ? String(goodsPick.value) : null,
     trade_no: tradePick.value,
+    ...(buyerIp.value !== null ? { buyer_ip: String(buyerIp.value) } : {}),
+    ...(payId.value !== null ? { pay_id: String(payId.value) } : {}),
+    ...(cardKeyMasked !== undefined ? { card_key_masked: cardKeyMasked } : {}),
+    ...(cardKey !== undefined ? { card_key: cardKey } : {}),
     confidence: score.confidence,
     reasons: [...score.reasons, ...extraReasons],
     flags,
@@ -408,6 +426,8 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
       trade_no: tradePick.from,
       buyer_email: emailPick.from,
       goods_id: goodsPick.from,
+      buyer_ip: buyerIp.from,
+      pay_id: payId.from,
       channel: channelFrom,
       created_at: createdFrom,
       paid_at: paidFrom,

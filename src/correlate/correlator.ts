@@ -1,6 +1,6 @@
 import { checkedView, type CheckedEvidence, type Evidence, type Transaction } from '../model/types';
 import { buildTransaction, type JoinedEvidence } from './build-transaction';
-import { batchOf, describeLink, parseEvidence, type EvidenceBatch } from '../pipeline/evidence-batch';
+import { batchOf, describeLink, linksOf, parseEvidence, type EvidenceBatch } from '../pipeline/evidence-batch';
 import { RecordSpool } from './record-spool';
 import { callbackTime, MIN_CORRECT_S, SkewEstimator, sourceOf, type SkewEstimate } from './clock-skew';
 import { isoWithOffset } from '../../parsers/time';
@@ -16,7 +16,8 @@ import { PrefixJoin } from './prefix-join';
 import { balanceLineOf, uniqueBalanceLines, type BalanceLine } from '../checks/balances';
 
 // Gathers evidence from every file and joins it into orders: by order number first, then by
-// gateway trade number, card key hash or a rule's link key, and last, for lines that carry no
+// gateway trade number, card key hash or a rule's link key (one that a single order carries: a
+// link two orders carry places nothing, whichever was read first), and last, for lines that carry no
 // key at all, by client and time (creation-join.ts: dujiaoka's POST /create-order) or by time
 // alone (callback-join.ts: a callback whose body was not logged). A line that names only the
 // start of an order number (a PHP stack trace cuts it) joins the one known order with that
@@ -107,8 +108,13 @@ export class Correlator {
   private readonly parked: BlockFile;
   private readonly marks = new Watermark();
   private lastSweep = -Infinity;
-  /** Gateway trade numbers, card key hashes and rule link keys → the order that carried them. */
+  /** Gateway trade numbers, card key hashes and rule link keys → the first order seen carrying them. */
   private readonly linkToOrder = new Map<string, string>();
+  /** Links carried by more than one order, with every such order: a line naming only such a link cannot be placed. */
+  private readonly contested = new Map<string, string[]>();
+  /** Lines placed by a link while reading, as `[order, link, line]`: checked again at the end,
+   *  when every claim is known, so where a line goes does not depend on what was read first. */
+  private readonly linkJoins: BlockFile;
   /** What is kept of every order for the whole run (see OrderKeys). */
   private readonly keys = new OrderKeys();
   /** Evidence with only a link key that no order had claimed yet when it arrived. */
@@ -137,6 +143,7 @@ export class Correlator {
     this.opts = { ...DEFAULT_CORRELATOR, ...opts };
     this.table = new OrderTable({ maxOpenItems: this.opts.maxInMemory, ...(this.opts.spillParent ? { spillParent: this.opts.spillParent } : {}) }, (id, items) => this.buildQuiet(id, items));
     this.parked = new BlockFile(this.opts.spillParent, 'salvage-keyless-');
+    this.linkJoins = new BlockFile(this.opts.spillParent, 'salvage-linked-');
     this.prefixes = new PrefixJoin(this.opts.spillParent);
     this.creations = new CreationJoin(this.keys, this.opts.fuzzyWindowMs, this.opts.spillParent);
   }
@@ -193,7 +200,7 @@ export class Correlator {
         const id = k.id(row);
         this.table.add(id, b.json[i]!, ts);
         // A forged callback must not be able to claim a trade number for its order.
-        if (links && !b.badSignature[i]) for (const l of links) if (!this.linkToOrder.has(l)) this.linkToOrder.set(l, id);
+        if (links && !b.badSignature[i]) for (const l of links) this.claim(l, id);
         const known = !Number.isNaN(ts);
         if (kind === 'payment_notified' && known) {
           const e = parseEvidence(b.json[i]!);
@@ -220,9 +227,11 @@ export class Correlator {
         const client = b.client[i];
         if (client && known && !(ts >= k.seenTs(row))) this.creations.sighting(row, client, ts, this.sourceCode(sourceOf(parseEvidence(b.json[i]!))));
       } else if (links) {
-        const link = links.find((l) => this.linkToOrder.has(l));
-        if (link) this.table.add(this.linkToOrder.get(link)!, withJoinedBy(b.json[i]!, describeLink(link)), ts);
-        else this.byLinkOnly.push({ json: b.json[i]!, links, tsMs: ts });
+        const to = this.placeByLink(links);
+        if (to && 'order' in to) {
+          this.table.add(to.order, withJoinedBy(b.json[i]!, describeLink(to.link)), ts);
+          this.linkJoins.append([JSON.stringify([to.order, to.link, b.json[i]!])]);
+        } else this.byLinkOnly.push({ json: b.json[i]!, links, tsMs: ts });
       } else {
         this.park(b.json[i]!);
       }
@@ -241,10 +250,15 @@ export class Correlator {
     const missParked: Miss = (l, why, json) => miss({ kind: l.kind, rule: l.rule, file: l.file, line: l.line, ts: parseEvidence(json).ts }, why);
     for (const u of this.unplaced) unjoined.push(u);
 
+    this.recheckLinkJoins();
     for (const { json, links } of this.byLinkOnly) {
-      const link = links.find((l) => this.linkToOrder.has(l));
-      if (link) this.table.addLate(this.linkToOrder.get(link)!, withJoinedBy(json, describeLink(link)));
-      else {
+      const to = this.placeByLink(links);
+      if (to && 'order' in to) this.table.addLate(to.order, withJoinedBy(json, describeLink(to.link)));
+      else if (to) {
+        const e = parseEvidence(json);
+        const orders = this.contested.get(to.contested)!;
+        miss({ kind: e.kind, rule: e.rule, file: e.source.file, line: e.source.line, ts: e.ts }, `${describeLink(to.contested)} is carried by ${orders.length} orders (${[...orders].sort().join(', ')}): cannot tell which`);
+      } else {
         const e = parseEvidence(json);
         const prefix = e.fields.order_id_prefix;
         if (typeof prefix === 'string' && prefix !== '') {
@@ -295,6 +309,7 @@ export class Correlator {
     } finally {
       this.table.dispose();
       this.parked.dispose();
+      this.linkJoins.dispose();
       this.prefixes.dispose();
     }
     unjoined.sort((a, b) => (a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.line - b.line));
@@ -304,6 +319,52 @@ export class Correlator {
       records, unjoined, fuzzyJoins, duplicateCopies, balanceChanges, spilledEvidence: stats.parked_items, clockSkew,
       state: { ...stats, records_kept_from_quiet: kept, records_built_at_end: built, creation_joins_walked_again: this.creations.walkedAgain },
     };
+  }
+
+  /** An order carries a link (not from a forged callback): the first is kept, and a second order makes the link contested. */
+  private claim(link: string, id: string): void {
+    const first = this.linkToOrder.get(link);
+    if (first === undefined) {
+      this.linkToOrder.set(link, id);
+      return;
+    }
+    if (first === id) return;
+    const all = this.contested.get(link);
+    if (!all) this.contested.set(link, [first, id]);
+    else if (!all.includes(id)) all.push(id);
+  }
+
+  /**
+   * Where a line that names only links goes: the order of its first link (in the line's own
+   * order of links) that exactly one order carries. A link carried by several orders places
+   * nothing; if that is all the line has, it says which (`contested`).
+   */
+  private placeByLink(links: readonly string[]): { order: string; link: string } | { contested: string } | null {
+    let contested: string | undefined;
+    for (const l of links) {
+      const order = this.linkToOrder.get(l);
+      if (order === undefined) continue;
+      if (!this.contested.has(l)) return { order, link: l };
+      contested ??= l;
+    }
+    return contested === undefined ? null : { contested };
+  }
+
+  /**
+   * Lines placed by a link while reading were placed with the claims known then: an order read
+   * later may carry the same link (now contested) or an earlier link of the line. Each is placed
+   * again with every claim known; one that goes elsewhere is taken back and decided with the
+   * lines that waited for the end, so the result is the one of reading everything first.
+   */
+  private recheckLinkJoins(): void {
+    for (const { text } of this.linkJoins.lines()) {
+      const [order, link, json] = JSON.parse(text) as [string, string, string];
+      const links = linksOf(parseEvidence(json)) ?? [];
+      const to = this.placeByLink(links);
+      if (to && 'order' in to && to.order === order && to.link === link) continue;
+      this.table.retract(order, withJoinedBy(json, describeLink(link)));
+      this.byLinkOnly.push({ json, links, tsMs: NaN });
+    }
   }
 
   /** Finish quiet orders when the watermark has moved on far enough to make it worth a look. */

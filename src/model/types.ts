@@ -178,6 +178,15 @@ export interface Transaction {
   buyer_email: string | null;
   goods_id: string | null;
   trade_no: string | null;
+  /** The buyer's address when the order was made (dujiaoka `buy_ip`, acg-faka `create_ip`), from
+   *  the buyer's own requests only (a callback's address is the gateway's). Absent when no line had it. */
+  buyer_ip?: string;
+  /** The shop's payment-method row (dujiaoka `pays.id`, acg-faka `pay.id`) as a line named it. */
+  pay_id?: string;
+  /** The delivered card key(s), masked (first and last characters): enough to recognise, not to use. */
+  card_key_masked?: string;
+  /** The delivered card key(s) in clear: only in a run made with --reveal-card-keys. */
+  card_key?: string;
   confidence: number;
   reasons: string[];
   flags: string[];

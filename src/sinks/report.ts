@@ -19,10 +19,26 @@ export interface Totals {
   evidence_items: number;
 }
 
+/**
+ * What may differ between two runs of the same inputs and options: when, where, with how many
+ * workers, and what the worker count does to the correlator's memory bookkeeping. Everything
+ * else in report.json (and every other output, byte for byte) depends only on the inputs, the
+ * options other than --workers and --out, and the folder the command is run from.
+ */
+export interface RunDetails {
+  generated_at: string;
+  /** The --out folder, as an absolute path. */
+  out_dir: string;
+  workers: number;
+  /** How the correlator kept its open state small (orders finished when quiet, late evidence,
+   *  rebuilds, evidence that passed through disk): it depends on how the readers interleaved. */
+  correlation_state: CorrelationState;
+  timings_ms?: Record<string, number>;
+}
+
 export interface RunReport {
   tool: { name: 'salvage'; version: string };
-  generated_at: string;
-  settings: { tz: string; rule_dirs: string[]; keys_given: boolean; workers: number; max_line_bytes: number };
+  settings: { tz: string; rule_dirs: string[]; keys_given: boolean; max_line_bytes: number };
   inputs: FileReport[];
   input_problems: { input: string; message: string }[];
   /** Found but deliberately not read (salvage output folders), with the reason. */
@@ -42,14 +58,12 @@ export interface RunReport {
   mentions_audit: MentionsAuditEntry[];
   fuzzy_joins: number;
   duplicate_evidence_copies: number;
-  /** Evidence items that passed through disk because correlation memory is bounded. */
-  spilled_evidence: number;
-  /** How the correlator kept its open state small (orders finished when quiet, late evidence, rebuilds). */
-  correlation_state?: CorrelationState;
   checks: ChecksReport;
   outputs: Record<string, unknown>;
   elasticsearch?: EsResult | { error: string };
   exit_code: number;
+  /** The only part that may differ between runs of the same inputs: see RunDetails. */
+  run: RunDetails;
 }
 
 export function sumTotals(files: FileReport[]): Totals {

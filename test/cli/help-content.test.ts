@@ -16,7 +16,7 @@ const help = (args: string[]) => {
   return r.stdout;
 };
 
-const COMMANDS = [['reconstruct'], ['evaluate'], ['simulate'], ['inspect'], ['rules'], ['rules', 'test'], ['rules', 'suggest'], []];
+const COMMANDS = [['reconstruct'], ['evaluate'], ['simulate'], ['inspect'], ['export'], ['rules'], ['rules', 'test'], ['rules', 'suggest'], []];
 
 for (const cmd of COMMANDS) {
   test(`salvage ${cmd.join(' ') || '(top)'} --help: examples, exit codes and environment, in both languages`, () => {

@@ -1,6 +1,7 @@
 import type { CommandGroup, SalvageCommand } from '../command';
 import { COMMON_EXITS } from '../help';
 import { evaluateCommand } from './evaluate';
+import { exportCommand } from './export';
 import { inspectCommand } from './inspect';
 import { reconstructCommand } from './reconstruct';
 import { rulesTestCommand } from './rules-test';
@@ -12,6 +13,7 @@ import { simulateCommand } from './simulate';
 export const commands: (SalvageCommand<any> | CommandGroup)[] = [
   reconstructCommand,
   evaluateCommand,
+  exportCommand,
   simulateCommand,
   inspectCommand,
   { name: 'rules', describe: 'rules test | rules suggest: try a rule pack on a sample, or draft one from unread lines / 测试或生成规则包', subcommands: [rulesTestCommand, rulesSuggestCommand],

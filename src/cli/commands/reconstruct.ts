@@ -22,13 +22,16 @@ import { peekStarts } from '../../pipeline/peek-start';
 import { Correlator } from '../../correlate/correlator';
 import { LineWriter } from '../../sinks/line-writer';
 import { csvHeader, csvRow } from '../../sinks/csv';
-import { sqlForTransaction, sqlHeader } from '../../sinks/sql';
+import { RestoreScriptWriter } from '../../sinks/sql/restore-writer';
+import { ACG_FAKA_DEFAULT_PREFIX, PLATFORMS, type Platform } from '../../sinks/sql/orders-table';
+import { platformOfRun } from '../../sinks/sql/platform-of-run';
 import { checkAccounting, RecordStats, sumTotals, unjoinedStats, type RunReport } from '../../sinks/report';
 import type { Transaction } from '../../model/types';
 import { formatSummary } from '../summary';
 import { Checks } from '../../checks/run-checks';
 import { reviewRow, reviewTask } from '../../sinks/review';
 import { ReviewWriter } from '../../sinks/review-writer';
+import { RejectSpool } from '../../sinks/reject-spool';
 import { ProgressMeter } from '../progress';
 import { readStatements } from '../../sources/statements/read-statement';
 import { BaselineError, readBaseline, type Baseline } from '../../sources/baseline/read-baseline';
@@ -50,6 +53,8 @@ export interface ReconstructArgs {
   workers: number;
   'max-line-bytes': number;
   'sql-min-confidence': number;
+  platform?: string;
+  'table-prefix': string;
   'reveal-card-keys': boolean;
   'review-below': number;
   progress?: boolean;
@@ -96,6 +101,8 @@ export const reconstructCommand: SalvageCommand<ReconstructArgs> = {
       .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads (files are spread over them) / 工作线程数' })
       .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are rejected (and skipped without being held in memory) / 超长行拒绝' })
       .option('sql-min-confidence', { type: 'number', default: 0.8, describe: 'restore.sql only inserts records at or above this confidence / restore.sql 的最低置信度' })
+      .option('platform', { type: 'string', choices: PLATFORMS, describe: "restore.sql's orders table: dujiaoka or acg-faka (default: the platform whose rules read the most lines) / 恢复脚本的目标平台" })
+      .option('table-prefix', { type: 'string', default: ACG_FAKA_DEFAULT_PREFIX, describe: "acg-faka's table prefix, as typed at install (restore.sql) / acg-faka 表前缀" })
       .option('review-below', { type: 'number', default: 0.9, describe: 'a payment claim below this confidence goes on review.csv, beside forgeries, conflicts and undelivered payments / 低于此置信度的付款记录列入待办清单' })
       .option('reveal-card-keys', { type: 'boolean', default: false, describe: 'keep card keys in outputs (they are masked by default) / 输出中保留卡密（默认脱敏）' })
       .option('statement', { type: 'string', array: true, default: [], describe: "a gateway's bill: Alipay 业务明细 CSV or WeChat downloadbill (repeatable) / 对账单" })
@@ -313,14 +320,15 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
   const cardKeys = readAuditVocabulary().fields.card_key ?? [];
   const known = new KnownTokens();
 
-  const rejects = new LineWriter(folder.staged('rejects.ndjson'), PRIVATE);
+  // Rejects arrive interleaved as the readers take turns; they are written in input order.
+  const rejectSpool = new RejectSpool(folder.scratch, [...statementFiles.map((f) => f.display), ...tasks.map((t) => t.display)]);
   const zoneOfRun = new ZoneClock(args.tz);
   const correlator = new Correlator({ spillParent: folder.scratch });
   correlator.expectFiles(tasks.map((t) => ({ file: t.display, startMs: t.startMs ?? null })));
 
   const statements = await readStatements(statementFiles, { tz: args.tz, maxLineBytes: args['max-line-bytes'] }, {
     evidence: (items) => correlator.add(items),
-    reject: (r) => rejects.writeSync(JSON.stringify(r)),
+    reject: (r) => rejectSpool.add([r]),
   });
   const phase: Record<string, number> = {};
   let mark = Date.now();
@@ -339,7 +347,7 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
         for (const links of batch.links) if (links !== null) for (const l of links) if (l.startsWith('card:')) known.noteCardHash(l.slice(5));
         correlator.addBatch(batch, file);
       },
-      reject: (items) => { for (const r of items) rejects.writeSync(JSON.stringify(r)); },
+      reject: (items) => rejectSpool.add(items),
       progress: (_bytes, lines, file, disk) => {
         const w = correlator.watermark;
         meter.readUpTo(Number.isFinite(w) ? isoWithOffset(w, zoneOfRun.offsetAt(w)).slice(0, 16).replace('T', ' ') : null);
@@ -350,10 +358,13 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
       fileDone: (r) => {
         meter.fileDone(r);
         correlator.fileDone(r.file);
+        rejectSpool.fileDone(r.file);
       },
     },
   );
   meter.stop();
+  const rejects = new LineWriter(folder.staged('rejects.ndjson'), PRIVATE);
+  await rejectSpool.writeTo(rejects);
   await rejects.close();
 
   const checks = new Checks({ statements: statements.spans, ...(baseline ? { baseline } : {}) });
@@ -371,12 +382,15 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
   meter.stage(`writing ${correlation.records.count.toLocaleString('en-US')} records… / 正在写出记录…`);
   const nd = new LineWriter(folder.staged('transactions.ndjson'), PRIVATE);
   const csv = new LineWriter(folder.staged('transactions.csv'), PRIVATE);
-  const sql = new LineWriter(folder.staged('restore.sql'), PRIVATE);
+  // The platform decides the table and its columns: said, or read off which rules found evidence.
+  const platform: Platform = (args.platform as Platform | undefined) ?? platformOfRun(reports) ?? 'dujiaoka';
+  const sql = new RestoreScriptWriter(folder.staged('restore.sql'), {
+    platform, zone, prefix: args['table-prefix'], minConfidence: sqlMin, revealCardKeys: args['reveal-card-keys'],
+    generatedAtMs: started, source: "this run's records (salvage reconstruct)",
+  });
   // Rows are grouped by priority so the worklist starts where money is at stake.
   const review = new ReviewWriter(folder.staged('review.csv'));
   await csv.write(csvHeader());
-  await sql.write(sqlHeader(new Date(started).toISOString()));
-  let sqlInserts = 0;
   for (const [raw, text] of spool.sortedWithText()) {
     const t = checked.flag(raw);
     stats.add(t);
@@ -384,13 +398,11 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
     // A record the checks left as it was is written as the text it was spooled as.
     await nd.write(t === raw ? text : JSON.stringify(t));
     await csv.write(csvRow(t));
-    const stmt = sqlForTransaction(t, sqlMin);
-    if (!stmt.includes('\n-- skipped')) sqlInserts++;
-    await sql.write(stmt);
+    await sql.add(t);
     const item = reviewTask(t, reviewBelow);
     if (item !== null) await review.add(item, reviewRow(t, reviewBelow, item));
   }
-  await Promise.all([nd.close(), csv.close(), sql.close(), review.close()]);
+  const [, , sqlSummary] = await Promise.all([nd.close(), csv.close(), sql.close(), review.close()]);
 
   let esResult: RunReport['elasticsearch'];
   let sinkFailed = false;
@@ -424,8 +436,7 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
   const exitCode = sinkFailed ? EXIT_SINK_FAILED : damaged || accountingProblems.length > 0 || attention ? EXIT_DAMAGED : EXIT_OK;
   const report: RunReport = {
     tool: { name: 'salvage', version: VERSION },
-    generated_at: new Date().toISOString(),
-    settings: { tz: args.tz, rule_dirs: ruleDirs, keys_given: args.keys !== undefined, workers: args.workers, max_line_bytes: args['max-line-bytes'] },
+    settings: { tz: args.tz, rule_dirs: ruleDirs, keys_given: args.keys !== undefined, max_line_bytes: args['max-line-bytes'] },
     inputs,
     input_problems: found.problems,
     ...(found.skipped.length ? { input_skipped: found.skipped } : {}),
@@ -436,14 +447,11 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
     mentions_audit: mentionsAudit,
     fuzzy_joins: fuzzyJoins,
     duplicate_evidence_copies: duplicateCopies,
-    spilled_evidence: correlation.spilledEvidence,
-    correlation_state: correlation.state,
     checks: checked.report,
     outputs: {
-      dir: outDir,
       'transactions.ndjson': nd.lines,
       'transactions.csv': csv.lines - 1,
-      'restore.sql': { inserts: sqlInserts, skipped: spool.count - sqlInserts, min_confidence: sqlMin },
+      'restore.sql': sqlSummary,
       'rejects.ndjson': rejects.lines,
       'review.csv': { rows: review.rows, ...review.counts, by_task: review.byTask, below: reviewBelow, contains_pii: true, mode: '0600' },
       mode: '0600',
@@ -451,10 +459,13 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
     },
     ...(esResult ? { elasticsearch: esResult } : {}),
     exit_code: exitCode,
+    run: { generated_at: new Date().toISOString(), out_dir: outDir, workers: args.workers, correlation_state: correlation.state },
   };
   const extra = { ...(checked.statement ? { statement: checked.statement } : {}), ...(checked.baseline ? { baseline: checked.baseline } : {}) };
   lap('write_outputs');
-  writeNew(folder.staged('report.json'), JSON.stringify({ ...report, ...extra, timings_ms: phase }, null, 2) + '\n');
+  const { run, ...rest } = report;
+  // `run` last: what may differ between runs of the same inputs is kept apart, at the end.
+  writeNew(folder.staged('report.json'), JSON.stringify({ ...rest, ...extra, run: { ...run, timings_ms: phase } }, null, 2) + '\n');
   folder.commit(OUTPUT_FILES);
   if (!args.quiet || exitCode !== EXIT_OK) io.stdout.write(formatSummary(report, Date.now() - started));
   if (!args.quiet && checked.statement) io.stdout.write(`  statement 对账单: ${checked.statement.orders_in_statement} order(s) in the bill, ${checked.statement.statement_only.count} only there, ${checked.statement.not_in_statement.count} paid record(s) missing from it (report.json → statement)\n`);
