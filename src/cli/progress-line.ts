@@ -51,9 +51,15 @@ export function fitWidth(s: string, width: number): string {
   return out;
 }
 
-function mb(bytes: number): string {
-  const m = bytes / 1048576;
-  return m >= 100 ? m.toFixed(0) : m.toFixed(1);
+/** "12.5/80.7 MB", or GB once the total passes 10 GB. */
+function amounts(done: number, total: number): string {
+  const gb = total >= 10 * 1073741824;
+  const unit = gb ? 1073741824 : 1048576;
+  const fmt = (b: number) => {
+    const v = b / unit;
+    return v >= 100 ? v.toFixed(0) : v.toFixed(1);
+  };
+  return `${fmt(done)}/${fmt(total)} ${gb ? 'GB' : 'MB'}`;
 }
 
 function clock(seconds: number): string {
@@ -61,6 +67,7 @@ function clock(seconds: number): string {
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const ss = String(s % 60).padStart(2, '0');
+  if (h > 99) return '>99h';
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
@@ -74,7 +81,7 @@ function segments(p: ProgressState): { text: string; drop: number }[] {
   return [
     { text: `[salvage] files ${p.filesDone}/${p.filesTotal} 文件`, drop: 0 },
     { text: `${Math.floor(frac * 100)}%`, drop: 0 },
-    { text: `${mb(p.diskBytes)}/${mb(p.diskTotal)} MB on disk 磁盘`, drop: 2 },
+    { text: `${amounts(p.diskBytes, p.diskTotal)} on disk 磁盘`, drop: 2 },
     { text: `${p.lines.toLocaleString('en-US')} lines 行`, drop: 4 },
     { text: `${lps.toLocaleString('en-US')} lines/s 行/秒`, drop: 3 },
     { text: `ETA 剩余 ${eta}`, drop: 1 },
