@@ -17,7 +17,18 @@ if (!fs.existsSync(main)) {
   process.exit(2);
 }
 
-const budget = process.env.SALVAGE_MAX_HEAP_MB || '256';
+const DEFAULT_BUDGET = 256;
+let budget = process.env.SALVAGE_MAX_HEAP_MB || String(DEFAULT_BUDGET);
+// simulate holds the shop it builds in memory: it gets a budget that fits the size asked for,
+// unless SALVAGE_MAX_HEAP_MB says otherwise (src/simulate/heap-budget.ts has the measurements).
+if (!process.env.SALVAGE_MAX_HEAP_MB && process.env.SALVAGE_NO_HEAP_LIMIT !== '1' && !process.execArgv.some((a) => a.startsWith('--max-old-space-size'))) {
+  const { simulateHeapMb } = require(path.join(__dirname, '..', 'dist', 'src', 'simulate', 'heap-budget.js'));
+  const need = simulateHeapMb(process.argv.slice(2), DEFAULT_BUDGET);
+  if (need !== null) {
+    budget = String(need);
+    process.stderr.write(`salvage: note: simulate of this size runs with a ${need} MB heap (SALVAGE_MAX_HEAP_MB overrides) / 此规模的模拟使用 ${need} MB 堆内存（可用 SALVAGE_MAX_HEAP_MB 覆盖）\n`);
+  }
+}
 const hasLimit = process.execArgv.some((a) => a.startsWith('--max-old-space-size'));
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 if (!hasLimit && process.env.SALVAGE_NO_HEAP_LIMIT !== '1') {
@@ -32,8 +43,8 @@ if (!hasLimit && process.env.SALVAGE_NO_HEAP_LIMIT !== '1') {
   child.on('exit', (code, signal) => {
     for (const sig of STOP_SIGNALS) process.removeListener(sig, forward);
     if (signal === 'SIGABRT') {
-      process.stderr.write(`salvage: ran out of its ${budget} MB heap budget. Run again with SALVAGE_MAX_HEAP_MB=512 (or more).\n` +
-        `salvage：内存预算（${budget} MB）不足，请设置 SALVAGE_MAX_HEAP_MB=512 后重试。\n`);
+      process.stderr.write(`salvage: ran out of its ${budget} MB heap budget. Run again with SALVAGE_MAX_HEAP_MB=${Number(budget) * 2} (or more).\n` +
+        `salvage：内存预算（${budget} MB）不足，请设置 SALVAGE_MAX_HEAP_MB=${Number(budget) * 2} 后重试。\n`);
       process.exitCode = 4;
     } else if (signal) {
       // Ended by a signal it did not handle (SIGKILL): end the same way, so the shell sees it.

@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import type { CommandHelp } from './help';
 
 /** Exit codes shared by every command (the README has the table). */
 export const EXIT_OK = 0;
@@ -53,6 +54,8 @@ export interface SalvageCommand<A = Record<string, unknown>> {
   name: string;
   describe: string;
   builder: (y: Argv) => Argv;
+  /** Examples, exit codes and environment variables shown at the end of its --help. */
+  help?: CommandHelp;
   run: (args: A, io: CommandIO) => Promise<number>;
 }
 
@@ -61,6 +64,7 @@ export interface SalvageCommand<A = Record<string, unknown>> {
 export interface CommandGroup {
   name: string;
   describe: string;
+  help?: CommandHelp;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   subcommands: SalvageCommand<any>[];
 }

@@ -3,6 +3,7 @@ import { EXIT_USAGE, EXIT_WRITE_FAILED, STDIN_ARG, UsageError, type CommandIO, t
 import { commands } from './commands';
 import { OutputLockedError, OutputWriteError, asWriteError } from '../sinks/output-folder';
 import { reportInternalError } from './internal-error';
+import { TOP_HELP, withHelp } from './help';
 import { packageRoot } from '../util/package-root';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +20,14 @@ export const YARGS_STRINGS: Record<string, string | { one: string; other: string
   'Not enough non-option arguments: got %s, need at least %s': { one: 'Not enough non-option arguments / 位置参数不足: got %s, need at least %s', other: 'Not enough non-option arguments / 位置参数不足: got %s, need at least %s' },
   'Show help': 'Show help / 显示帮助',
   'Show version number': 'Show version number / 显示版本号',
+  'Commands:': 'Commands / 命令:',
+  'Options:': 'Options / 选项:',
+  'Examples:': 'Examples / 示例:',
+  'Positionals:': 'Positionals / 位置参数:',
+  required: 'required 必需',
+  'default:': 'default 默认:',
+  'choices:': 'choices 可选:',
+  'aliases:': 'aliases 别名:',
 };
 
 function salvageVersion(): string {
@@ -52,18 +61,20 @@ export async function main(argv: string[], io: CommandIO = defaultIO()): Promise
       const subs = cmd.subcommands;
       y.command(cmd.name, cmd.describe, (g) => {
         for (const sub of subs) {
-          g.command(sub.name, sub.describe, sub.builder, (args) => {
+          g.command(sub.name, sub.describe, (gg) => withHelp(sub.builder(gg), sub.help), (args) => {
             selected = { cmd: sub, args: args as Record<string, unknown> };
           });
         }
+        withHelp(g, cmd.help);
         return g.demandCommand(1, `Name an action: ${subs.map((s) => s.name.split(' ')[0]).join(', ')} (see --help). 请指定操作。`);
       });
       continue;
     }
-    y.command(cmd.name, cmd.describe, cmd.builder, (args) => {
+    y.command(cmd.name, cmd.describe, (g) => withHelp(cmd.builder(g), cmd.help), (args) => {
       selected = { cmd, args: args as Record<string, unknown> };
     });
   }
+  withHelp(y, TOP_HELP);
   try {
     await y.parseAsync();
   } catch (e) {

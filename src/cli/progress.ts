@@ -1,59 +1,100 @@
 import type { FileReport } from '../model/types';
+import { progressLine } from './progress-line';
 
-// Progress for long runs, on stderr, at most every two seconds. Silent unless enabled, so
-// piped and scripted runs stay clean.
+// Progress for long runs, on stderr. On a terminal, one line rewritten in place (`\r`, then
+// clear to the end of the line) every two seconds, cut to the terminal's width; elsewhere
+// (a log file, a pipe) a plain line every ten seconds. Silent unless enabled, so piped and
+// scripted runs stay clean.
+
+export type ProgressMode = 'terminal' | 'lines' | 'off';
+
+const EVERY_MS: Record<ProgressMode, number> = { terminal: 2000, lines: 10_000, off: Infinity };
+const CLEAR_TO_END = '\x1b[K';
+
+export interface ProgressTotals {
+  files: number;
+  /** On-disk size of the files to read. */
+  diskBytes: number;
+}
 
 export class ProgressMeter {
-  private bytes = 0;
+  /** Per file being read: on-disk bytes and lines so far. */
+  private readonly reading = new Map<string, { disk: number; lines: number }>();
+  private doneDisk = 0;
+  private doneLines = 0;
   private files = 0;
-  private lines = 0;
   private last = 0;
-  private readonly started = Date.now();
+  /** A terminal line is showing and has not been ended with a newline. */
+  private open = false;
+  private readonly started: number;
 
   /** How far in time every input has got, as the operator reads it (set by the caller). */
   private upTo: string | null = null;
 
-  constructor(private readonly out: NodeJS.WritableStream, private readonly totalFiles: number, private readonly enabled: boolean) {}
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly totals: ProgressTotals,
+    private readonly mode: ProgressMode,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.started = now();
+  }
 
   /** The logs have all been read up to this time (the correlator's watermark). */
   readUpTo(when: string | null): void {
     this.upTo = when;
   }
 
-  tick(bytes: number, _lines: number): void {
-    this.bytes += bytes;
+  /** `file` has been read to `diskBytes` on-disk bytes and `lines` lines. */
+  tick(file: string, diskBytes: number, lines: number): void {
+    this.reading.set(file, { disk: diskBytes, lines });
     this.maybePrint();
   }
 
   fileDone(r: FileReport): void {
+    this.reading.delete(r.file);
     this.files++;
-    this.lines += r.lines_total;
+    this.doneDisk += r.bytes;
+    this.doneLines += r.lines_total;
     this.maybePrint(true);
   }
 
   /** A phase after reading (correlating, writing): said once, on its own line. */
   stage(text: string): void {
-    if (!this.enabled) return;
-    if (this.last !== 0) this.out.write('\n');
-    this.last = 0;
+    if (this.mode === 'off') return;
+    this.endLine();
     this.out.write(`[salvage] ${text}\n`);
   }
 
   stop(): void {
-    if (this.enabled && this.last !== 0) this.out.write('\n');
-    this.last = 0;
+    this.endLine();
+  }
+
+  private endLine(): void {
+    if (this.open) this.out.write('\n');
+    this.open = false;
   }
 
   private maybePrint(force = false): void {
-    if (!this.enabled) return;
-    const now = Date.now();
-    if (!force && now - this.last < 2000) return;
+    if (this.mode === 'off') return;
+    const now = this.now();
+    // A finished file is shown at once on a terminal, but not more than five times a second.
+    const every = force && this.mode === 'terminal' ? 200 : EVERY_MS[this.mode];
+    if (this.last !== 0 && now - this.last < every) return;
     this.last = now;
-    const secs = Math.max(0.001, (now - this.started) / 1000);
-    this.out.write(
-      `\r[salvage] files ${this.files}/${this.totalFiles}, ${(this.bytes / 1048576).toFixed(0)} MB read, ` +
-        `${this.lines.toLocaleString('en-US')} lines in finished files, ${(this.bytes / 1048576 / secs).toFixed(1)} MB/s` +
-        (this.upTo ? `, logs read up to ${this.upTo} / 日志已读至此时` : '') + '   ',
-    );
+    let disk = this.doneDisk;
+    let lines = this.doneLines;
+    for (const r of this.reading.values()) {
+      disk += r.disk;
+      lines += r.lines;
+    }
+    const state = { filesDone: this.files, filesTotal: this.totals.files, diskBytes: disk, diskTotal: this.totals.diskBytes, lines, elapsedMs: now - this.started, upTo: this.upTo };
+    if (this.mode === 'lines') {
+      this.out.write(progressLine(state) + '\n');
+      return;
+    }
+    const columns = (this.out as NodeJS.WriteStream).columns || 80;
+    this.out.write(`\r${progressLine(state, columns)}${CLEAR_TO_END}`);
+    this.open = true;
   }
 }

@@ -1,4 +1,5 @@
 import type { RunReport } from '../sinks/report';
+import { humanHole, humanSkew } from './human-source';
 
 // The few lines a person reads after a run: what was read, where every line went, what came
 // out, and what needs attention — in English with Chinese beside it.
@@ -28,10 +29,14 @@ export function formatSummary(r: RunReport, elapsedMs: number): string {
   const ch = r.checks;
   const rel = Object.entries(ch.relations.counts);
   if (rel.length) out.push(`  checks 核查: ${rel.map(([k, v]) => `${k} ${n(v)}`).join(', ')}`);
-  if (ch.coverage.gaps.length) out.push(`  evidence holes 证据缺口: ${ch.coverage.gaps.slice(0, 3).map((g) => `${g.source} ${g.from}…${g.to}`).join('; ')}${ch.coverage.gaps.length > 3 ? ` (+${ch.coverage.gaps.length - 3})` : ''}`);
+  if (ch.coverage.gaps.length) {
+    out.push('  evidence holes 证据缺口 (the other logs kept writing 其他日志仍有记录):');
+    for (const g of ch.coverage.gaps.slice(0, 5)) out.push(`    ${humanHole(g, r.inputs)}`);
+    if (ch.coverage.gaps.length > 5) out.push(`    … and ${ch.coverage.gaps.length - 5} more 另有 ${ch.coverage.gaps.length - 5} 处 (report.json → checks.coverage)`);
+  }
   if (ch.sequence.missing_count > 0) out.push(`  sequence gaps 序号缺口: ${n(ch.sequence.missing_count)} ${ch.sequence.basis} value(s) left no evidence (report.json → checks.sequence)`);
   if (ch.balances.breaks.length) out.push(`  balance breaks 余额断链: ${n(ch.balances.breaks.length)} (missing events; see report.json → checks.balances)`);
-  for (const k of ch.clocks.filter((c) => Math.abs(c.median_offset_s) >= 2)) out.push(`  clock skew 时钟偏差: ${k.source} is ${k.median_offset_s} s off ${k.reference} (${k.basis !== undefined ? `${k.pairs} orders split across hosts 跨主机订单` : `${k.pairs} pairs`})${k.corrected ? ", corrected before joining 已校正" : ""}`);
+  for (const k of ch.clocks.filter((c) => Math.abs(c.median_offset_s) >= 2)) out.push(`  clock skew 时钟偏差: ${humanSkew(k, r.inputs)}`);
   if (r.unjoined.count) out.push(`  evidence not tied to any order 无法关联的证据: ${n(r.unjoined.count)} (see report.json → unjoined)`);
   const damaged = r.inputs.filter((f) => f.damaged);
   if (damaged.length || r.input_problems.length) {
@@ -48,8 +53,9 @@ export function formatSummary(r: RunReport, elapsedMs: number): string {
   if (!r.accounting.ok) for (const p of r.accounting.problems.slice(0, 5)) out.push(`    ${p}`);
   out.push(...mentionsLines(r));
   const o = { dir: r.run.out_dir, ...(r.outputs as { card_keys: string }) };
-  const rv = (r.outputs as { 'review.csv': { rows: number; high: number; medium: number; low: number } })['review.csv'];
-  out.push(`  review.csv: ${n(rv.rows)} record(s) for manual follow-up (high ${n(rv.high)}, medium ${n(rv.medium)}, low ${n(rv.low)})`);
+  const rv = (r.outputs as { 'review.csv': { rows: number; high: number; medium: number; low: number; by_task?: Record<string, number> } })['review.csv'];
+  const tasks = Object.entries(rv.by_task ?? {}).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${n(v)}`).join(', ');
+  out.push(`  review.csv 待办清单: ${n(rv.rows)} order(s) to act on 个订单需人工处理 (high 高 ${n(rv.high)}, medium 中 ${n(rv.medium)}, low 低 ${n(rv.low)})${tasks ? `: ${tasks}` : ''}`);
   out.push(`  wrote 输出: ${o.dir}/{transactions.ndjson, transactions.csv, restore.sql, review.csv, rejects.ndjson, unjoined.ndjson, report.json, report.html} (card keys ${o.card_keys} 卡密已${o.card_keys === 'masked' ? '脱敏' : '显示'})`);
   out.push('  the outputs hold buyer data: written owner-only (0600) / 输出含买家个人信息，仅所有者可读');
   const meaning = r.exit_code === 0 ? 'ok 成功' : r.exit_code === 1 ? exitOneMeaning(r) : 'finished, but a sink failed 已完成，但输出目标失败';

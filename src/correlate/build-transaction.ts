@@ -2,6 +2,7 @@ import type { Evidence, EvidenceRef, FieldConflict, Transaction, TransactionStat
 import type { ScoreFeatures } from '../score/features';
 import { scoreRecord } from '../score/score';
 import { channelOfHandler } from './channel';
+import { offSchedule, schedulesForRule } from './retry-schedule';
 
 // Turns all the evidence about one order into one candidate record. Pure: the same evidence in
 // any order gives the same record. The record never claims more than its evidence shows, and
@@ -66,6 +67,28 @@ function byTimeThenPlace(a: Evidence, b: Evidence): number {
   if (a.source.file !== b.source.file) return a.source.file < b.source.file ? -1 : 1;
   if (a.source.line !== b.source.line) return a.source.line - b.source.line;
   return a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0;
+}
+
+/** Callback copies off their gateway's retry schedule, per gateway payment (trade number). */
+function offScheduleNotifies(copies: Evidence[]): Evidence[] {
+  const groups = new Map<string, Evidence[]>();
+  for (const e of copies) {
+    const schedules = schedulesForRule(e.rule);
+    if (schedules.length === 0) continue;
+    const key = `${e.rule.split(/[.-]/).find((w) => ['epay', 'alipay', 'wechatpay', 'wxpay'].includes(w))}|${e.fields.trade_no ?? ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), e]);
+  }
+  const out: Evidence[] = [];
+  for (const group of groups.values()) {
+    const schedules = schedulesForRule(group[0]!.rule);
+    const times = group.map((e) => e.tsMs);
+    // Off every schedule the gateway may follow.
+    const offs = schedules.map((s) => new Set(offSchedule(times, s)));
+    const off = offs.reduce((a, b) => new Set([...a].filter((t) => b.has(t))));
+    // An attempt's first copy stands for it.
+    for (const t of off) out.push(group.find((e) => e.tsMs === t)!);
+  }
+  return out;
 }
 
 function isAcceptedNotify(e: Evidence): boolean {
@@ -185,6 +208,15 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
     if (late.length > 0) {
       flags.push('replayed_notify');
       extraReasons.push(`${late.length} copy(ies) of an already acknowledged callback arrived more than ${REPLAY_AFTER_MS / 60000} min later (replay?): ${late.slice(0, 3).map((e) => `${e.source.file}:${e.source.line}`).join(', ')}`);
+    }
+  }
+  // A copy no attempt of the gateway's retry schedule explains was sent by someone else, whether
+  // or not the shop's answers to the earlier copies survived (src/correlate/retry-schedule.ts).
+  if (!flags.includes('replayed_notify')) {
+    const offTimes = offScheduleNotifies(accepted.filter((e) => e.fields.copy !== 'return' && !isStatementLine(e)));
+    if (offTimes.length > 0) {
+      flags.push('replayed_notify');
+      extraReasons.push(`${offTimes.length} copy(ies) of the callback arrived when the gateway's retry schedule sends none (replay?): ${offTimes.slice(0, 3).map((e) => `${e.source.file}:${e.source.line}`).join(', ')}`);
     }
   }
   // A refund row in the bill proves the payment it refunds, even when the payment row is in an earlier bill.

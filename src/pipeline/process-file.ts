@@ -27,9 +27,10 @@ export interface ProcessOptions {
   format?: string;
   /** Parsers tried before the built-ins (the user's --nginx-format), for detection and --format. */
   parsers?: readonly ParserDefinition[];
-  /** Called every `progressBytes` of input: bytes since the last call, lines so far, and the
-   *  time of the latest event read (NaN if none yet), which is how far in time the file has got. */
-  onProgress?: (bytesRead: number, lines: number, reachedMs: number) => void;
+  /** Called every `progressBytes` of input: bytes since the last call, lines so far, the
+   *  time of the latest event read (NaN if none yet), which is how far in time the file has got,
+   *  and the on-disk bytes of the file read so far. */
+  onProgress?: (bytesRead: number, lines: number, reachedMs: number, diskBytes: number) => void;
   progressBytes?: number;
   /** Backpressure: reading waits while this returns a promise. */
   pace?: () => Promise<void> | undefined;
@@ -208,14 +209,14 @@ export async function processFile(path: string, displayName: string, engine: Rul
   );
 
   let sinceProgress = 0;
-  const read = await readInput(path, (c) => {
+  const read = await readInput(path, (c, disk) => {
     chunk = c;
     chunkAscii = isAscii(c);
     splitter.push(c);
     chunk = undefined;
     sinceProgress += c.length;
     if (opts.onProgress && sinceProgress >= (opts.progressBytes ?? 8 << 20)) {
-      opts.onProgress(sinceProgress, lines, latestMs);
+      opts.onProgress(sinceProgress, lines, latestMs, disk);
       sinceProgress = 0;
     }
   }, READ_CHUNK, undefined, opts.pace).catch((e: Error) => {

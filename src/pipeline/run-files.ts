@@ -26,7 +26,8 @@ export interface RunSinks {
   /** `file` is the display name of the file the batch came from. */
   evidence(batch: EvidenceBatch, file: string): void;
   reject(items: Reject[]): void;
-  progress?(bytes: number, lines: number): void;
+  /** Reading `file` has got `bytes` further (decompressed), to `lines` lines and `diskBytes` of the file on disk. */
+  progress?(bytes: number, lines: number, file: string, diskBytes: number): void;
   /** How far in time a file has got (the time of its latest line), after its evidence up to there. */
   reached?(file: string, ms: number): void;
   /** Of the files being read, those that have run ahead in time of the rest and should wait. */
@@ -111,9 +112,9 @@ async function readInProcess(tasks: FileTask[], setup: WorkerSetup, sinks: RunSi
       tz: setup.tz, maxLineBytes: setup.maxLineBytes, ...(t.format ? { format: t.format } : {}), parsers,
       progressBytes: PROGRESS_BYTES,
       // The evidence read so far goes first, so the time reported is never ahead of it.
-      onProgress: (b, l, ms) => {
+      onProgress: (b, l, ms, disk) => {
         flush();
-        sinks.progress?.(b, l);
+        sinks.progress?.(b, l, t.display, disk);
         if (!Number.isNaN(ms)) sinks.reached?.(t.display, ms);
         repace();
       },
@@ -209,7 +210,7 @@ export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: n
             case 'rej': sinks.reject(m.items); break;
             case 'progress':
               left.set(m.file, Math.max(0, (left.get(m.file) ?? 0) - m.bytes));
-              sinks.progress?.(m.bytes, m.lines);
+              sinks.progress?.(m.bytes, m.lines, m.file, m.disk);
               if (!Number.isNaN(m.reachedMs)) sinks.reached?.(m.file, m.reachedMs);
               repace();
               break;

@@ -37,6 +37,6 @@ export type FromWorker =
   | { t: 'ev'; file: string; batch: EvidenceBatch }
   | { t: 'rej'; items: Reject[] }
   /** Sent after the file's evidence up to this point: `reachedMs` is how far in time it has got. */
-  | { t: 'progress'; file: string; bytes: number; lines: number; reachedMs: number }
+  | { t: 'progress'; file: string; bytes: number; lines: number; reachedMs: number; disk: number }
   | { t: 'done'; report: FileReport }
   | { t: 'fatal'; message: string };

@@ -77,9 +77,9 @@ async function readFile(path: string, display: string, format: string | undefine
         parsers,
         progressBytes: PROGRESS_BYTES,
         // The evidence read so far goes first, so the time reported is never ahead of it.
-        onProgress: (bytes, lines, reachedMs) => {
+        onProgress: (bytes, lines, reachedMs, disk) => {
           flush();
-          send({ t: 'progress', file: display, bytes, lines, reachedMs });
+          send({ t: 'progress', file: display, bytes, lines, reachedMs, disk });
         },
         pace: paceFor(display),
       },

@@ -1,7 +1,7 @@
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { LineWriter } from './line-writer';
-import { REVIEW_COLUMNS, type ReviewPriority } from './review';
+import { REVIEW_COLUMNS, type ReviewItem, type ReviewPriority, type ReviewTask } from './review';
 
 // review.csv lists rows by priority (where money is at stake first), but records arrive in
 // time order. Rows of lower priority wait in private scratch files beside the output rather
@@ -13,6 +13,8 @@ export class ReviewWriter {
   private readonly scratch: string;
   private readonly later: Record<'medium' | 'low', LineWriter>;
   readonly counts: Record<ReviewPriority, number> = { high: 0, medium: 0, low: 0 };
+  /** Rows per task (what the person is asked to do). */
+  readonly byTask: Partial<Record<ReviewTask, number>> = {};
 
   constructor(private readonly path: string) {
     this.out = new LineWriter(path, 0o600);
@@ -26,8 +28,10 @@ export class ReviewWriter {
     return this.counts.high + this.counts.medium + this.counts.low;
   }
 
-  async add(priority: ReviewPriority, row: string): Promise<void> {
+  async add(item: ReviewItem, row: string): Promise<void> {
+    const { priority, task } = item;
     this.counts[priority]++;
+    this.byTask[task] = (this.byTask[task] ?? 0) + 1;
     await (priority === 'high' ? this.out : this.later[priority]).write(row);
   }
 

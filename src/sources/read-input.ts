@@ -27,7 +27,8 @@ const GZIP_MAGIC_1 = 0x8b;
  */
 export async function readInput(
   path: string,
-  onChunk: (chunk: Buffer) => void,
+  /** `diskBytes`: bytes of the file itself read so far (ahead of the chunk for gzip). */
+  onChunk: (chunk: Buffer, diskBytes: number) => void,
   chunkBytes = 1 << 20,
   signal?: AbortSignal,
   /** Called after each chunk read; when it returns a promise, reading waits for it (backpressure from later stages). */
@@ -46,7 +47,7 @@ export async function readInput(
   const deliver = (c: Buffer) => {
     if (signal?.aborted) return;
     decompressed += c.length;
-    onChunk(c);
+    onChunk(c, bytes);
     // One compressed chunk inflates to several; waiting only between compressed chunks would
     // let a paced reader run megabytes past the point where it was asked to wait.
     if (gz) {

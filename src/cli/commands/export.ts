@@ -4,7 +4,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { OUTPUT_MARKER } from '../../sources/discover';
 import { pipeline } from 'node:stream/promises';
 import type { Argv } from 'yargs';
-import { EXIT_DAMAGED, EXIT_OK, UsageError, type CommandIO, type SalvageCommand } from '../command';
+import { EXIT_DAMAGED, EXIT_OK, EXIT_WRITE_FAILED, UsageError, type CommandIO, type SalvageCommand } from '../command';
+import { COMMON_EXITS } from '../help';
 import { TRANSACTION_STATUSES, type Transaction } from '../../model/types';
 import { ZoneClock } from '../../../parsers/time';
 import { esAuthFromEnv } from '../../config/es-auth';
@@ -39,19 +40,28 @@ export const exportCommand: SalvageCommand<ExportArgs> = {
   describe: "Export a finished run's records as CSV, NDJSON or SQL for the shop's database / 导出记录（CSV、NDJSON、SQL）",
   builder: (y: Argv) =>
     y
-      .option('from', { type: 'string', demandOption: true, describe: 'a reconstruct --out folder, or es:<index or alias> (with --es-url or SALVAGE_ES_URL)' })
-      .option('format', { type: 'string', choices: EXPORT_FORMATS, demandOption: true, describe: 'csv | ndjson | sql' })
-      .option('min-confidence', { type: 'number', describe: `only records at or above this confidence (sql: default ${SQL_DEFAULT_MIN_CONFIDENCE}, lower ones are written commented out)` })
-      .option('status', { type: 'string', describe: `only these statuses, comma separated (${TRANSACTION_STATUSES.join(', ')})` })
-      .option('platform', { type: 'string', choices: PLATFORMS, describe: "sql: the shop's orders table (default: the platform whose rules read the run's lines)" })
-      .option('table-prefix', { type: 'string', default: ACG_FAKA_DEFAULT_PREFIX, describe: "sql: acg-faka's table prefix, as typed at install" })
-      .option('out', { type: 'string', describe: 'file to write (default: standard output); written owner-only (0600), it holds buyer data' })
-      .option('bom', { type: 'boolean', default: false, describe: 'csv: start with a UTF-8 BOM, so Excel reads Chinese text right' })
-      .option('reveal-card-keys', { type: 'boolean', default: false, describe: 'write card keys in clear when the run kept them (reconstruct --reveal-card-keys); recorded in the export report' })
-      .option('es-url', { type: 'string', describe: 'Elasticsearch URL for --from es:… (credentials: ELASTIC_API_KEY, ELASTIC_USERNAME/ELASTIC_PASSWORD or ELASTIC_CREDENTIALS_FILE)' })
-      .option('page-size', { type: 'number', default: 1000, describe: 'es: documents per page (memory holds one page)' })
-      .option('tz', { type: 'string', describe: "sql: the shop's time zone (default: the run's --tz; Asia/Shanghai from Elasticsearch)" })
-      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only warnings and errors' }),
+      .option('from', { type: 'string', demandOption: true, describe: 'a reconstruct --out folder, or es:<index or alias> (with --es-url or SALVAGE_ES_URL) / 运行目录或 es:<索引>' })
+      .option('format', { type: 'string', choices: EXPORT_FORMATS, demandOption: true, describe: 'csv | ndjson | sql / 导出格式' })
+      .option('min-confidence', { type: 'number', describe: `only records at or above this confidence (sql: default ${SQL_DEFAULT_MIN_CONFIDENCE}, lower ones are written commented out) / 最低置信度` })
+      .option('status', { type: 'string', describe: `only these statuses, comma separated (${TRANSACTION_STATUSES.join(', ')}) / 只导出这些状态` })
+      .option('platform', { type: 'string', choices: PLATFORMS, describe: "sql: the shop's orders table (default: the platform whose rules read the run's lines) / 目标平台" })
+      .option('table-prefix', { type: 'string', default: ACG_FAKA_DEFAULT_PREFIX, describe: "sql: acg-faka's table prefix, as typed at install / acg-faka 表前缀" })
+      .option('out', { type: 'string', describe: 'file to write (default: standard output); written owner-only (0600), it holds buyer data / 输出文件' })
+      .option('bom', { type: 'boolean', default: false, describe: 'csv: start with a UTF-8 BOM, so Excel reads Chinese text right / 写入 BOM 以便 Excel 正确显示中文' })
+      .option('reveal-card-keys', { type: 'boolean', default: false, describe: 'write card keys in clear when the run kept them (reconstruct --reveal-card-keys); recorded in the export report / 明文输出卡密' })
+      .option('es-url', { type: 'string', describe: 'Elasticsearch URL for --from es:… (credentials: ELASTIC_API_KEY, ELASTIC_USERNAME/ELASTIC_PASSWORD or ELASTIC_CREDENTIALS_FILE) / Elasticsearch 地址' })
+      .option('page-size', { type: 'number', default: 1000, describe: 'es: documents per page (memory holds one page) / 每页文档数' })
+      .option('tz', { type: 'string', describe: "sql: the shop's time zone (default: the run's --tz; Asia/Shanghai from Elasticsearch) / 商店时区" })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only warnings and errors / 只打印警告和错误' }),
+  help: {
+    examples: [
+      ['salvage export --from out --format sql --out restore-orders.sql', "the run's records as SQL for the shop's orders table / 导出为恢复订单表的 SQL"],
+      ['salvage export --from out --format csv --bom --status paid,delivered --out paid.csv', 'paid orders for Excel / 已付款订单导出为 CSV'],
+      ['SALVAGE_ES_URL=http://localhost:9200 salvage export --from es:salvage-transactions --format ndjson', 'from Elasticsearch / 从 Elasticsearch 导出'],
+    ],
+    exitCodes: [0, [1, 'some lines were not records and were left out', '部分行不是有效记录，已跳过'], EXIT_WRITE_FAILED, ...COMMON_EXITS],
+    env: ['SALVAGE_ES_URL', 'ELASTIC_API_KEY', 'ELASTIC_USERNAME', 'ELASTIC_PASSWORD', 'ELASTIC_CREDENTIALS_FILE'],
+  },
   async run(args, io) {
     return exportRecords(args as ExportArgs & { 'es-url'?: string }, io);
   },

@@ -1,4 +1,5 @@
 import type { CommandGroup, SalvageCommand } from '../command';
+import { COMMON_EXITS } from '../help';
 import { evaluateCommand } from './evaluate';
 import { exportCommand } from './export';
 import { indexCommand } from './es-index';
@@ -21,5 +22,13 @@ export const commands: (SalvageCommand<any> | CommandGroup)[] = [
   exportCommand,
   simulateCommand,
   inspectCommand,
-  { name: 'rules', describe: 'rules test | rules suggest: try a rule pack on a sample, or draft one from unread lines / 测试或生成规则包', subcommands: [rulesTestCommand, rulesSuggestCommand] },
+  { name: 'rules', describe: 'rules test | rules suggest: try a rule pack on a sample, or draft one from unread lines / 测试或生成规则包', subcommands: [rulesTestCommand, rulesSuggestCommand],
+    help: {
+      examples: [
+        ['salvage rules suggest storage/logs/laravel.log access.log --out my-rules/suggested.yaml', 'draft rules for unread lines / 为未读取的行生成规则草稿'],
+        ['salvage rules test my-rules/ storage/logs/laravel.log', 'try them line by line / 逐行测试'],
+      ],
+      exitCodes: [0, ...COMMON_EXITS],
+    },
+  },
 ];

@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { EXIT_DAMAGED, EXIT_OK, UsageError, type CommandIO, type SalvageCommand } from '../command';
+import { COMMON_EXITS } from '../help';
 import type { LogEvent } from '../../model/types';
 import { readInput, type InputReadResult } from '../../sources/read-input';
 import { LineSplitter, HEAD_BYTES } from '../../sources/line-splitter';
@@ -171,7 +172,7 @@ export async function scanFile(path: string, displayName: string, opts: ScanOpti
 // ------------------------------------------------------------------------------------------------
 
 export const NGINX_FORMAT_HELP =
-  "your nginx log_format: the directive (log_format name [escape=…] '…';), @nginx.conf (its first log_format) or name=@nginx.conf; used as format nginx-custom, ahead of the built-ins in detection";
+  "your nginx log_format: the directive (log_format name [escape=…] '…';), @nginx.conf (its first log_format) or name=@nginx.conf; used as format nginx-custom, ahead of the built-ins in detection / 自定义 nginx 日志格式";
 
 export interface NginxFormatOption {
   /** The chosen directive, as one line of nginx.conf (what worker threads compile). */
@@ -187,7 +188,7 @@ export interface NginxFormatOption {
  *  Anything malformed is a usage error naming the problem. */
 export function nginxFormatOption(spec: unknown, cwd: string): NginxFormatOption {
   if (spec === undefined) return { parsers: [] };
-  if (Array.isArray(spec)) throw new UsageError('--nginx-format can be given only once');
+  if (Array.isArray(spec)) throw new UsageError('--nginx-format can be given only once / --nginx-format 只能给出一次');
   if (typeof spec !== 'string' || spec.trim() === '') throw new UsageError("--nginx-format needs a log_format directive, @file or name=@file");
   const fromFile = /^(?:([A-Za-z0-9_.-]+)=)?@([^]+)$/.exec(spec);
   let text = spec;
@@ -195,7 +196,7 @@ export function nginxFormatOption(spec: unknown, cwd: string): NginxFormatOption
     try {
       text = readFileSync(resolve(cwd, fromFile[2]!), 'utf8');
     } catch (e) {
-      throw new UsageError(`--nginx-format: cannot read ${fromFile[2]}: ${(e as Error).message}`);
+      throw new UsageError(`--nginx-format: cannot read ${fromFile[2]}: ${(e as Error).message} / 无法读取该文件`);
     }
   }
   try {
@@ -262,7 +263,7 @@ export function eventTime(ev: LogEvent): string {
 /** Checks shared by inspect and rules test. */
 export function checkScanArgs(file: string, tz: string, format: string | undefined, maxLineBytes: number, cwd: string, extra: readonly ParserDefinition[] = []): string {
   if (format !== undefined && format.includes('=')) {
-    throw new UsageError(`--format takes a parser id here (one file): drop the "<glob>=" part of "${format}"`);
+    throw new UsageError(`--format takes a parser id here (one file): drop the "<glob>=" part of "${format}" / 此处 --format 只接受格式名`);
   }
   try {
     new ZoneClock(tz);
@@ -270,9 +271,9 @@ export function checkScanArgs(file: string, tz: string, format: string | undefin
     throw new UsageError(`--tz ${tz} is not a time zone name (e.g. Asia/Shanghai, UTC) / 时区无效`);
   }
   if (format !== undefined && !parserById(format, extra)) {
-    throw new UsageError(`--format: unknown format "${format}" (known: ${[...extra, ...PARSERS].map((p) => p.id).join(', ')})`);
+    throw new UsageError(`--format: unknown format "${format}" (known: ${[...extra, ...PARSERS].map((p) => p.id).join(', ')}) / 未知格式`);
   }
-  if (!(maxLineBytes >= 1024)) throw new UsageError('--max-line-bytes must be at least 1024');
+  if (!(maxLineBytes >= 1024)) throw new UsageError('--max-line-bytes must be at least 1024 / --max-line-bytes 不能小于 1024');
   const path = resolve(cwd, file);
   let isFile = false;
   try {
@@ -313,12 +314,19 @@ export const inspectCommand: SalvageCommand<InspectArgs> = {
   describe: 'Show how salvage reads one log file: detected format, votes, the first parsed entries / 查看文件解析结果',
   builder: (y: Argv) =>
     y
-      .positional('file', { type: 'string', describe: 'a log file (plain or gzip)' })
-      .option('tz', { type: 'string', default: 'Asia/Shanghai', describe: 'zone of log times written without an offset' })
-      .option('lines', { alias: 'n', type: 'number', default: 10, describe: 'how many parsed entries to show' })
-      .option('format', { type: 'string', describe: `force a format instead of detection (${PARSERS.map((p) => p.id).join(', ')})` })
+      .positional('file', { type: 'string', describe: 'a log file (plain or gzip) / 日志文件' })
+      .option('tz', { type: 'string', default: 'Asia/Shanghai', describe: 'zone of log times written without an offset / 无时区日志的时区' })
+      .option('lines', { alias: 'n', type: 'number', default: 10, describe: 'how many parsed entries to show / 显示条数' })
+      .option('format', { type: 'string', describe: `force a format instead of detection (${PARSERS.map((p) => p.id).join(', ')}) / 强制指定格式` })
       .option('nginx-format', { type: 'string', describe: NGINX_FORMAT_HELP })
-      .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are rejected' }),
+      .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are rejected / 超长行拒绝' }),
+  help: {
+    examples: [
+      ['salvage inspect /www/wwwlogs/shop.log', 'detected format, every parser\'s vote, the first entries / 检测到的格式、各解析器投票与前几条'],
+      ["salvage inspect access.log.1.gz --nginx-format @/etc/nginx/nginx.conf -n 3", 'with your own log_format / 使用自定义 log_format'],
+    ],
+    exitCodes: [0, [1, 'the file is damaged (read error, truncated gzip)', '文件受损'], ...COMMON_EXITS],
+  },
   async run(args, io) {
     return inspect(args, io);
   },

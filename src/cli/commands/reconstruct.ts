@@ -30,7 +30,7 @@ import { checkAccounting, RecordStats, sumTotals, unjoinedStats, type RunReport 
 import type { Transaction } from '../../model/types';
 import { formatSummary } from '../summary';
 import { Checks } from '../../checks/run-checks';
-import { reviewPriority, reviewRow } from '../../sinks/review';
+import { reviewRow, reviewTask } from '../../sinks/review';
 import { ReviewWriter } from '../../sinks/review-writer';
 import { RejectSpool } from '../../sinks/reject-spool';
 import { ProgressMeter } from '../progress';
@@ -80,7 +80,7 @@ function parseFormatOverrides(specs: string[], extra: readonly ParserDefinition[
     const eq = s.lastIndexOf('=');
     // A bare format name applies to every input (handy with `-`: one stream, one format).
     if (eq < 0 && parserById(s, extra)) return { re: /^/, format: s };
-    if (eq <= 0) throw new UsageError(`--format expects <glob>=<format>, got "${s}"`);
+    if (eq <= 0) throw new UsageError(`--format expects <glob>=<format>, got "${s}" / --format 格式应为 <通配符>=<格式>`);
     const format = s.slice(eq + 1);
     if (!parserById(format, extra)) throw new UsageError(`--format ${s}: unknown format "${format}" (known: ${[...extra, ...PARSERS].map((p) => p.id).join(', ')}) / 未知格式`);
     return { re: globToRegExp(s.slice(0, eq)), format };
@@ -92,27 +92,39 @@ export const reconstructCommand: SalvageCommand<ReconstructArgs> = {
   describe: 'Rebuild transactions from log files, folders or globs (plain or gzip) / 从日志重建交易',
   builder: (y: Argv) =>
     y
-      .positional('inputs', { type: 'string', array: true, describe: 'log files, directories (recursed) or globs' })
-      .option('out', { type: 'string', default: 'out', describe: 'folder for transactions.ndjson, report.json, …' })
+      // `default: undefined`: yargs would otherwise show a required list as `[default: []]`.
+      .positional('inputs', { type: 'string', array: true, default: undefined, describe: 'log files, directories (recursed), globs, or - for standard input / 日志文件、目录（递归）、通配符，或 - 表示标准输入' })
+      .option('out', { type: 'string', default: 'out', describe: 'folder for transactions.ndjson, review.csv, report.json, … / 输出目录' })
       .option('es', { type: 'string', describe: `also index the run into Elasticsearch, as \`salvage index\` does: ${ES_OPTIONS_HELP.es}` })
       .option('es-ca', { type: 'string', describe: ES_OPTIONS_HELP['es-ca'] })
       .option('es-prefix', { type: 'string', default: 'salvage', describe: ES_OPTIONS_HELP['es-prefix'] })
-      .option('tz', { type: 'string', default: 'Asia/Shanghai', describe: 'zone of log times written without an offset' })
-      .option('keys', { type: 'string', describe: 'keys.json with merchant keys, to check callback signatures' })
-      .option('rules', { type: 'string', array: true, default: [], describe: 'folder(s) of your own rule packs; they override built-in rules by id' })
-      .option('format', { type: 'string', array: true, default: [], describe: 'force a format for matching files: <glob>=<format>' })
+      .option('tz', { type: 'string', default: 'Asia/Shanghai', describe: 'zone of log times written without an offset, and of times shown / 无时区日志及显示所用时区' })
+      .option('keys', { type: 'string', describe: 'keys.json with merchant keys, to check callback signatures / 商户密钥，用于验签' })
+      .option('rules', { type: 'string', array: true, default: [], describe: 'folder(s) of your own rule packs; they override built-in rules by id / 自定义规则包目录' })
+      .option('format', { type: 'string', array: true, default: [], describe: 'force a format for matching files: <glob>=<format> / 强制指定格式' })
       .option('nginx-format', { type: 'string', describe: NGINX_FORMAT_HELP })
-      .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads (files are spread over them)' })
-      .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are rejected (and skipped without being held in memory)' })
-      .option('sql-min-confidence', { type: 'number', default: 0.8, describe: 'restore.sql only inserts records at or above this confidence' })
-      .option('platform', { type: 'string', choices: PLATFORMS, describe: "restore.sql's orders table: dujiaoka or acg-faka (default: the platform whose rules read the most lines)" })
-      .option('table-prefix', { type: 'string', default: ACG_FAKA_DEFAULT_PREFIX, describe: "acg-faka's table prefix, as typed at install (restore.sql)" })
-      .option('review-below', { type: 'number', default: 0.9, describe: 'review.csv lists records below this confidence, and every flagged one' })
-      .option('reveal-card-keys', { type: 'boolean', default: false, describe: 'keep card keys in outputs (they are masked by default)' })
+      .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads (files are spread over them) / 工作线程数' })
+      .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are rejected (and skipped without being held in memory) / 超长行拒绝' })
+      .option('sql-min-confidence', { type: 'number', default: 0.8, describe: 'restore.sql only inserts records at or above this confidence / restore.sql 的最低置信度' })
+      .option('platform', { type: 'string', choices: PLATFORMS, describe: "restore.sql's orders table: dujiaoka or acg-faka (default: the platform whose rules read the most lines) / 恢复脚本的目标平台" })
+      .option('table-prefix', { type: 'string', default: ACG_FAKA_DEFAULT_PREFIX, describe: "acg-faka's table prefix, as typed at install (restore.sql) / acg-faka 表前缀" })
+      .option('review-below', { type: 'number', default: 0.9, describe: 'a payment claim below this confidence goes on review.csv, beside forgeries, conflicts and undelivered payments / 低于此置信度的付款记录列入待办清单' })
+      .option('reveal-card-keys', { type: 'boolean', default: false, describe: 'keep card keys in outputs (they are masked by default) / 输出中保留卡密（默认脱敏）' })
       .option('statement', { type: 'string', array: true, default: [], describe: "a gateway's bill: Alipay 业务明细 CSV or WeChat downloadbill (repeatable) / 对账单" })
       .option('baseline', { type: 'string', describe: 'the last good backup of the orders table: CSV export or MySQL dump / 订单表最近备份' })
-      .option('progress', { type: 'boolean', describe: 'print progress to stderr (default: when stderr is a terminal)' })
-      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only warnings and errors' }),
+      .option('progress', { type: 'boolean', describe: 'print progress to stderr (default: when stderr is a terminal) / 显示进度' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only warnings and errors / 只打印警告和错误' }),
+  help: {
+    examples: [
+      ['salvage reconstruct logs/ --keys keys.json --out out', 'every file under logs/, signatures checked / 读取 logs/ 下所有文件并验签'],
+      ["salvage reconstruct 'nginx/*.gz' app/laravel.log --out out --tz UTC", 'globs and files; times without offset are UTC / 通配符与文件，无时区时间按 UTC'],
+      ['zcat old.log.gz | salvage reconstruct - --format nginx-combined', 'from standard input / 从标准输入读取'],
+      ['salvage reconstruct logs/ --statement bill.csv --baseline orders.sql', "with the gateway's bill and the last backup / 加上对账单与备份"],
+      ['ELASTIC_API_KEY=… salvage reconstruct logs/ --es http://localhost:9200', 'also into Elasticsearch / 同时写入 Elasticsearch'],
+    ],
+    exitCodes: [0, 1, 2, 3, 4, 5, 6, 7, '129 130 143'],
+    env: ['ELASTIC_API_KEY', 'ELASTIC_USERNAME', 'ELASTIC_PASSWORD', 'ELASTIC_CREDENTIALS_FILE'],
+  },
   async run(args, io) {
     return reconstruct(args, io);
   },
@@ -126,7 +138,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     throw new UsageError(`--tz ${args.tz} is not a time zone name (e.g. Asia/Shanghai, UTC) / 时区无效`);
   }
   if (!Number.isInteger(args.workers) || args.workers < 1) throw new UsageError('--workers must be a whole number ≥ 1 / --workers 必须是不小于 1 的整数');
-  if (!(args['max-line-bytes'] >= 1024)) throw new UsageError('--max-line-bytes must be at least 1024');
+  if (!(args['max-line-bytes'] >= 1024)) throw new UsageError('--max-line-bytes must be at least 1024 / --max-line-bytes 不能小于 1024');
   const sqlMin = args['sql-min-confidence'];
   if (!(sqlMin >= 0 && sqlMin <= 1)) throw new UsageError('--sql-min-confidence must be between 0 and 1 / --sql-min-confidence 必须在 0 到 1 之间');
   const reviewBelow = args['review-below'];
@@ -284,8 +296,10 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
     files.unshift(stdinCopy);
   }
   const shown = (f: string) => (fromStdin && f === stdinCopy ? STDIN : displayName(f, io.cwd));
-  const showProgress = args.progress ?? (!args.quiet && (io.stderr as NodeJS.WriteStream).isTTY === true);
-  const meter = new ProgressMeter(io.stderr, files.length, showProgress);
+  const onTerminal = (io.stderr as NodeJS.WriteStream).isTTY === true;
+  const showProgress = args.progress ?? (!args.quiet && onTerminal);
+  const diskBytes = files.reduce((a, f) => { try { return a + statSync(f).size; } catch { return a; } }, 0);
+  const meter = new ProgressMeter(io.stderr, { files: files.length, diskBytes }, !showProgress ? 'off' : onTerminal ? 'terminal' : 'lines');
   const planned = files.map((f) => {
     const display = shown(f);
     const o = overrides.find((x) => x.re.test(display) || x.re.test(f) || x.re.test(display.split('/').pop()!));
@@ -328,10 +342,10 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
         correlator.addBatch(batch, file);
       },
       reject: (items) => rejectSpool.add(items),
-      progress: (bytes, lines) => {
+      progress: (_bytes, lines, file, disk) => {
         const w = correlator.watermark;
         meter.readUpTo(Number.isFinite(w) ? isoWithOffset(w, zoneOfRun.offsetAt(w)).slice(0, 16).replace('T', ' ') : null);
-        meter.tick(bytes, lines);
+        meter.tick(file, disk, lines);
       },
       reached: (file, ms) => correlator.reached(file, ms),
       holdBack: (running) => correlator.holdBack(running),
@@ -379,8 +393,8 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
     await nd.write(t === raw ? text : JSON.stringify(t));
     await csv.write(csvRow(t));
     await sql.add(t);
-    const priority = reviewPriority(t, reviewBelow);
-    if (priority !== null) await review.add(priority, reviewRow(t, reviewBelow));
+    const item = reviewTask(t, reviewBelow);
+    if (item !== null) await review.add(item, reviewRow(t, reviewBelow, item));
   }
   // Every evidence item that joined no order, with why (report.json keeps counts and a sample):
   // what `salvage index` turns into unjoined evidence documents.
@@ -422,7 +436,7 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
       'restore.sql': sqlSummary,
       'rejects.ndjson': rejects.lines,
       'unjoined.ndjson': unjoinedOut.lines,
-      'review.csv': { rows: review.rows, ...review.counts, below: reviewBelow, contains_pii: true, mode: '0600' },
+      'review.csv': { rows: review.rows, ...review.counts, by_task: review.byTask, below: reviewBelow, contains_pii: true, mode: '0600' },
       mode: '0600',
       card_keys: args['reveal-card-keys'] ? 'revealed' : 'masked',
     },

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { EXIT_OK, UsageError, type CommandIO, type SalvageCommand } from '../command';
+import { EXIT_OK, EXIT_WRITE_FAILED, UsageError, type CommandIO, type SalvageCommand } from '../command';
+import { COMMON_EXITS } from '../help';
 import { loadRules, RulePackError } from '../../../rules/engine/load-packs';
 import { RuleEngine } from '../../../rules/engine/engine';
 import { ZoneClock } from '../../../parsers/time';
@@ -34,17 +35,18 @@ export const rulesSuggestCommand: SalvageCommand<RulesSuggestArgs> = {
   describe: 'draft a rule pack for log lines no rule reads (message templates → rules) / 为未识别的日志行生成规则包草稿',
   builder: (y: Argv) =>
     y
-      .positional('files', { type: 'string', array: true, describe: 'log files: the application log to learn from, and the access log whose order numbers help' })
+      .positional('files', { type: 'string', array: true, default: undefined, describe: 'log files: the application log to learn from, and the access log whose order numbers help / 日志文件' })
       .option('out', { type: 'string', describe: 'write the draft pack here (default: standard output) / 输出文件' })
-      .option('rules', { type: 'string', array: true, default: [], describe: 'your own rule packs, as for reconstruct: lines they read are not drafted again' })
-      .option('tz', { type: 'string', default: 'Asia/Shanghai', describe: 'zone of log times written without an offset' })
-      .option('format', { type: 'string', describe: `force a format for every file (${PARSERS.map((p) => p.id).join(', ')})` })
-      .option('min-lines', { type: 'number', default: 2, describe: 'draft a rule only for templates with at least this many lines' })
-      .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are skipped' })
+      .option('rules', { type: 'string', array: true, default: [], describe: 'your own rule packs, as for reconstruct: lines they read are not drafted again / 自定义规则包' })
+      .option('tz', { type: 'string', default: 'Asia/Shanghai', describe: 'zone of log times written without an offset / 无时区日志的时区' })
+      .option('format', { type: 'string', describe: `force a format for every file (${PARSERS.map((p) => p.id).join(', ')}) / 强制指定格式` })
+      .option('min-lines', { type: 'number', default: 2, describe: 'draft a rule only for templates with at least this many lines / 模板最少行数' })
+      .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are skipped / 超长行跳过' })
       .option('nginx-format', { type: 'string', describe: NGINX_FORMAT_HELP })
       .example('salvage rules suggest storage/logs/laravel-2026-10-03.log access.log --out my-rules/suggested.yaml', 'draft rules for the unread laravel lines / 为未读取的行生成规则草稿')
       .example('salvage rules test my-rules/suggested.yaml storage/logs/laravel-2026-10-03.log', 'then check them line by line / 逐行检查')
       .example('salvage reconstruct logs/ --rules my-rules', 'and use them / 使用规则包'),
+  help: { examples: [], exitCodes: [0, EXIT_WRITE_FAILED, ...COMMON_EXITS] },
   async run(args, io) {
     return rulesSuggest(args, io);
   },

@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import { relative, resolve, isAbsolute } from 'node:path';
 import type { Argv } from 'yargs';
 import { EXIT_OK, UsageError, type CommandIO, type SalvageCommand } from '../command';
+import { COMMON_EXITS } from '../help';
 import type { Evidence, LogEvent } from '../../model/types';
 import { listPackFiles, loadPackFile, loadRules, RulePackError } from '../../../rules/engine/load-packs';
 import { RuleEngine } from '../../../rules/engine/engine';
@@ -106,21 +107,28 @@ export const rulesTestCommand: SalvageCommand<RulesTestArgs> = {
   describe: 'try your rule pack on a sample log, line by line: which rule matched and what it extracted / 测试规则包',
   builder: (y: Argv) =>
     y
-      .positional('pack', { type: 'string', describe: 'a rule pack file (.yaml, .yml, .json) or a folder of packs' })
-      .positional('sample', { type: 'string', describe: 'a sample log file (plain or gzip)' })
-      .option('tz', { type: 'string', default: 'Asia/Shanghai', describe: 'zone of log times written without an offset' })
-      .option('format', { type: 'string', describe: `force a format instead of detection (${PARSERS.map((p) => p.id).join(', ')})` })
-      .option('keys', { type: 'string', describe: 'keys.json with merchant keys, to check callback signatures' })
-      .option('lines', { alias: 'n', type: 'number', describe: 'stop after this many parsed entries (default: the whole sample)' })
-      .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are rejected' })
+      .positional('pack', { type: 'string', describe: 'a rule pack file (.yaml, .yml, .json) or a folder of packs / 规则包文件或目录' })
+      .positional('sample', { type: 'string', describe: 'a sample log file (plain or gzip) / 样例日志' })
+      .option('tz', { type: 'string', default: 'Asia/Shanghai', describe: 'zone of log times written without an offset / 无时区日志的时区' })
+      .option('format', { type: 'string', describe: `force a format instead of detection (${PARSERS.map((p) => p.id).join(', ')}) / 强制指定格式` })
+      .option('keys', { type: 'string', describe: 'keys.json with merchant keys, to check callback signatures / 商户密钥' })
+      .option('lines', { alias: 'n', type: 'number', describe: 'stop after this many parsed entries (default: the whole sample) / 最多处理条数' })
+      .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are rejected / 超长行拒绝' })
       .option('nginx-format', { type: 'string', describe: NGINX_FORMAT_HELP }),
+  help: {
+    examples: [
+      ['salvage rules test my-rules/ storage/logs/laravel.log', 'which rule read each line, and what it took / 每行匹配的规则与提取的字段'],
+      ['salvage rules test my-rules/shop.yaml sample.log --keys keys.json -n 50', 'the first 50 entries, signatures checked / 前 50 条，验签'],
+    ],
+    exitCodes: [0, ...COMMON_EXITS],
+  },
   async run(args, io) {
     return rulesTest(args, io);
   },
 };
 
 export async function rulesTest(args: RulesTestArgs, io: CommandIO): Promise<number> {
-  if (args.lines !== undefined && (!Number.isInteger(args.lines) || args.lines < 1)) throw new UsageError('--lines must be a whole number ≥ 1');
+  if (args.lines !== undefined && (!Number.isInteger(args.lines) || args.lines < 1)) throw new UsageError('--lines must be a whole number ≥ 1 / --lines 必须是不小于 1 的整数');
   const nginxFormat = nginxFormatOption(args['nginx-format'], io.cwd);
   if (nginxFormat.note) io.stderr.write(`salvage: note: ${nginxFormat.note}\n`);
   const samplePath = checkScanArgs(args.sample, args.tz, args.format, args['max-line-bytes'], io.cwd, nginxFormat.parsers);
