@@ -17,7 +17,18 @@ if (!fs.existsSync(main)) {
   process.exit(2);
 }
 
-const budget = process.env.SALVAGE_MAX_HEAP_MB || '256';
+// A line is held whole while it is read, as bytes and then as text, and a parser may copy it
+// once or twice: a large --max-line-bytes raises the default budget by three times the limit.
+function lineBudgetMb(argv) {
+  let v;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--max-line-bytes') v = argv[i + 1];
+    else if (argv[i].startsWith('--max-line-bytes=')) v = argv[i].slice('--max-line-bytes='.length);
+  }
+  const n = Number(v);
+  return Number.isFinite(n) && n > 0 ? Math.ceil((3 * Math.min(n, 256 * 1024 * 1024)) / (1024 * 1024)) : 0;
+}
+const budget = process.env.SALVAGE_MAX_HEAP_MB || String(Math.max(256, 256 + lineBudgetMb(process.argv.slice(2)) - 3));
 const hasLimit = process.execArgv.some((a) => a.startsWith('--max-old-space-size'));
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 if (!hasLimit && process.env.SALVAGE_NO_HEAP_LIMIT !== '1') {

@@ -57,7 +57,7 @@ export function maskSample(text: string, cardKeys: readonly string[]): string {
   if (cardKeys.length > 0) {
     const keys = cardKeys.map(escapeRegExp).join('|');
     // "key":"value" (JSON), key=value, 'key' => 'value' (var_export), [key] => value (print_r)
-    const re = new RegExp(`((?:"|'|\\[)?(?:${keys})(?:"|'|\\])?\\s*(?:=>|:|=)\\s*)("(?:[^"\\\\]|\\\\.)*"|'[^']*'|[^\\s,;&}\\]]+)`, 'gi');
+    const re = new RegExp(`((?:"|'|\\[)?(?:${keys})(?:"|'|\\])?\\s*(?:=>|:|=)\\s*)("[^"\\\\]*(?:\\\\.[^"\\\\]*)*"|'[^']*'|[^\\s,;&}\\]]+)`, 'gi');
     out = out.replace(re, (_m, head: string, value: string) => {
       const q = value.startsWith('"') || value.startsWith("'") ? value[0]! : '';
       return `${head}${q}***${q}`;

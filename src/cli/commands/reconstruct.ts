@@ -26,6 +26,7 @@ import { sqlForTransaction, sqlHeader } from '../../sinks/sql';
 import { checkAccounting, RecordStats, sumTotals, unjoinedStats, type RunReport } from '../../sinks/report';
 import type { Transaction } from '../../model/types';
 import { formatSummary } from '../summary';
+import { checkMaxLineBytes } from '../max-line-bytes';
 import { Checks } from '../../checks/run-checks';
 import { reviewPriority, reviewRow } from '../../sinks/review';
 import { ReviewWriter } from '../../sinks/review-writer';
@@ -93,7 +94,7 @@ export const reconstructCommand: SalvageCommand<ReconstructArgs> = {
       .option('format', { type: 'string', array: true, default: [], describe: 'force a format for matching files: <glob>=<format>' })
       .option('nginx-format', { type: 'string', describe: NGINX_FORMAT_HELP })
       .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads (files are spread over them)' })
-      .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are rejected (and skipped without being held in memory)' })
+      .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are rejected (and skipped without being held in memory); at most 256 MiB' })
       .option('sql-min-confidence', { type: 'number', default: 0.8, describe: 'restore.sql only inserts records at or above this confidence' })
       .option('review-below', { type: 'number', default: 0.9, describe: 'review.csv lists records below this confidence, and every flagged one' })
       .option('reveal-card-keys', { type: 'boolean', default: false, describe: 'keep card keys in outputs (they are masked by default)' })
@@ -114,7 +115,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     throw new UsageError(`--tz ${args.tz} is not a time zone name (e.g. Asia/Shanghai, UTC) / 时区无效`);
   }
   if (!Number.isInteger(args.workers) || args.workers < 1) throw new UsageError('--workers must be a whole number ≥ 1 / --workers 必须是不小于 1 的整数');
-  if (!(args['max-line-bytes'] >= 1024)) throw new UsageError('--max-line-bytes must be at least 1024');
+  checkMaxLineBytes(args['max-line-bytes']);
   const sqlMin = args['sql-min-confidence'];
   if (!(sqlMin >= 0 && sqlMin <= 1)) throw new UsageError('--sql-min-confidence must be between 0 and 1 / --sql-min-confidence 必须在 0 到 1 之间');
   const reviewBelow = args['review-below'];
