@@ -189,6 +189,11 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     if (fifo) throw new UsageError(`${i} is a FIFO (named pipe): salvage does not open it (it would block); pipe it in instead: cat ${i} | salvage reconstruct - / ${i} 是命名管道，不会打开；请改用标准输入：cat ${i} | salvage reconstruct -`);
   }
   const found = discoverInputs(pathInputs, io.cwd);
+  // A glob that matches a FIFO names it as surely as its path would.
+  if (found.namedFifos.length > 0) {
+    const f = displayName(found.namedFifos[0]!, io.cwd);
+    throw new UsageError(`${f} is a FIFO (named pipe), matched by a pattern given on the command line: salvage does not open it (it would block). Narrow the pattern, or pipe it in: cat ${f} | salvage reconstruct - / ${f} 是命名管道（由命令行中的模式匹配到），不会打开；请缩小模式，或改用标准输入`);
+  }
   const outReal = realPathOf(outDir);
   // Never read our own outputs back as evidence (a glob may reach into --out).
   const files = found.files.filter((f) => {
