@@ -17,8 +17,19 @@ if (!fs.existsSync(main)) {
   process.exit(2);
 }
 
+// A line is held whole while it is read, as bytes and then as text, and a parser may copy it
+// once or twice: a large --max-line-bytes raises the default budget by three times the limit.
+function lineBudgetMb(argv) {
+  let v;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--max-line-bytes') v = argv[i + 1];
+    else if (argv[i].startsWith('--max-line-bytes=')) v = argv[i].slice('--max-line-bytes='.length);
+  }
+  const n = Number(v);
+  return Number.isFinite(n) && n > 0 ? Math.ceil((3 * Math.min(n, 256 * 1024 * 1024)) / (1024 * 1024)) : 0;
+}
 const DEFAULT_BUDGET = 256;
-let budget = process.env.SALVAGE_MAX_HEAP_MB || String(DEFAULT_BUDGET);
+let budget = process.env.SALVAGE_MAX_HEAP_MB || String(Math.max(DEFAULT_BUDGET, DEFAULT_BUDGET + lineBudgetMb(process.argv.slice(2)) - 3));
 // simulate holds the shop it builds in memory: it gets a budget that fits the size asked for,
 // unless SALVAGE_MAX_HEAP_MB says otherwise (src/simulate/heap-budget.ts has the measurements).
 if (!process.env.SALVAGE_MAX_HEAP_MB && process.env.SALVAGE_NO_HEAP_LIMIT !== '1' && !process.execArgv.some((a) => a.startsWith('--max-old-space-size'))) {

@@ -59,9 +59,19 @@ export interface Detection {
 /** Below this, no parser claims the file and its lines are rejected as an unknown format. */
 export const MIN_DETECT_CONFIDENCE = 0.3;
 
+function voteOf(p: ParserDefinition, sample: string[]): number {
+  try {
+    return p.detect(sample);
+  } catch {
+    return 0;
+  }
+}
+
 export function detectFormat(sample: string[], extra: readonly ParserDefinition[] = []): Detection {
   const all = parsersWith(extra);
-  const votes = all.map((p) => ({ id: p.id, confidence: p.detect(sample) }));
+  // A parser whose test cannot cope with a sample (a regex out of stack on a line of many
+  // megabytes) votes 0 rather than ending the file's reading.
+  const votes = all.map((p) => ({ id: p.id, confidence: voteOf(p, sample) }));
   let best: { id: string; confidence: number } | undefined;
   for (const v of votes) if (!best || v.confidence > best.confidence) best = v;
   if (!best || best.confidence < MIN_DETECT_CONFIDENCE) return { parser: null, confidence: best?.confidence ?? 0, votes };

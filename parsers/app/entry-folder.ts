@@ -66,8 +66,10 @@ export class EntryFolder<O extends OpenEntry> {
     if (o.moreChars < MAX_ENTRY_CHARS) {
       // Blank lines inside an entry belong to it.
       for (let i = 0; i < this.blanks.length; i++) o.more.push('');
-      o.more.push(text);
-      o.moreChars += text.length + 1;
+      // A continuation line of many megabytes is kept only up to the budget, like the lines after it.
+      const room = MAX_ENTRY_CHARS - o.moreChars;
+      o.more.push(text.length > room ? text.slice(0, room) : text);
+      o.moreChars += Math.min(text.length, room) + 1;
     }
     o.lines += this.blanks.length + 1;
     this.blanks.length = 0;

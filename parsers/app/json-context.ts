@@ -3,6 +3,12 @@
 // number of times, and keep the first one that parses as a whole.
 
 const MAX_TRIES = 4;
+/** A context longer than this is left as text: read as JSON, a value of many megabytes becomes
+ *  an object graph several times its size, and flattened, more again (issue 10). Payment
+ *  callbacks and order contexts are a few kilobytes. */
+export const MAX_JSON_CHARS = 1 << 20;
+/** Nesting deeper than this is not a log context; reading it would recurse (JSON.stringify). */
+const MAX_JSON_DEPTH = 64;
 
 export interface SplitMessage {
   message: string;
@@ -46,7 +52,7 @@ function splitTwoJson(s: string): unknown {
 /** JSON.parse, or undefined when the text is not JSON (text that is JSON never parses to
  *  undefined). Text that cannot be JSON is told apart first, without the cost of a throw. */
 export function parseJson(text: string): unknown {
-  if (cannotBeJson(text)) return undefined;
+  if (text.length > MAX_JSON_CHARS || cannotBeJson(text)) return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -60,7 +66,8 @@ export function parseJson(text: string): unknown {
  * character (a stack trace's newlines inside a quoted message), or when something other than
  * whitespace follows the closing bracket of the outermost value (`[2002] Connection refused`).
  * The thrown SyntaxError, not the scan, is what costs: entries such as stack traces offer
- * several candidate starts, each failing.
+ * several candidate starts, each failing. Text nesting deeper than MAX_JSON_DEPTH counts as not
+ * JSON too: no log context does, and what reads it after would recurse that deep.
  */
 export function cannotBeJson(text: string): boolean {
   const first = text.charCodeAt(0);
@@ -76,8 +83,9 @@ export function cannotBeJson(text: string): boolean {
     } else if (depth === 0 && i > 0) {
       if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return true;
     } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91) depth++;
-    else if (c === 125 || c === 93) depth--;
+    else if (c === 123 || c === 91) {
+      if (++depth > MAX_JSON_DEPTH) return true;
+    } else if (c === 125 || c === 93) depth--;
   }
   return false;
 }

@@ -3,7 +3,7 @@ import type { LineParser, ParseSink, ParserContext, ParserDefinition } from '../
 import { parseTimeLocal, type ZoneClock } from '../time';
 import { decodeQuery } from '../params';
 import { clientIp, splitRequest } from '../nginx/combined';
-import { flattenContext } from './json-context';
+import { flattenContext, MAX_JSON_CHARS } from './json-context';
 import { fromEpoch, resolveStamp, scanStamp, stripBom, type Resolved } from './timestamp';
 
 // One JSON object per line: Monolog's JsonFormatter, ThinkPHP with 'json' => true, nginx
@@ -132,6 +132,11 @@ export const jsonl: ParserDefinition = {
         }
         if (text.charCodeAt(0) !== 123 /* { */) {
           sink.reject(lineNo, offset, 'malformed JSON: the line does not start with { (not a JSON object) / 不是 JSON 对象', raw);
+          return;
+        }
+        if (text.length > MAX_JSON_CHARS) {
+          // Read, it would become an object graph several times its size (issue 10).
+          sink.reject(lineNo, offset, `JSON line too large to read: ${text.length} characters (at most ${MAX_JSON_CHARS}) / JSON 行过大，未读取`, raw);
           return;
         }
         let v: unknown;

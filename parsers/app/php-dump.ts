@@ -9,7 +9,7 @@ import { flattenContext, splitMessageContext } from './json-context';
 // The line patterns are compiled once here.
 
 const PRINT_R_ITEM = /^\s*\[([^\]]*)\] => ?(.*)$/;
-const VAR_EXPORT_ITEM = /^\s*(?:'((?:[^'\\]|\\.)*)'|(-?\d+)) =>\s?(.*)$/;
+const VAR_EXPORT_ITEM = /^\s*(?:'([^'\\]*(?:\\.[^'\\]*)*)'|(-?\d+)) =>\s?(.*)$/;
 const OBJECT_HEAD = /^(?:Array|[A-Za-z_\\][\w\\]* Object)$/;
 
 export interface Dump {
@@ -182,7 +182,7 @@ function readVarExport(lines: string[]): Obj | undefined {
 // holding a newline continues on the next lines until the closing quote).
 const VAR_DUMP_TAIL = /(?:^|[\s:：])((?:array\(\d+\)|object\([^)]*\)#\d+ \(\d+\)) \{)$/;
 const VAR_DUMP_OPEN = /^(?:array\(\d+\)|object\([^)]*\)#\d+ \(\d+\)) \{$/;
-const VAR_DUMP_KEY = /^\s*\[(?:"((?:[^"\\]|\\.)*)"(?::[^\]]*)?|(-?\d+))\]=>$/;
+const VAR_DUMP_KEY = /^\s*\[(?:"([^"\\]*(?:\\.[^"\\]*)*)"(?::[^\]]*)?|(-?\d+))\]=>$/;
 const VAR_DUMP_SCALAR = /^\s*(?:string\(\d+\) "(.*)"|int\((-?\d+)\)|float\(([^)]*)\)|bool\((true|false)\)|(NULL))$/;
 
 /** True when a line opens a var_dump array or object. */

@@ -63,7 +63,7 @@ export function unescapeJsonText(s: string): string {
   });
 }
 
-const HEAD = /\{"exception":"\[object\] \(((?:[^(\\]|\\\\)+)\(code: (-?\d+)\): (.*) at (.+?):(\d+)\)(?:"\})?\s*$/;
+const HEAD = /\{"exception":"\[object\] \(((?=[^(])[^(\\]*(?:\\\\[^(\\]*)*)\(code: (-?\d+)\): (.*) at (.+?):(\d+)\)(?:"\})?\s*$/;
 
 /** The exception named in a Laravel log message (the header line of the entry), if any. */
 export function readExceptionHead(message: string): ExceptionHead | null {

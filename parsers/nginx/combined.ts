@@ -9,8 +9,11 @@ import { unescapeNginx } from '../params';
 // Whatever follows the known fields must be whole space-separated tokens or whole quoted
 // strings: an unterminated quote (a cut-off user agent, say) fails the match instead of the
 // broken field being swallowed and silently dropped.
+// Quoted fields are written unrolled, `[^"\\]*(?:\\.[^"\\]*)*`: the alternation form
+// `(?:[^"\\]|\\.)*` keeps one backtrack entry per character, and a field of tens of megabytes
+// ran the regex out of stack (issue 10).
 const COMBINED =
-  /^(\S+) (\S+) (\S+) \[([^\]]{20,40})\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)(?: "((?:[^"\\]|\\.)*)"(?: "((?:[^"\\]|\\.)*)")?)?(?: "((?:[^"\\]|\\.)*)")?((?:\s+(?:"(?:[^"\\]|\\.)*"|[^"\s]+))*)\s*$/;
+  /^(\S+) (\S+) (\S+) \[([^\]]{20,40})\] "([^"\\]*(?:\\.[^"\\]*)*)" (\d{3}) (\d+|-)(?: "([^"\\]*(?:\\.[^"\\]*)*)"(?: "([^"\\]*(?:\\.[^"\\]*)*)")?)?(?: "([^"\\]*(?:\\.[^"\\]*)*)")?((?:\s+(?:"[^"\\]*(?:\\.[^"\\]*)*"|[^"\s]+))*)\s*$/;
 
 /** True when the line has an odd number of unescaped `"`: some quoted field never ends. */
 function hasUnterminatedQuote(text: string): boolean {

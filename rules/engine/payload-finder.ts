@@ -89,7 +89,7 @@ function jsonEnd(text: string, from: number): number {
   return -1;
 }
 
-const LOGFMT_PAIR = /(?<![^\s,;(\[{])([A-Za-z_][\w.-]{0,40})=("(?:[^"\\\n]|\\.)*"|[^\s&"]+)(?=[\s,;)\]}]|$)/g;
+const LOGFMT_PAIR = /(?<![^\s,;(\[{])([A-Za-z_][\w.-]{0,40})=("[^"\\\n]*(?:\\.[^"\\\n]*)*"|[^\s&"]+)(?=[\s,;)\]}]|$)/g;
 const QUERY_RUN = /[A-Za-z_][\w.\[\]-]*=[^&\s"'<>]*(?:&[A-Za-z_][\w.\[\]-]*=[^&\s"'<>]*){2,}/g;
 
 /** Payload candidates inside free text: JSON objects, XML, query strings and PHP dumps. */

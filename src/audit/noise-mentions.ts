@@ -18,6 +18,9 @@ export const MAX_TEMPLATES_PER_FILE = 2_000;
 export const SAMPLES_PER_TEMPLATE = 8;
 const SAMPLE_CHARS = 400;
 const TEMPLATE_CHARS = 240;
+/** Characters of a message masked for its template: the template keeps only its first
+ *  TEMPLATE_CHARS, and masking a message of many megabytes whole cost memory for nothing. */
+const MASKED_CHARS = 64 * 1024;
 /** Characters of an entry's continuation lines searched for tokens (stack traces can be long). */
 const BODY_CHARS = 2_000;
 
@@ -34,7 +37,7 @@ export function auditText(ev: LogEvent): { template: string; text: string; scan:
   if (f.method !== undefined && f.path !== undefined) {
     const request = `${f.method} ${f.path}${f.query ? '?' + f.query : ''}`;
     return {
-      template: `${f.method} ${maskValues(f.path)}`,
+      template: `${f.method} ${maskValues(f.path.slice(0, MASKED_CHARS))}`,
       text: `${request}${f.status !== undefined ? ' → ' + f.status : ''}`,
       scan: [request, f.request_body ?? ''],
     };
@@ -48,7 +51,7 @@ export function auditText(ev: LogEvent): { template: string; text: string; scan:
   }
   const head = f.level ? `${f.level}: ` : '';
   return {
-    template: maskValues(message),
+    template: maskValues(message.slice(0, MASKED_CHARS)),
     text: `${head}${message}${context ? ' ' + context : ''}`,
     scan: [message, context, (f.body ?? '').slice(0, BODY_CHARS)],
   };

@@ -23,8 +23,12 @@ export function candidateTokens(text: string, into: string[] = [], limit = MAX_T
   return into;
 }
 
-/** A value token: one holding a digit (ids, amounts, times, counters) or an e-mail address. */
-const VALUE_RUN = /[A-Za-z0-9_.:+@-]*[0-9@][A-Za-z0-9_.:+@-]*/g;
+/** A value token: a run of these characters holding a digit (ids, amounts, times, counters)
+ *  or an `@` (e-mail addresses). Runs are matched whole and tested after: the one-regex form
+ *  `[…]*[0-9@][…]*` backtracks over every start of a run with no digit, quadratic in its
+ *  length, and a 256 KiB such run held a read for minutes (issue 10, fuzz seed 2). */
+const WORD_RUN = /[A-Za-z0-9_.:+@-]+/g;
+const VALUE_MARK = /[0-9@]/;
 
 /**
  * The line with its values masked as `<*>`, so lines that differ only in their values share a
@@ -32,7 +36,8 @@ const VALUE_RUN = /[A-Za-z0-9_.:+@-]*[0-9@][A-Za-z0-9_.:+@-]*/g;
  * stay when they hold no digit (`ref=` is kept; the value after it is masked).
  */
 export function maskValues(text: string): string {
-  return text.replace(VALUE_RUN, (run) => {
+  return text.replace(WORD_RUN, (run) => {
+    if (!VALUE_MARK.test(run)) return run;
     // Keep a leading `key=` / `key:` whose key has no digit.
     const m = /^([A-Za-z_][A-Za-z_.-]*[=:])(.+)$/.exec(run);
     if (m && !/[0-9@]/.test(m[1]!)) return m[1]! + '<*>';
@@ -52,7 +57,7 @@ export function maskSample(text: string, cardKeys: readonly string[]): string {
   if (cardKeys.length > 0) {
     const keys = cardKeys.map(escapeRegExp).join('|');
     // "key":"value" (JSON), key=value, 'key' => 'value' (var_export), [key] => value (print_r)
-    const re = new RegExp(`((?:"|'|\\[)?(?:${keys})(?:"|'|\\])?\\s*(?:=>|:|=)\\s*)("(?:[^"\\\\]|\\\\.)*"|'[^']*'|[^\\s,;&}\\]]+)`, 'gi');
+    const re = new RegExp(`((?:"|'|\\[)?(?:${keys})(?:"|'|\\])?\\s*(?:=>|:|=)\\s*)("[^"\\\\]*(?:\\\\.[^"\\\\]*)*"|'[^']*'|[^\\s,;&}\\]]+)`, 'gi');
     out = out.replace(re, (_m, head: string, value: string) => {
       const q = value.startsWith('"') || value.startsWith("'") ? value[0]! : '';
       return `${head}${q}***${q}`;

@@ -10,6 +10,7 @@ import type { LineParser, ParserDefinition } from '../../parsers/parser';
 import { ZoneClock, isoWithOffset } from '../../parsers/time';
 import type { RuleEngine } from '../../rules/engine/engine';
 import { NoiseMentionTally } from '../audit/noise-mentions';
+import { OutputWriteError } from '../sinks/output-folder';
 
 // One input file, end to end as far as evidence: bytes → lines → text → events → evidence.
 // Every physical line ends in exactly one of: evidence, noise, rejected. The counts are kept
@@ -40,6 +41,11 @@ const SNIFF_LINES = 64;
 // Small enough that a paced reader stops within minutes of log time of where it was asked to.
 const READ_CHUNK = 256 * 1024;
 const SNIFF_BYTES = 512 * 1024;
+/** Lines longer than this vote in detection only when there is nothing shorter: a line of many
+ *  megabytes says little about the format and is slow (or out of stack) for a parser's test. */
+const SNIFF_LINE_CHARS = 64 * 1024;
+/** Notes per file about lines a stage could not handle (each line is also counted where it went). */
+const MAX_LINE_ERRORS = 20;
 
 interface Pending {
   text: string;
@@ -106,10 +112,21 @@ export async function processFile(path: string, displayName: string, engine: Rul
       if (ev.tsMs > lastMs) { lastMs = ev.tsMs; lastOff = ev.tzOffsetMin; }
       latestMs = ev.tsMs;
     }
-    const m = engine.match(ev, family);
+    let m: ReturnType<RuleEngine['match']>;
+    try {
+      m = engine.match(ev, family);
+    } catch (e) {
+      // Counted as noise (it was parsed), and named in the file's errors.
+      lineFailed('apply the rules to it', ev.line, e);
+      m = null;
+    }
     if (m === null) {
       report.noise += span;
-      mentions.add(ev, span);
+      try {
+        mentions.add(ev, span);
+      } catch {
+        /* the audit of noise is best effort: a line it cannot read is not tallied */
+      }
     } else {
       report.evidence_lines += span;
       byRule.set(m.rule, (byRule.get(m.rule) ?? 0) + span);
@@ -123,8 +140,15 @@ export async function processFile(path: string, displayName: string, engine: Rul
         report.collapsed_repeats++;
         return;
       }
+      let e: Evidence;
+      try {
+        e = engine.evidence(m);
+      } catch (err) {
+        lineFailed('build evidence from it', ev.line, err);
+        return;
+      }
       report.evidence_items++;
-      sinks.evidence(engine.evidence(m));
+      sinks.evidence(e);
     }
   };
 
@@ -155,9 +179,27 @@ export async function processFile(path: string, displayName: string, engine: Rul
     }
   };
 
+  // Errors are values at line level: a line a parser cannot handle (a regex out of stack on a
+  // line of many megabytes, say) is rejected with the reason, and the file is read on. Without
+  // this the exception ended the file's reading, and its remaining lines went uncounted.
+  // System errors (a full disk under the evidence spill, say) are the run's, not the line's:
+  // they go on up.
+  let lineErrors = 0;
+  const lineFailed = (what: string, lineNo: number, e: unknown): string => {
+    if (typeof (e as NodeJS.ErrnoException)?.code === 'string' || e instanceof OutputWriteError) throw e;
+    const why = e instanceof RangeError ? `${(e as Error).message} (the line is too large or too deeply nested to ${what})` : `internal error: ${(e as Error)?.message ?? String(e)}; please report it`;
+    if (lineErrors++ < MAX_LINE_ERRORS) report.errors.push(`line ${lineNo}: could not ${what}: ${why} / 第 ${lineNo} 行无法处理`);
+    report.damaged = true;
+    return why;
+  };
   const handleText = (text: string, lineNo: number, offset: number) => {
-    if (parser !== null) parser.line(text, lineNo, offset);
-    else if (unknownFormat) {
+    if (parser !== null) {
+      try {
+        (parser as LineParser).line(text, lineNo, offset);
+      } catch (e) {
+        reject(lineNo, offset, `could not be parsed: ${lineFailed('parse it', lineNo, e)} / 无法解析`, text);
+      }
+    } else if (unknownFormat) {
       if (text.trim() === '') sink.blank();
       else reject(lineNo, offset, 'unknown file format / 未知格式', text);
     }
@@ -171,7 +213,8 @@ export async function processFile(path: string, displayName: string, engine: Rul
       startParser(def ?? null, 1, `forced ${opts.format} is unknown`);
     } else {
       const sample = pending.map((p) => p.text).filter((t) => t.trim() !== '');
-      const d = detectFormat(sample, opts.parsers);
+      const short = sample.filter((t) => t.length <= SNIFF_LINE_CHARS);
+      const d = detectFormat(short.length > 0 ? short : sample, opts.parsers);
       startParser(d.parser, d.confidence, d.votes.map((v) => `${v.id} ${v.confidence.toFixed(2)}`).join(', '));
     }
     for (const p of pending) handleText(p.text, p.lineNo, p.offset);
@@ -226,7 +269,14 @@ export async function processFile(path: string, displayName: string, engine: Rul
   });
   const stats = splitter.end();
   if (sniffing !== null) endSniff();
-  if (parser !== null) (parser as LineParser).end();
+  if (parser !== null) {
+    try {
+      (parser as LineParser).end();
+    } catch (e) {
+      // The entry still open is lost; the accounting check names the file if lines went uncounted.
+      lineFailed('finish the last entry', lines, e);
+    }
+  }
 
   report.lines_total = stats.lines;
   noteRead(report, read);

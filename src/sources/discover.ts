@@ -10,6 +10,9 @@ export interface Discovered {
   problems: { input: string; message: string }[];
   /** Folders and files deliberately not read, with the reason (for report.json). */
   skipped: { path: string; reason: string; kind?: SkipKind }[];
+  /** FIFOs the user named, on the command line or through a glob that matches them: refused
+   *  (a usage error), never opened. A FIFO found inside a named folder is in `skipped` instead. */
+  namedFifos: string[];
 }
 
 /** Written by every run into its --out: a folder holding it is salvage output, never evidence. */
@@ -33,9 +36,10 @@ export function discoverInputs(inputs: string[], cwd: string): Discovered {
   // Directories already entered, by (device, inode): a symlink back up the tree (`ln -s .. loop`)
   // or a second name for a folder is listed once as skipped instead of being read again.
   const seen = new Map<string, string>();
+  const namedFifos: string[] = [];
   for (const input of inputs) {
     if (GLOB_CHARS.test(input)) {
-      const matched = expandGlob(input, cwd, skipped, seen);
+      const matched = expandGlob(input, cwd, skipped, seen, namedFifos);
       if (matched.length === 0) problems.push({ input, message: `no file matches the pattern ${input} / 没有文件匹配该模式` });
       for (const f of matched) files.add(f);
       continue;
@@ -69,12 +73,13 @@ export function discoverInputs(inputs: string[], cwd: string): Discovered {
       // A FIFO named on the command line is refused, never opened (opening it would block until
       // a writer appears); pipe it through stdin instead: `cat fifo | salvage reconstruct -`.
       const kind = specialKind(st);
+      if (kind === 'FIFO') namedFifos.push(abs);
       problems.push({ input, message: kind === 'FIFO'
         ? `${input} is a FIFO (named pipe): not opened, it would block; pipe it into \`-\` instead / 是命名管道，不会打开（会阻塞），请经由 \`-\` 标准输入读取`
         : `${input} is not a regular file or directory (${kind}) / 不是普通文件或目录` });
     }
   }
-  return { files: [...files].sort(), problems, skipped };
+  return { files: [...files].sort(), problems, skipped, namedFifos };
 }
 
 type Seen = Map<string, string>;
@@ -163,7 +168,12 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp('^' + re + '$');
 }
 
-function expandGlob(pattern: string, cwd: string, skipped: Discovered['skipped'], seen: Seen): string[] {
+/**
+ * The files a pattern matches. A FIFO it matches counts as named (`logs/*` is the user's list of
+ * files): it goes to `namedFifos`, to be refused. Other special files it matches are skipped and
+ * listed as in a folder; those it does not match were never asked for, and are not listed.
+ */
+function expandGlob(pattern: string, cwd: string, skipped: Discovered['skipped'], seen: Seen, namedFifos: string[]): string[] {
   const absPattern = resolve(cwd, pattern).split(sep).join('/');
   // Walk from the longest directory prefix without glob characters.
   const parts = absPattern.split('/');
@@ -176,7 +186,16 @@ function expandGlob(pattern: string, cwd: string, skipped: Discovered['skipped']
   const base = baseParts.join('/') || '/';
   const re = globToRegExp(absPattern);
   const all: string[] = [];
+  const found: Discovered['skipped'] = [];
   // A glob walks its own base: folders seen by an earlier input are still matched against it.
-  walk(base, all, [], skipped, new Map(seen));
-  return all.filter((f) => re.test(f.split(sep).join(posix.sep)));
+  walk(base, all, [], found, new Map(seen));
+  const matches = (f: string) => re.test(f.split(sep).join(posix.sep));
+  for (const k of found) {
+    const special = k.kind === 'fifo' || k.kind === 'socket' || k.kind === 'device';
+    if (!special) skipped.push(k);
+    else if (!matches(k.path)) continue;
+    else if (k.kind === 'fifo') namedFifos.push(k.path);
+    else skipped.push(k);
+  }
+  return all.filter(matches);
 }

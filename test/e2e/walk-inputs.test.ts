@@ -1,9 +1,11 @@
 // Walking the inputs (issue 10): a symlink loop is entered once, FIFOs/sockets/devices in a folder
-// are listed as skipped (a FIFO is never opened), and a FIFO named on the command line is refused.
+// are listed as skipped (a FIFO is never opened), and a FIFO named on the command line, or
+// matched by a glob given there, is refused.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -54,6 +56,72 @@ test('a FIFO named on the command line is a usage error (exit 2), not opened', a
   const r = await runCli(['reconstruct', fifo, '--out', join(root, 'named-out')], root);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /FIFO/);
+});
+
+test('a glob that matches a FIFO names it: a usage error (exit 2) before any work, the FIFO not opened', async () => {
+  const logs = join(root, 'glob-fifo', 'logs');
+  mkdirSync(logs, { recursive: true });
+  writeFileSync(join(logs, 'access.log'), line(1));
+  execFileSync('mkfifo', [join(logs, 'access.pipe')]);
+  const out = join(root, 'glob-fifo-out');
+  const r = await runCli(['reconstruct', join(logs, 'access.*'), '--out', out], root);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /access\.pipe is a FIFO \(named pipe\), matched by a pattern.* \/ .*是命名管道/);
+  assert.ok(!existsSync(out), 'nothing was written');
+  // A pattern that does not match the FIFO reads the rest, and does not list the FIFO.
+  const r2 = await runCli(['reconstruct', join(logs, '*.log'), '--out', out], root);
+  assert.equal(r2.code, 0, r2.stderr);
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as RunReport;
+  assert.deepEqual(report.inputs.map((f) => f.file.split('/').pop()), ['access.log']);
+  assert.equal(report.input_skipped, undefined);
+});
+
+test('a unix socket inside a folder is listed as skipped with its reason, and never opened', async () => {
+  const logs = join(root, 'socket', 'logs');
+  mkdirSync(logs, { recursive: true });
+  writeFileSync(join(logs, 'access.log'), line(1));
+  const path = join(logs, 'app.sock');
+  const server = createServer();
+  let connections = 0;
+  server.on('connection', (c) => { connections++; c.destroy(); });
+  await new Promise<void>((ok) => server.listen(path, ok));
+  try {
+    const out = join(root, 'socket-out');
+    const r = await runCli(['reconstruct', logs, '--out', out], root);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as RunReport;
+    assert.deepEqual(report.inputs.map((f) => f.file.split('/').pop()), ['access.log']);
+    const skip = report.input_skipped?.find((k) => k.path === path);
+    assert.ok(skip, JSON.stringify(report.input_skipped));
+    assert.equal(skip.kind, 'socket');
+    assert.match(skip.reason, /socket.*\/ 套接字/);
+    assert.equal(connections, 0, 'nothing connected to the socket');
+  } finally {
+    await new Promise<void>((ok) => server.close(() => ok()));
+  }
+});
+
+test('a device node inside a folder is listed as skipped with its reason, and never opened', async (t) => {
+  const logs = join(root, 'device', 'logs');
+  mkdirSync(logs, { recursive: true });
+  writeFileSync(join(logs, 'access.log'), line(1));
+  const dev = join(logs, 'zero');
+  // /dev/zero's numbers (char 1 5): read, it never ends, so finishing at all shows it was not opened.
+  try {
+    execFileSync('mknod', [dev, 'c', '1', '5'], { stdio: 'pipe' });
+  } catch (e) {
+    t.skip(`mknod is not permitted here (needs root and CAP_MKNOD): ${(e as Error).message.split('\n')[0]}`);
+    return;
+  }
+  const out = join(root, 'device-out');
+  const r = await runCli(['reconstruct', logs, '--out', out], root);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as RunReport;
+  assert.deepEqual(report.inputs.map((f) => f.file.split('/').pop()), ['access.log']);
+  const skip = report.input_skipped?.find((k) => k.path === dev);
+  assert.ok(skip, JSON.stringify(report.input_skipped));
+  assert.equal(skip.kind, 'device');
+  assert.match(skip.reason, /character device/);
 });
 
 test('a byte-identical copy under another name is read once and listed as a copy of the first; the accounts add up', async () => {

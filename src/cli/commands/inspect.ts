@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { EXIT_DAMAGED, EXIT_OK, UsageError, type CommandIO, type SalvageCommand } from '../command';
+import { checkMaxLineBytes } from '../max-line-bytes';
 import { COMMON_EXITS } from '../help';
 import type { LogEvent } from '../../model/types';
 import { readInput, type InputReadResult } from '../../sources/read-input';
@@ -273,7 +274,7 @@ export function checkScanArgs(file: string, tz: string, format: string | undefin
   if (format !== undefined && !parserById(format, extra)) {
     throw new UsageError(`--format: unknown format "${format}" (known: ${[...extra, ...PARSERS].map((p) => p.id).join(', ')}) / 未知格式`);
   }
-  if (!(maxLineBytes >= 1024)) throw new UsageError('--max-line-bytes must be at least 1024 / --max-line-bytes 不能小于 1024');
+  checkMaxLineBytes(maxLineBytes);
   const path = resolve(cwd, file);
   let isFile = false;
   try {

@@ -29,6 +29,7 @@ import { platformOfRun } from '../../sinks/sql/platform-of-run';
 import { checkAccounting, RecordStats, sumTotals, unjoinedStats, type RunReport } from '../../sinks/report';
 import type { Transaction } from '../../model/types';
 import { formatSummary } from '../summary';
+import { checkMaxLineBytes } from '../max-line-bytes';
 import { Checks } from '../../checks/run-checks';
 import { reviewRow, reviewTask } from '../../sinks/review';
 import { ReviewWriter } from '../../sinks/review-writer';
@@ -104,7 +105,7 @@ export const reconstructCommand: SalvageCommand<ReconstructArgs> = {
       .option('format', { type: 'string', array: true, default: [], describe: 'force a format for matching files: <glob>=<format> / 强制指定格式' })
       .option('nginx-format', { type: 'string', describe: NGINX_FORMAT_HELP })
       .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads (files are spread over them) / 工作线程数' })
-      .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are rejected (and skipped without being held in memory) / 超长行拒绝' })
+      .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are rejected (and skipped without being held in memory); at most 256 MiB / 超长行拒绝（最大 256 MiB）' })
       .option('sql-min-confidence', { type: 'number', default: 0.8, describe: 'restore.sql only inserts records at or above this confidence / restore.sql 的最低置信度' })
       .option('platform', { type: 'string', choices: PLATFORMS, describe: "restore.sql's orders table: dujiaoka or acg-faka (default: the platform whose rules read the most lines) / 恢复脚本的目标平台" })
       .option('table-prefix', { type: 'string', default: ACG_FAKA_DEFAULT_PREFIX, describe: "acg-faka's table prefix, as typed at install (restore.sql) / acg-faka 表前缀" })
@@ -138,7 +139,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     throw new UsageError(`--tz ${args.tz} is not a time zone name (e.g. Asia/Shanghai, UTC) / 时区无效`);
   }
   if (!Number.isInteger(args.workers) || args.workers < 1) throw new UsageError('--workers must be a whole number ≥ 1 / --workers 必须是不小于 1 的整数');
-  if (!(args['max-line-bytes'] >= 1024)) throw new UsageError('--max-line-bytes must be at least 1024 / --max-line-bytes 不能小于 1024');
+  checkMaxLineBytes(args['max-line-bytes']);
   const sqlMin = args['sql-min-confidence'];
   if (!(sqlMin >= 0 && sqlMin <= 1)) throw new UsageError('--sql-min-confidence must be between 0 and 1 / --sql-min-confidence 必须在 0 到 1 之间');
   const reviewBelow = args['review-below'];
@@ -212,6 +213,11 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     if (fifo) throw new UsageError(`${i} is a FIFO (named pipe): salvage does not open it (it would block); pipe it in instead: cat ${i} | salvage reconstruct - / ${i} 是命名管道，不会打开；请改用标准输入：cat ${i} | salvage reconstruct -`);
   }
   const found = discoverInputs(pathInputs, io.cwd);
+  // A glob that matches a FIFO names it as surely as its path would.
+  if (found.namedFifos.length > 0) {
+    const f = displayName(found.namedFifos[0]!, io.cwd);
+    throw new UsageError(`${f} is a FIFO (named pipe), matched by a pattern given on the command line: salvage does not open it (it would block). Narrow the pattern, or pipe it in: cat ${f} | salvage reconstruct - / ${f} 是命名管道（由命令行中的模式匹配到），不会打开；请缩小模式，或改用标准输入`);
+  }
   const outReal = realPathOf(outDir);
   // Never read our own outputs back as evidence (a glob may reach into --out).
   const files = found.files.filter((f) => {
