@@ -29,6 +29,9 @@ export const ENV_MEANINGS: Record<string, [string, string]> = {
   ELASTIC_CREDENTIALS_FILE: ['JSON file: {"api_key"} or {"username", "password"}', 'Elasticsearch 凭据文件'],
   SALVAGE_SIM_TIMING: ['1: print how long each phase took', '设为 1 则打印各阶段耗时'],
   SALVAGE_ES_URL: ['Elasticsearch URL for export --from es:…', 'export 使用的 Elasticsearch 地址'],
+  LC_ALL: ['a Chinese locale (zh_*) opens report.html in Chinese', '中文环境下 report.html 默认中文'],
+  LC_MESSAGES: ['as LC_ALL, when LC_ALL is unset', '同 LC_ALL（LC_ALL 未设置时）'],
+  LANG: ['as LC_ALL, when LC_ALL and LC_MESSAGES are unset', '同 LC_ALL（前两者未设置时）'],
 };
 
 export interface CommandHelp {

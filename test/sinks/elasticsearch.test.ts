@@ -162,8 +162,8 @@ describe('Elasticsearch indexing (real node)', () => {
     cpSync(o1, bad, { recursive: true });
     rmSync(join(bad, 'elasticsearch.json'));
     // Another run (another report), in which one record's amount is not a number.
-    const report = JSON.parse(readFileSync(join(bad, 'report.json'), 'utf8')) as { generated_at: string };
-    report.generated_at = new Date(Date.parse(report.generated_at) + 60_000).toISOString();
+    const report = JSON.parse(readFileSync(join(bad, 'report.json'), 'utf8')) as { run: { generated_at: string } };
+    report.run.generated_at = new Date(Date.parse(report.run.generated_at) + 60_000).toISOString();
     writeFileSync(join(bad, 'report.json'), JSON.stringify(report));
     const tx = records(bad);
     (tx[3] as unknown as { amount: string }).amount = 'lots';

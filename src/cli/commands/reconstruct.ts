@@ -124,7 +124,7 @@ export const reconstructCommand: SalvageCommand<ReconstructArgs> = {
       ['ELASTIC_API_KEY=… salvage reconstruct logs/ --es http://localhost:9200', 'also into Elasticsearch / 同时写入 Elasticsearch'],
     ],
     exitCodes: [0, 1, 2, 3, 4, 5, 6, 7, '129 130 143'],
-    env: ['ELASTIC_API_KEY', 'ELASTIC_USERNAME', 'ELASTIC_PASSWORD', 'ELASTIC_CREDENTIALS_FILE'],
+    env: ['ELASTIC_API_KEY', 'ELASTIC_USERNAME', 'ELASTIC_PASSWORD', 'ELASTIC_CREDENTIALS_FILE', 'LC_ALL', 'LC_MESSAGES', 'LANG'],
   },
   async run(args, io) {
     return reconstruct(args, io);

@@ -28,7 +28,7 @@ export type OrderEncoding = 'json' | 'json_message' | 'print_r' | 'var_export' |
  */
 export type CallbackEncoding = 'json' | 'json_string' | 'raw_context' | 'raw' | 'json_message' | 'print_r' | 'var_export' | 'var_dump';
 
-export const GATEWAYS: readonly GatewayName[] = ['epay', 'alipay', 'wxpay-v2', 'wxpay-v3', 'epusdt'];
+export const GATEWAYS: readonly GatewayName[] = ['epay', 'alipay', 'wxpay-v2', 'wxpay-v3', 'epusdt', 'tokenpay'];
 
 export interface CallbackStyle {
   message: string;

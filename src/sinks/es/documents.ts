@@ -47,8 +47,10 @@ export function coverageGapId(g: CoverageGap): string {
  * never share them. Lower case: index names must be.
  */
 export function runIdentity(reportText: string): RunIdentity {
-  const report = JSON.parse(reportText) as { generated_at?: unknown };
-  const generatedAt = typeof report.generated_at === 'string' ? report.generated_at : '';
+  // The time sits in `run`, the part of report.json that differs between runs (older reports kept it at the top).
+  const report = JSON.parse(reportText) as { generated_at?: unknown; run?: { generated_at?: unknown } };
+  const at = report.run?.generated_at ?? report.generated_at;
+  const generatedAt = typeof at === 'string' ? at : '';
   const ms = Date.parse(generatedAt);
   if (!Number.isFinite(ms)) throw new Error('report.json has no generated_at time');
   const stamp = new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'z').toLowerCase();
@@ -210,7 +212,7 @@ export interface RunCounts {
 
 /** The run: its report's counts, accounting and settings, searchable; the whole report kept as is. */
 export function runDocument(report: RunReport, run: RunIdentity, counts: RunCounts, indexedAt: string): Doc {
-  const outputs = report.outputs as { dir?: string; card_keys?: string };
+  const outputs = { dir: report.run?.out_dir, ...(report.outputs as { card_keys?: string }) };
   return {
     '@timestamp': run.generatedAt,
     event: { kind: 'event', category: ['process'], type: ['end'], action: 'salvage-run', outcome: report.exit_code === 0 || report.exit_code === 1 ? 'success' : 'failure', dataset: 'salvage.runs', module: 'salvage' },
