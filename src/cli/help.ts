@@ -16,7 +16,7 @@ export const EXIT_MEANINGS: Record<string, [string, string]> = {
   [EXIT_OUT_OF_MEMORY]: ['ran out of its heap budget: raise SALVAGE_MAX_HEAP_MB', '内存预算不足，请提高 SALVAGE_MAX_HEAP_MB'],
   [EXIT_WRITE_FAILED]: ['the outputs could not be written; inputs untouched', '无法写出输出，输入未改动'],
   [EXIT_INTERNAL]: ['internal error: one line, and a file with the trace', '内部错误（堆栈写入文件）'],
-  [EXIT_UNFINISHED]: ['ended before it had finished (a bug)', '意外提前结束'],
+  [EXIT_UNFINISHED]: ['could not finish: a reader thread stalled (see SALVAGE_STALL_SECONDS), or a bug', '未能完成：读取线程无响应或程序错误'],
   '129 130 143': ['stopped by SIGHUP, SIGINT (Ctrl-C) or SIGTERM', '被信号中止'],
 };
 
@@ -29,6 +29,7 @@ export const ENV_MEANINGS: Record<string, [string, string]> = {
   ELASTIC_CREDENTIALS_FILE: ['JSON file: {"api_key"} or {"username", "password"}', 'Elasticsearch 凭据文件'],
   SALVAGE_SIM_TIMING: ['1: print how long each phase took', '设为 1 则打印各阶段耗时'],
   SALVAGE_ES_URL: ['Elasticsearch URL for export --from es:…', 'export 使用的 Elasticsearch 地址'],
+  SALVAGE_STALL_SECONDS: ['seconds a reader thread may stay silent before the run is stopped (default 120)', '读取线程无响应多少秒后停止运行（默认 120）'],
   LC_ALL: ['a Chinese locale (zh_*) opens report.html in Chinese', '中文环境下 report.html 默认中文'],
   LC_MESSAGES: ['as LC_ALL, when LC_ALL is unset', '同 LC_ALL（LC_ALL 未设置时）'],
   LANG: ['as LC_ALL, when LC_ALL and LC_MESSAGES are unset', '同 LC_ALL（前两者未设置时）'],

@@ -1,8 +1,9 @@
 import yargs from 'yargs';
-import { EXIT_USAGE, EXIT_WRITE_FAILED, STDIN_ARG, UsageError, type CommandIO, type SalvageCommand } from './command';
+import { EXIT_UNFINISHED, EXIT_USAGE, EXIT_WRITE_FAILED, STDIN_ARG, UsageError, type CommandIO, type SalvageCommand } from './command';
 import { commands } from './commands';
 import { OutputLockedError, OutputWriteError, asWriteError } from '../sinks/output-folder';
 import { reportInternalError } from './internal-error';
+import { WorkerStalledError } from '../pipeline/stall-watch';
 import { TOP_HELP, withHelp } from './help';
 import { packageRoot } from '../util/package-root';
 import { readFileSync } from 'node:fs';
@@ -100,6 +101,10 @@ export function explainFailure(e: unknown, io: Pick<CommandIO, 'stderr'>): numbe
   if (e instanceof UsageError || e instanceof OutputLockedError) {
     io.stderr.write(`salvage: ${e.message}\n`);
     return EXIT_USAGE;
+  }
+  if (e instanceof WorkerStalledError) {
+    io.stderr.write(`salvage: ${e.message}\n`);
+    return EXIT_UNFINISHED;
   }
   const w = asWriteError(e);
   if (w instanceof OutputWriteError) {

@@ -8,6 +8,7 @@ import { ZoneClock } from '../../parsers/time';
 import { processFile } from './process-file';
 import { customNginxParsers } from '../../parsers/nginx/log-format';
 import { PROGRESS_BYTES, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol';
+import { StallWatch, WorkerStalledError, type StalledFile } from './stall-watch';
 
 // Spreads input files over worker threads (work is split by file, the unit that can be read
 // independently) and funnels their evidence and rejects into the single-threaded stages after.
@@ -136,7 +137,7 @@ async function readInProcess(tasks: FileTask[], setup: WorkerSetup, sinks: RunSi
   await Promise.all(Array.from({ length: Math.min(FILES_IN_PROCESS, tasks.length) }, lane));
 }
 
-export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: number, sinks: RunSinks): Promise<FileReport[]> {
+export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: number, sinks: RunSinks, stallSeconds = 120): Promise<FileReport[]> {
   const reports = new Map<string, FileReport>();
   if (workers <= 1 || tasks.length <= 1) {
     await readInProcess(tasks, setup, sinks, reports);
@@ -149,6 +150,9 @@ export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: n
   /** Files being read, and the worker reading each. */
   const running = new Map<string, Worker>();
   const heldNow = new Set<string>();
+  const watch = new StallWatch<Worker>(stallSeconds * 1000);
+  /** How far each file being read has got, for the message when its worker goes quiet. */
+  const reached = new Map<string, StalledFile>();
   // Pause files that have run ahead in time, let go those the others have caught up with.
   const repace = () => {
     if (!sinks.holdBack) return;
@@ -157,7 +161,11 @@ export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: n
       const on = want.has(file);
       if (on === heldNow.has(file)) continue;
       if (on) heldNow.add(file);
-      else heldNow.delete(file);
+      else {
+        heldNow.delete(file);
+        // Silence while held was on purpose: the clock starts again when the file is let go.
+        watch.heardFrom(w);
+      }
       w.postMessage({ t: 'hold', file, on } satisfies ToWorker);
     }
   };
@@ -185,6 +193,8 @@ export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: n
       const t = queue.shift()!;
       slot.active++;
       running.set(t.display, slot.w);
+      reached.set(t.display, { file: t.display, bytes: 0, lines: 0 });
+      watch.heardFrom(slot.w);
       left.set(t.display, estimatedWork(t.path));
       slot.w.postMessage({ t: 'file', path: t.path, display: t.display, ...(t.format ? { format: t.format } : {}) } satisfies ToWorker);
     }
@@ -201,6 +211,7 @@ export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: n
           resolve();
         };
         w.on('message', (m: FromWorker) => {
+          watch.heardFrom(w);
           switch (m.t) {
             case 'ev':
               sinks.evidence(m.batch, m.file);
@@ -208,17 +219,21 @@ export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: n
               repace();
               break;
             case 'rej': sinks.reject(m.items); break;
-            case 'progress':
+            case 'progress': {
+              const r = reached.get(m.file);
+              if (r) { r.bytes += m.bytes; r.lines = m.lines; }
               left.set(m.file, Math.max(0, (left.get(m.file) ?? 0) - m.bytes));
               sinks.progress?.(m.bytes, m.lines, m.file, m.disk);
               if (!Number.isNaN(m.reachedMs)) sinks.reached?.(m.file, m.reachedMs);
               repace();
               break;
+            }
             case 'done':
               reports.set(m.report.file, m.report);
               running.delete(m.report.file);
               heldNow.delete(m.report.file);
               left.delete(m.report.file);
+              reached.delete(m.report.file);
               slot.active--;
               sinks.fileDone?.(m.report);
               dealOut();
@@ -237,11 +252,28 @@ export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: n
         });
       }),
   );
+  let stopWatching = () => {};
+  const stalled = new Promise<never>((_, reject) => {
+    const timer = setInterval(() => {
+      for (const slot of pool) {
+        const mine = [...running].filter(([, x]) => x === slot.w).map(([f]) => f);
+        if (slot.active === 0 || mine.every((f) => heldNow.has(f)) || !watch.isStalled(slot.w)) continue;
+        // Every file of that thread is named: which one it is stuck in cannot be seen from here.
+        reject(new WorkerStalledError(mine.map((f) => reached.get(f) ?? { file: f, bytes: 0, lines: 0 }), stallSeconds));
+        return;
+      }
+    }, Math.min(5000, stallSeconds * 250));
+    timer.unref();
+    stopWatching = () => clearInterval(timer);
+  });
+  stalled.catch(() => {});
   dealOut();
   for (const slot of pool) slot.exitIfIdle();
   try {
-    await Promise.all(finished);
+    await Promise.race([Promise.all(finished), stalled]);
+    stopWatching();
   } catch (e) {
+    stopWatching();
     // One worker failed: the run is over, so the others stop too rather than read on.
     await Promise.all(pool.map((p) => p.w.terminate()));
     throw e;

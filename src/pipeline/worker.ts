@@ -109,7 +109,19 @@ port.on('message', (m: ToWorker) => {
       port.close();
       break;
     case 'file':
+      stallForTests(m.display);
       void readFile(m.path, m.display, m.format);
       break;
   }
 });
+
+/**
+ * For the stall-watch test only (test/e2e/worker-stall.test.ts): a file whose name contains
+ * SALVAGE_TEST_STALL_FILE makes this thread hang as a stuck parser would. Inert when unset.
+ */
+function stallForTests(display: string): void {
+  const needle = process.env.SALVAGE_TEST_STALL_FILE;
+  if (!needle || !display.includes(needle)) return;
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) Atomics.wait(cell, 0, 0, 60_000);
+}

@@ -19,6 +19,7 @@ import { PARSERS, parserById } from '../../../parsers/registry';
 import type { ParserDefinition } from '../../../parsers/parser';
 import { NGINX_FORMAT_HELP, nginxFormatOption } from './inspect';
 import { runFiles, type FileTask } from '../../pipeline/run-files';
+import { stallSeconds } from '../../pipeline/stall-watch';
 import { peekStarts } from '../../pipeline/peek-start';
 import { Correlator } from '../../correlate/correlator';
 import { LineWriter } from '../../sinks/line-writer';
@@ -124,7 +125,7 @@ export const reconstructCommand: SalvageCommand<ReconstructArgs> = {
       ['ELASTIC_API_KEY=… salvage reconstruct logs/ --es http://localhost:9200', 'also into Elasticsearch / 同时写入 Elasticsearch'],
     ],
     exitCodes: [0, 1, 2, 3, 4, 5, 6, 7, '129 130 143'],
-    env: ['ELASTIC_API_KEY', 'ELASTIC_USERNAME', 'ELASTIC_PASSWORD', 'ELASTIC_CREDENTIALS_FILE', 'LC_ALL', 'LC_MESSAGES', 'LANG'],
+    env: ['ELASTIC_API_KEY', 'ELASTIC_USERNAME', 'ELASTIC_PASSWORD', 'ELASTIC_CREDENTIALS_FILE', 'SALVAGE_STALL_SECONDS', 'LC_ALL', 'LC_MESSAGES', 'LANG'],
   },
   async run(args, io) {
     return reconstruct(args, io);
@@ -361,6 +362,7 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
         rejectSpool.fileDone(r.file);
       },
     },
+    stallSeconds(io.env),
   );
   meter.stop();
   const rejects = new LineWriter(folder.staged('rejects.ndjson'), PRIVATE);
