@@ -18,11 +18,7 @@ const RUN_FIELDS = ['correlation_state', 'generated_at', 'out_dir', 'timings_ms'
 const root = mkdtempSync(join(tmpdir(), 'salvage-determinism-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-/** restore.sql's header says when it was written (in the shop's zone, issue 13): the one line allowed to differ. */
-const read = (dir: string, name: string) => {
-  const text = readFileSync(join(dir, name), 'utf8');
-  return name === 'restore.sql' ? text.replace(/\(generated [^)]*\)/, '(generated T)') : text;
-};
+const read = (dir: string, name: string) => readFileSync(join(dir, name), 'utf8');
 
 /** report.json without the part documented to vary, as text: key order counts too. */
 function stableReport(dir: string): string {

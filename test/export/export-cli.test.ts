@@ -142,22 +142,33 @@ describe('export filters and files', () => {
   });
 });
 
-describe('restore.sql from reconstruct', () => {
-  test("its header time is the run's start in the run's zone (+08:00 by default, +00:00 with --tz UTC)", async () => {
+describe('restore.sql from reconstruct, and export --format sql', () => {
+  // reconstruct's script carries no time of writing, so the same inputs give the same bytes
+  // (issue 10; the run's time is in report.json → run); an export says when it was made, in
+  // the run's zone (issue 13: not UTC).
+  test("reconstruct's header names the run's zone and no time; an export's header time is in the run's zone (+08:00 by default, +00:00 with --tz UTC)", async () => {
     const sim = join(root, 'sim');
     const s = await runCli(['simulate', '--out', sim, '--orders', '30', '--damage', 'none', '--seed', '3'], root);
     assert.equal(s.code, 0, s.stderr);
-    for (const [tz, offset] of [[undefined, '+08:00'], ['UTC', '+00:00']] as const) {
+    for (const [tz, offset, zoneName] of [[undefined, '+08:00', 'Asia/Shanghai'], ['UTC', '+00:00', 'UTC']] as const) {
       const out = join(root, `rec-${tz ?? 'default'}`);
-      const t0 = Math.floor(Date.now() / 1000) * 1000;
       const r = await runCli(['reconstruct', join(sim, 'logs'), '--out', out, '--workers', '1', '-q', ...(tz ? ['--tz', tz] : [])], root);
       assert.ok(r.code === 0 || r.code === 1, r.stderr);
-      const head = readFileSync(join(out, 'restore.sql'), 'utf8').split('\n')[0]!;
-      const m = /\(generated (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) ([+-]\d\d:\d\d), /.exec(head);
-      assert.ok(m, head);
+      const text = readFileSync(join(out, 'restore.sql'), 'utf8');
+      const head = text.split('\n')[0]!;
+      assert.doesNotMatch(head, /\d\d:\d\d:\d\d/, head);
+      assert.match(head, /report\.json → run\.generated_at/);
+      assert.match(text, new RegExp(`wall clock in ${zoneName},`));
+      const file = join(root, `export-${tz ?? 'default'}.sql`);
+      const t0 = Math.floor(Date.now() / 1000) * 1000;
+      const e = await runCli(['export', '--from', out, '--format', 'sql', '--out', file], root);
+      assert.equal(e.code, 0, e.stderr);
+      const eh = readFileSync(file, 'utf8').split('\n')[0]!;
+      const m = /\(generated (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) ([+-]\d\d:\d\d), /.exec(eh);
+      assert.ok(m, eh);
       assert.equal(m[3], offset);
       const at = Date.parse(`${m[1]}T${m[2]}${m[3]}`);
-      assert.ok(at >= t0 && at <= Date.now(), `${head} is the run's start`);
+      assert.ok(at >= t0 && at <= Date.now(), `${eh} is the export's time`);
     }
   });
 });

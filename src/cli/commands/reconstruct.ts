@@ -388,7 +388,7 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
   const platform: Platform = (args.platform as Platform | undefined) ?? platformOfRun(reports) ?? 'dujiaoka';
   const sql = new RestoreScriptWriter(folder.staged('restore.sql'), {
     platform, zone, prefix: args['table-prefix'], minConfidence: sqlMin, revealCardKeys: args['reveal-card-keys'],
-    generatedAtMs: started, source: "this run's records (salvage reconstruct)",
+    generatedAtMs: null, source: "this run's records (salvage reconstruct)",
   });
   // Rows are grouped by priority so the worklist starts where money is at stake.
   const review = new ReviewWriter(folder.staged('review.csv'));

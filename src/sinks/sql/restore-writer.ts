@@ -25,8 +25,12 @@ export interface RestoreScriptOptions {
   prefix: string;
   minConfidence: number;
   revealCardKeys: boolean;
-  /** When the script was made (epoch ms): shown in the run's zone. */
-  generatedAtMs: number;
+  /**
+   * When the script was made (epoch ms): shown in the run's zone. null for reconstruct's
+   * restore.sql, so that the same inputs give the same script byte for byte (issue 10); the
+   * run's time is in report.json → run.generated_at.
+   */
+  generatedAtMs: number | null;
   /** Where the records came from (run folder, es:alias): shown in the header. */
   source: string;
 }
@@ -117,18 +121,25 @@ export class RestoreScriptWriter {
 
   private header(): string {
     const o = this.o;
-    const at = isoWithOffset(Math.floor(o.generatedAtMs / 1000) * 1000, o.zone.offsetAt(o.generatedAtMs));
-    const offset = at.slice(19);
+    let when = 'written with its run: the time is in report.json → run.generated_at / 生成时间见 report.json';
+    let offset = '';
+    if (o.generatedAtMs !== null) {
+      const at = isoWithOffset(Math.floor(o.generatedAtMs / 1000) * 1000, o.zone.offsetAt(o.generatedAtMs));
+      offset = at.slice(19);
+      when = `generated ${at.slice(0, 10)} ${at.slice(11, 19)} ${offset}, ${o.zone.zoneName}`;
+    }
+    const zoneText = offset ? `${o.zone.zoneName} (${offset})` : o.zone.zoneName;
+    const zoneTextZh = offset ? `${o.zone.zoneName}（${offset}）` : o.zone.zoneName;
     const lines = [
-      `-- salvage restore script for ${o.platform} \`${this.table}\` (generated ${at.slice(0, 10)} ${at.slice(11, 19)} ${offset}, ${o.zone.zoneName})`,
+      `-- salvage restore script for ${o.platform} \`${this.table}\` (${when})`,
       oneLine(`-- records from: ${o.source}`),
       `-- ${this.inserts} row(s) to insert, ${this.skipped} skipped (commented out below with the reason; below confidence ${o.minConfidence} or not restorable).`,
       '-- Review before running. Each row is INSERT … ON DUPLICATE KEY UPDATE on the order number: loading the',
       '-- script twice changes nothing, and an order already in the table only takes the values the logs showed.',
-      `-- Times are the shop's wall clock in ${o.zone.zoneName} (${offset}), as the shop wrote them: load with the`,
+      `-- Times are the shop's wall clock in ${zoneText}, as the shop wrote them: load with the`,
       "-- server's usual time_zone setting (do not SET time_zone to UTC first).",
       '-- 请先审核再执行。每行按订单号 INSERT … ON DUPLICATE KEY UPDATE：重复导入不会改变任何数据；已存在的订单只更新日志中有证据的字段。',
-      `-- 时间为商店所在时区 ${o.zone.zoneName}（${offset}）的本地时间。`,
+      `-- 时间为商店所在时区 ${zoneTextZh} 的本地时间。`,
       o.platform === 'dujiaoka'
         ? '-- Status: created/pending 1, expired -1, paid 2 (待处理), delivered 4, refunded 5, failed 5. / 状态映射：退款与失败写为 5，过期写为 -1，不会写成 4（已完成）。'
         : '-- Status: delivered = status 1 + delivery_status 1, paid = 1 + 0; created, pending, expired, refunded, failed = 0 + 0 (acg-faka has no such states). / 退款、失败、过期订单写为未支付。',
