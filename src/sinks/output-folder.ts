@@ -15,6 +15,12 @@ import { OUTPUT_MARKER } from '../sources/discover';
 
 /** Names inside --out that belong to salvage itself (all hidden: never taken for outputs or inputs). */
 export const LOCK_FILE = '.salvage-lock';
+/** Held (created exclusively) by the one run replacing a stale lock: see replaceStaleLock. */
+const TAKEOVER_FILE = '.salvage-lock-takeover';
+/** A takeover file older than this was left by a run killed in the middle of a takeover. */
+const TAKEOVER_STALE_MS = 10_000;
+/** How long a run waits for another's takeover (or for a lock that keeps changing) before refusing. */
+const LOCK_WAIT_MS = 5_000;
 const RUN_PREFIX = '.salvage-run-';
 const JOURNAL = '.salvage-commit';
 /** Spill folders that older versions made directly inside --out. */
@@ -241,12 +247,16 @@ function finishCommit(dir: string, journal: string): number {
 function takeLock(dir: string, notes: string[]): void {
   const path = join(dir, LOCK_FILE);
   const mine: LockContent = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
-  for (let attempt = 0; attempt < 3; attempt++) {
+  const giveUp = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
     try {
       writeExclusive(path, JSON.stringify(mine) + '\n');
       return;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw asWriteError(e, path);
+    }
+    if (Date.now() > giveUp) {
+      throw new OutputLockedError(`--out ${dir}: could not take the lock ${path} (another run keeps taking it) / 无法获得输出目录的锁`);
     }
     const raw = readFileSafe(path);
     if (raw === null) continue; // released meanwhile: try again
@@ -261,15 +271,49 @@ function takeLock(dir: string, notes: string[]): void {
     if (held && alive(held.pid)) {
       throw new OutputLockedError(`--out ${dir} is in use by another salvage run (pid ${held.pid}, since ${held.started}); wait for it to finish or choose another --out. / 另一个 salvage 正在写入该输出目录（pid ${held.pid}），请等待其结束或换一个 --out`);
     }
-    // Stale: its process is gone. Removed only if it is still the lock we judged (another run
-    // may have taken it over meanwhile).
-    if (readFileSafe(path) !== raw) continue;
-    rmSync(path, { force: true });
+    // Stale: its process is gone.
+    const took = replaceStaleLock(dir, path, raw);
+    if (took === 'busy') pause(25);
+    if (took !== 'removed') continue;
     notes.push(held
       ? `took over a stale lock left by salvage pid ${held.pid} (started ${held.started}), which is no longer running / 接管了已退出进程（pid ${held.pid}）遗留的锁`
       : `took over an unreadable lock file / 接管了无法读取的锁文件`);
   }
-  throw new OutputLockedError(`--out ${dir}: could not take the lock ${path} (another run keeps taking it) / 无法获得输出目录的锁`);
+}
+
+/**
+ * Removes the stale lock `raw`, if it is still the lock. Two runs started together may both
+ * judge it stale; checking the content and then removing it are two steps, so without a guard
+ * the slower one could remove the lock the faster one had just taken, and both would run. The
+ * guard is a takeover file created exclusively: only its holder checks and removes, and the
+ * other run waits, then finds a live lock and refuses. A takeover file left by a run killed
+ * right here is removed once it is TAKEOVER_STALE_MS old.
+ */
+function replaceStaleLock(dir: string, path: string, raw: string): 'removed' | 'changed' | 'busy' {
+  const guard = join(dir, TAKEOVER_FILE);
+  try {
+    writeExclusive(guard, `${process.pid}\n`);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw asWriteError(e, guard);
+    if (Date.now() - mtimeMs(guard) > TAKEOVER_STALE_MS) rmSync(guard, { force: true });
+    return 'busy';
+  }
+  try {
+    if (readFileSafe(path) !== raw) return 'changed';
+    // For tests only: widens the window between the check above and the removal below, where
+    // two unguarded runs would both take the lock over (test/e2e/out-lock.test.ts).
+    const testPause = Number(process.env.SALVAGE_TEST_TAKEOVER_PAUSE_MS);
+    if (testPause > 0) pause(testPause);
+    rmSync(path, { force: true });
+    return 'removed';
+  } finally {
+    rmSync(guard, { force: true });
+  }
+}
+
+/** Sleeps without returning to the event loop (the lock is taken synchronously). */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 function mtimeMs(p: string): number {

@@ -2,13 +2,13 @@
 // (exit 2) instead of interleaving its outputs; a lock left by a dead run is taken over.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { runCli } from '../support/run-cli';
-import { spawnCli, until } from '../support/spawn-cli';
+import { BIN, isAlive, spawnCli, until } from '../support/spawn-cli';
 
 const SHOP = join(__dirname, '..', '..', '..', 'samples', 'shop');
 
@@ -76,3 +76,47 @@ test('a lock held by a live process, or by another host, makes the run refuse wi
   assert.equal(r2.code, 2);
   assert.match(r2.stderr, /in use by salvage on host elsewhere\.example/);
 });
+
+test('two runs started together against a stale lock: exactly one takes it over, the other refuses with exit 2', { timeout: 60_000 }, async () => {
+  const out = join(root, 'race');
+  mkdirSync(out);
+  const stale = JSON.stringify({ pid: deadPid(), host: hostname(), started: '2026-12-01T00:00:00Z' }) + '\n';
+  writeFileSync(join(out, '.salvage-lock'), stale);
+  // Both read standard input, which stays open: a run that takes --out holds it until its input
+  // ends. The pause widens the window between checking the stale lock and removing it, where
+  // two runs that both judged it stale would both take it over without the takeover guard.
+  const env = { ...process.env, SALVAGE_TEST_TAKEOVER_PAUSE_MS: '400' };
+  const runs = [0, 1].map(() => {
+    const child = spawn(process.execPath, [BIN, 'reconstruct', '-', '--format', 'nginx-combined', '--out', out], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => { err += c.toString('utf8'); });
+    const exit = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+    let ended = false;
+    void exit.then(() => { ended = true; });
+    return { child, exit, stderr: () => err, ended: () => ended };
+  });
+  try {
+    await raceOutcome(runs, out, stale);
+  } finally {
+    for (const r of runs) if (!r.ended()) r.child.kill('SIGKILL');
+  }
+});
+
+async function raceOutcome(runs: { child: ChildProcessWithoutNullStreams; exit: Promise<number | null>; stderr: () => string; ended: () => boolean }[], out: string, stale: string): Promise<void> {
+  assert.ok(await until(() => runs.some((r) => r.ended()), 20_000), `one run refuses: ${runs.map((r) => r.stderr()).join('\n')}`);
+  // Give the other time to refuse too, if it (wrongly) would.
+  await new Promise((r) => setTimeout(r, 1500));
+  const refused = runs.filter((r) => r.ended());
+  assert.equal(refused.length, 1, `exactly one run refuses: ${runs.map((r) => r.stderr()).join('\n---\n')}`);
+  assert.equal(await refused[0]!.exit, 2, refused[0]!.stderr());
+  assert.match(refused[0]!.stderr(), /in use by another salvage run|being taken by another salvage run/);
+  const winner = runs.find((r) => !r.ended())!;
+  const held = JSON.parse(readFileSync(join(out, '.salvage-lock'), 'utf8')) as { pid: number };
+  assert.ok(held.pid !== (JSON.parse(stale) as { pid: number }).pid && isAlive(held.pid), 'the lock is the live run\'s');
+  winner.child.stdin.end('10.0.0.2 - - [21/Nov/2026:14:03:12 +0800] "GET /bill/AAAABBBBCCCCDDDD HTTP/1.1" 200 512 "-" "curl/8" "203.0.113.7"\n');
+  const code = await winner.exit;
+  assert.ok(code === 0 || code === 1, winner.stderr());
+  assert.match(winner.stderr(), /took over a stale lock left by salvage pid/);
+  assert.ok(existsSync(join(out, 'report.json')));
+  assert.equal(existsSync(join(out, '.salvage-lock')), false, 'the lock is let go');
+}
