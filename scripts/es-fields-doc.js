@@ -56,6 +56,7 @@ const D = {
   'salvage.evidence.last_ts': 'latest evidence time',
   'salvage.timestamp_from': '`paid_at`, `created_at`, `evidence` or `run`: where @timestamp came from',
   'salvage.provenance': 'for each field, the rule, file and line it was taken from (stored, not indexed)',
+  'salvage.record': 'the record exactly as transactions.ndjson has it, for `salvage export --from es:` (stored, not indexed)',
   'salvage.evidence.kind': 'what the line proves (event.action has the same value)',
   'salvage.evidence.rule': 'the rule id that read the line',
   'salvage.evidence.format': 'the parser id of the line (nginx-combined, laravel, …)',

@@ -19,6 +19,10 @@ export interface EsSource {
 
 /** A document's record: the record's own fields, without the index's additions (`@timestamp`). */
 function recordOf(source: Record<string, unknown>): Transaction {
+  // What `salvage index` writes: the ECS document, with the record kept whole under salvage.record.
+  const kept = (source.salvage as { record?: Transaction } | undefined)?.record;
+  if (kept) return kept;
+  // An index holding the records in their own layout (reconstruct --es before the ECS templates).
   const { '@timestamp': _ts, ...rest } = source;
   return rest as unknown as Transaction;
 }
@@ -45,9 +49,10 @@ export async function* esRecords(src: EsSource, bad: (b: { id: string; reason: s
       const hits = page.hits.hits;
       if (hits.length === 0) break;
       for (const h of hits) {
-        const why = h._source ? notARecord(h._source) : 'no _source';
+        const rec = h._source ? recordOf(h._source) : null;
+        const why = rec ? notARecord(rec as unknown as Record<string, unknown>) : 'no _source';
         if (why) bad({ id: h._id ?? '?', reason: why });
-        else yield recordOf(h._source!);
+        else yield rec!;
       }
       after = hits[hits.length - 1]!.sort;
     }

@@ -71,6 +71,26 @@ describe('export from Elasticsearch (real node)', () => {
     assert.deepEqual(fromEs, await statements(run));
   });
 
+  test('a run indexed by `salvage index` exports back to its own records, through the ECS documents', async () => {
+    const prefix = `salvage-test-exportidx-${process.pid}`;
+    const ix = await runCli(['index', run, '--es', url, '--es-prefix', prefix, '-q'], root);
+    assert.equal(ix.code, 0, ix.stderr);
+    try {
+      const out = join(root, 'es-indexed.ndjson');
+      const e = await runCli(['export', '--from', `es:${prefix}-transactions`, '--es-url', url, '--format', 'ndjson', '--page-size', '9', '--out', out], root);
+      assert.equal(e.code, 0, e.stderr);
+      const got = lines(readFileSync(out, 'utf8')).map((l) => JSON.parse(l) as Transaction);
+      assert.deepEqual(got.sort(byId), [...recs].sort(byId));
+    } finally {
+      const client = new Client({ node: url });
+      try {
+        await client.indices.delete({ index: `${prefix}-*`, ignore_unavailable: true, allow_no_indices: true, expand_wildcards: 'all' });
+      } finally {
+        await client.close();
+      }
+    }
+  });
+
   test('a missing index and an unreachable node are usage errors with the reason', async () => {
     const missing = await runCli(['export', '--from', `es:${index}-nope`, '--es-url', url, '--format', 'ndjson'], root);
     assert.equal(missing.code, 2);

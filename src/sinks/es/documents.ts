@@ -134,6 +134,9 @@ export function transactionDocument(t: Transaction, run: RunIdentity): Doc {
       },
       timestamp_from: from,
       provenance: t.provenance,
+      // The record exactly as transactions.ndjson has it (stored, not indexed), so that
+      // `salvage export --from es:<alias>` gives back what the run wrote, field for field.
+      record: t,
     },
   };
 }
