@@ -55,14 +55,21 @@ export async function listBundle(path: string): Promise<BundleListing> {
     }
     let head = Buffer.alloc(0);
     let size = 0;
-    for await (const c of stream) {
-      const b = c as Buffer;
-      if (head.length < SNIFF) head = Buffer.concat([head, b.subarray(0, SNIFF - head.length)]);
-      size += b.length;
+    let cut: unknown;
+    try {
+      for await (const c of stream) {
+        const b = c as Buffer;
+        if (head.length < SNIFF) head = Buffer.concat([head, b.subarray(0, SNIFF - head.length)]);
+        size += b.length;
+      }
+    } catch (e) {
+      cut = e;
     }
+    // A member the damage falls inside is still listed: its readable part is read, and marked damaged.
     const why = notALog(name, head);
     if (why) listing.skipped.push({ name, reason: why });
-    else listing.members.push({ name, size });
+    else if (size > 0 || cut === undefined) listing.members.push({ name, size });
+    if (cut !== undefined) throw cut;
   });
   if (damage) listing.damage = damage;
   return listing;
