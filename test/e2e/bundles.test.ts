@@ -3,18 +3,21 @@
 // named `bundle!/member` everywhere; a truncated tar.gz gives up what it holds and says so.
 
 import assert from 'node:assert/strict';
-import { createWriteStream, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import { pack } from 'tar-stream';
 import { runCli } from '../support/run-cli';
 import type { Reject } from '../../src/model/types';
 import type { RunReport } from '../../src/sinks/report';
 
+const hasZip = (() => { try { execFileSync('zip', ['-v'], { stdio: 'ignore' }); return true; } catch { return false; } })();
 const root = mkdtempSync(join(tmpdir(), 'salvage-bundles-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -30,6 +33,31 @@ async function makeBundle(out: string, dir: string, extra: { name: string; body:
   for (const x of extra) p.entry({ name: x.name }, x.body);
   p.finalize();
   await done;
+}
+
+// zip is built with python3's zipfile (the zip command may be missing); `corrupt` names a member
+// whose compressed bytes are then spoiled in the middle.
+const ZIP_PY = `
+import sys, os, zipfile, json
+out, top, extra, corrupt = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
+with zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED) as z:
+    for d, _, fs in sorted(os.walk(top)):
+        for f in sorted(fs):
+            full = os.path.join(d, f)
+            z.write(full, os.path.relpath(full, os.path.dirname(top)))
+    for x in extra:
+        z.writestr(x['name'], bytes(x['body']))
+if corrupt:
+    i = zipfile.ZipFile(out).getinfo(corrupt)
+    with open(out, 'r+b') as fh:
+        fh.seek(i.header_offset + 26)
+        n, m = int.from_bytes(fh.read(2), 'little'), int.from_bytes(fh.read(2), 'little')
+        fh.seek(i.header_offset + 30 + n + m + i.compress_size // 2)
+        fh.write(bytes(64))
+`;
+function makeZip(out: string, dir: string, extra: { name: string; body: Buffer }[], corrupt = ''): void {
+  const x = JSON.stringify(extra.map((e) => ({ name: e.name, body: [...e.body] })));
+  execFileSync('python3', ['-c', ZIP_PY, out, dir, x, corrupt]);
 }
 
 interface Tx { order_id: string; status: string; amount: number | null }
@@ -52,13 +80,25 @@ describe('bundles: tar and tar.gz read in place', () => {
     assert.ok(filesUnder(join(root, 'shop/logs')).some((f) => f.endsWith('.log.gz')), 'the shop has a gzip log, to be a gzip member');
     await makeBundle(join(root, 'b.tar.gz'), join(root, 'shop/logs'), extra, true);
     await makeBundle(join(root, 'b.tar'), join(root, 'shop/logs'), extra, false);
+    makeZip(join(root, 'b.zip'), join(root, 'shop/logs'), extra);
+    // zip: built by the system's zip tool from a staged copy (Node has no zip writer).
+    if (hasZip) {
+      const stage = join(root, 'stage');
+      cpSync(join(root, 'shop/logs'), join(stage, 'logs'), { recursive: true });
+      for (const x of extra) {
+        mkdirSync(join(stage, x.name, '..'), { recursive: true });
+        writeFileSync(join(stage, x.name), x.body);
+      }
+      execFileSync('zip', ['-qr', join(root, 'b.zip'), 'logs'], { cwd: stage });
+      rmSync(stage, { recursive: true });
+    }
     plainOut = join(root, 'plain');
     const r = await runCli(['reconstruct', 'shop/logs', '--keys', 'shop/keys.json', '--out', plainOut, '-q'], root);
     assert.ok(r.code === 0 || r.code === 1, r.stderr);
   });
 
-  for (const [bundle, workers] of [['b.tar.gz', '1'], ['b.tar.gz', '2'], ['b.tar', '2']] as const) {
-    test(`${bundle} with --workers ${workers}: same records, members named bundle!/member`, async () => {
+  for (const [bundle, workers] of [['b.tar.gz', '1'], ['b.tar.gz', '2'], ['b.tar', '2'], ['b.zip', '2']] as const) {
+    test(`${bundle} with --workers ${workers}: same records, members named bundle!/member`, { skip: bundle === 'b.zip' && !hasZip ? 'no zip tool on this machine' : false }, async () => {
       const out = join(root, `out-${bundle}-${workers}`);
       const before = readdirSync(root).sort();
       const r = await runCli(['reconstruct', bundle, '--keys', 'shop/keys.json', '--out', out, '--workers', workers, '-q'], root);
@@ -105,5 +145,31 @@ describe('bundles: tar and tar.gz read in place', () => {
     assert.ok(last?.damaged, 'the member the cut falls in is read as far as it goes and marked damaged');
     assert.ok(records(out).length > 0);
     assert.ok(statSync(join(root, 'cut.tar.gz')).size === Math.floor(whole.length / 2), 'the input is untouched');
+  });
+
+  test('a zip with a corrupt member gives up the other members and reports the damage', async () => {
+    const logs = filesUnder(join(root, 'shop/logs'));
+    const victim = relative(join(root, 'shop'), logs.reduce((a, b) => (statSync(a).size >= statSync(b).size ? a : b)));
+    makeZip(join(root, 'bad.zip'), join(root, 'shop/logs'), extra, victim);
+    const out = join(root, 'out-bad-zip');
+    const r = await runCli(['reconstruct', 'bad.zip', '--keys', 'shop/keys.json', '--out', out], root);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /bad\.zip.*damaged.*损坏/s);
+    const rep = report(out);
+    assert.equal(rep.accounting.ok, true, JSON.stringify(rep.accounting));
+    assert.ok(rep.input_problems.some((p) => p.input.startsWith('bad.zip')), JSON.stringify(rep.input_problems));
+    const whole = rep.inputs.filter((i) => !i.damaged && i.errors.length === 0).map((i) => i.file).sort();
+    assert.deepEqual(whole, logs.map((f) => `bad.zip!/${relative(join(root, 'shop'), f)}`).filter((f) => f !== `bad.zip!/${victim}`).sort());
+    assert.ok(records(out).length > 0);
+  });
+
+  test('a zip cut short (its index lost) is reported, not a crash', async () => {
+    const whole = readFileSync(join(root, 'b.zip'));
+    writeFileSync(join(root, 'cut.zip'), whole.subarray(0, Math.floor(whole.length / 2)));
+    const out = join(root, 'out-cut-zip');
+    const r = await runCli(['reconstruct', 'cut.zip', '--keys', 'shop/keys.json', '--out', out], root);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /cut\.zip.*damaged.*损坏/s);
+    assert.equal(report(out).accounting.ok, true);
   });
 });

@@ -1,4 +1,4 @@
-import { walkTar } from './tar-entries';
+import { walkBundle } from './walk-bundle';
 
 // Plans the reading of a bundle: one streaming pass over it lists its members and sorts them
 // into logs (read like files) and the rest (BT panel backups hold site images, SQL dumps and
@@ -41,7 +41,7 @@ const KIND_REASON: Record<string, string> = {
 
 export async function listBundle(path: string): Promise<BundleListing> {
   const listing: BundleListing = { members: [], skipped: [] };
-  const damage = await walkTar(path, async ({ name, header, stream }) => {
+  const damage = await walkBundle(path, async ({ name, header, stream }) => {
     const type: string = header.type ?? 'file';
     // Directories and format bookkeeping hold no log bytes.
     if (type === 'directory' || type.startsWith('pax-') || type.startsWith('gnu-')) {

@@ -20,7 +20,7 @@ export function splitMemberPath(path: string): MemberRef | null {
   return { bundle: path.slice(0, at), member: path.slice(at + MEMBER_SEP.length) };
 }
 
-const BUNDLE_NAME = /\.(tar|tar\.gz|tgz)$/i;
+const BUNDLE_NAME = /\.(tar|tar\.gz|tgz|zip)$/i;
 
 /** Bundles are known by their name: a `.tar.gz` is also gzip, and would otherwise be read as one log. */
 export function isBundleName(path: string): boolean {

@@ -1,8 +1,9 @@
-import { walkTar } from './tar-entries';
+import { walkBundle } from './walk-bundle';
 
 // The bytes of one member, read in place: the bundle is streamed from its start up to the
 // member (a tar.gz has no index, so members further in cost a decompression pass over the
-// ones before them), the member is delivered, and reading stops there.
+// ones before them; a zip's index takes reading straight to it), the member is delivered, and
+// reading stops there.
 
 export interface MemberReadEnd {
   found: boolean;
@@ -18,7 +19,7 @@ export async function readMember(
 ): Promise<MemberReadEnd> {
   let found = false;
   let cut: string | undefined;
-  const damage = await walkTar(bundle, async ({ name, header, stream }) => {
+  const damage = await walkBundle(bundle, async ({ name, header, stream }) => {
     const type = header.type ?? 'file';
     if (found || name !== member || (type !== 'file' && type !== 'contiguous-file')) {
       stream.resume();
@@ -32,7 +33,7 @@ export async function readMember(
       await onChunk(c as Buffer);
     }
     // The bundle may end inside the member without the stream saying so: the header's size is the check.
-    if (header.size !== undefined && got < header.size) cut = `the bundle ends inside this member: ${got} of its ${header.size} bytes are there`;
+    if (typeof header.size === 'number' && got < header.size) cut = `the bundle ends inside this member: ${got} of its ${header.size} bytes are there`;
     return true;
   });
   const why = cut ?? damage;

@@ -13,7 +13,8 @@ import { normalMemberName } from './member-path';
 
 export interface TarEntry {
   name: string;
-  header: Header;
+  /** Entry kind as tar-stream names it ('file', 'directory', 'symlink', …) and its size. */
+  header: { type?: string | null; size?: number | null };
   /** The entry's bytes; the visitor must read it to its end (or resume() it) to go on. */
   stream: EntryStream;
 }
