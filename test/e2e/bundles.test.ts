@@ -11,7 +11,6 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { execFileSync } from 'node:child_process';
 import { pack } from 'tar-stream';
 import { runCli } from '../support/run-cli';
 import type { Reject } from '../../src/model/types';
