@@ -92,7 +92,7 @@ function parseFormatOverrides(specs: string[], extra: readonly ParserDefinition[
 
 export const reconstructCommand: SalvageCommand<ReconstructArgs> = {
   name: 'reconstruct <inputs..>',
-  describe: 'Rebuild transactions from log files, folders or globs (plain or gzip) / 从日志重建交易',
+  describe: 'Rebuild transactions from log files, folders or globs (plain or gzip) and tar, tar.gz or zip bundles / 从日志（含 tar、tar.gz、zip 归档包）重建交易',
   builder: (y: Argv) =>
     y
       // `default: undefined`: yargs would otherwise show a required list as `[default: []]`.
