@@ -129,6 +129,20 @@ describe('bundles: tar and tar.gz read in place', () => {
     });
   }
 
+  test('a second copy of a bundle is read once, and said so', async () => {
+    cpSync(join(root, 'b.tar.gz'), join(root, 'again.tar.gz'));
+    const out = join(root, 'out-again');
+    const r = await runCli(['reconstruct', 'b.tar.gz', 'again.tar.gz', '--keys', 'shop/keys.json', '--out', out, '-q'], root);
+    rmSync(join(root, 'again.tar.gz'));
+    assert.ok(r.code === 0 || r.code === 1, r.stderr);
+    assert.deepEqual(records(out), records(plainOut));
+    const rep = report(out);
+    // Inputs are taken in sorted order: again.tar.gz is the one read, b.tar.gz the copy.
+    assert.ok(rep.inputs.every((i) => i.file.startsWith('again.tar.gz!/')));
+    assert.equal(rep.inputs.length, filesUnder(join(root, 'shop/logs')).length);
+    assert.ok((rep.input_skipped ?? []).some((k) => k.kind === 'repeat-bundle' && k.path.endsWith('/b.tar.gz')));
+  });
+
   test('a truncated tar.gz gives up its readable members and reports the rest', async () => {
     const whole = readFileSync(join(root, 'b.tar.gz'));
     writeFileSync(join(root, 'cut.tar.gz'), whole.subarray(0, Math.floor(whole.length / 2)));
