@@ -42,7 +42,7 @@ const D = {
   'salvage.amount': { _: 'amount in yuan', runs: 'not filled' },
   'salvage.currency': { _: 'currency (CNY)', runs: 'not filled' },
   'salvage.confidence': { _: 'the record\'s confidence, 0–1 (docs/confidence.md)', runs: 'not filled' },
-  'salvage.flags': { _: 'the checks\' flags: `forged_callback?`, `paid_not_delivered`, `conflict`, …', runs: 'not filled' },
+  'salvage.flags': { _: 'the checks\' flags: `bad_signature`, `replayed_notify`, `paid_not_delivered`, `expired`, …', runs: 'not filled' },
   'salvage.reasons': 'why the confidence is what it is, one sentence each',
   'salvage.conflicts.count': 'how many fields had differing values',
   'salvage.conflicts.fields': 'which fields',
