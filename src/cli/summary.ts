@@ -1,5 +1,5 @@
 import type { RunReport } from '../sinks/report';
-import { humanHole, humanSkew } from './human-source';
+import { humanHole, humanSkew } from '../sinks/human-source';
 
 // The few lines a person reads after a run: what was read, where every line went, what came
 // out, and what needs attention — in English with Chinese beside it.

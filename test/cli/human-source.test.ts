@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { humanHole, humanSkew, sourceLabel, timeRange } from '../../src/cli/human-source';
+import { humanHole, humanSkew, sourceLabel, timeRange } from '../../src/sinks/human-source';
 import { emptyFileReport } from '../../src/model/file-report';
 import type { FileReport } from '../../src/model/types';
 import { packageRoot } from '../../src/util/package-root';

@@ -5,6 +5,7 @@ import { FORGERY_SIGNALS } from '../../evaluate/read-recovered';
 import { bucketHours, bucketOf, bucketStarts, binIndex, HOUR_MS } from './scales';
 import { maskContacts } from './escape';
 import { sourceId } from '../../sources/source-id';
+import { sourceLabel } from '../human-source';
 
 // What report.html shows, built from a finished run's outputs as they stream past: report.json
 // (read whole: it is small), then each record of transactions.ndjson, each line of
@@ -88,8 +89,8 @@ export interface ReportModel {
     bucket_ms: number;
     starts: number[];
     lanes: { source: string; counts: number[]; total: number }[];
-    gaps: { source: string; from_ms: number; to_ms: number; from: string; to: string; hours: number; others_wrote: number }[];
-    clocks: { source: string; reference: string; offset_s: number; pairs: number; corrected: boolean }[];
+    gaps: { source: string; label: string; from_ms: number; to_ms: number; from: string; to: string; hours: number; others_wrote: number }[];
+    clocks: { source: string; label: string; reference: string; reference_label: string; offset_s: number; pairs: number; corrected: boolean }[];
   };
   orders: { bucket_ms: number; starts: number[]; channels: string[]; counts: number[][]; amounts: number[][]; undated: number; total: number };
   confidence: number[];
@@ -340,9 +341,13 @@ function coverageOf(r: RunReport, formatTime: (ms: number) => string): ReportMod
   const gaps = (r.checks?.coverage?.gaps ?? []).map((g) => {
     const from = Date.parse(g.from);
     const to = Date.parse(g.to);
-    return { source: g.source, from_ms: from, to_ms: to, from: formatTime(from), to: formatTime(to), hours: g.hours, others_wrote: g.others_wrote };
+    // "web2 (shop.access.log)", as the terminal summary names it: a person does not read source keys.
+    return { source: g.source, label: sourceLabel(g.source, r.inputs ?? [], g.from), from_ms: from, to_ms: to, from: formatTime(from), to: formatTime(to), hours: g.hours, others_wrote: g.others_wrote };
   });
-  const clocks = (r.checks?.clocks ?? []).map((c) => ({ source: c.source, reference: c.reference, offset_s: c.median_offset_s, pairs: c.pairs, corrected: c.corrected }));
+  const clocks = (r.checks?.clocks ?? []).map((c) => ({
+    source: c.source, label: sourceLabel(c.source, r.inputs ?? []), reference: c.reference, reference_label: sourceLabel(c.reference, r.inputs ?? []),
+    offset_s: c.median_offset_s, pairs: c.pairs, corrected: c.corrected,
+  }));
   if (!Number.isFinite(first)) return { bucket_ms: HOUR_MS, starts: [], lanes: [], gaps, clocks };
   const bucketMs = bucketHours(first, last, LIMITS.buckets) * HOUR_MS;
   const starts = bucketStarts(first, last, bucketMs);

@@ -152,8 +152,8 @@ function coverage(m: ReportModel, tick: (ms: number) => string): string {
     ? timelineSvg({ starts: c.starts, bucketMs: c.bucket_ms, lanes: c.lanes, gaps: c.gaps, tick, holeLabel: L('hole in the evidence', '证据缺口') })
     : `<p>${t('No timed evidence.', '没有带时间的证据。')}</p>`;
   const per = c.bucket_ms / 3_600_000;
-  const gaps = c.gaps.map((g) => `<li>${t(`${g.source}: no lines ${g.from} – ${g.to} (${g.hours} h) while the other sources wrote ${num(g.others_wrote)}`, `${g.source}：${g.from} – ${g.to}（${g.hours} 小时）没有任何行，而其他来源写了 ${num(g.others_wrote)} 行`)}</li>`).join('');
-  const clocks = c.clocks.map((k) => `<li>${k.corrected ? t(`${k.source} was ${k.offset_s} s off ${k.reference} (${k.pairs} pairs): corrected before joining`, `${k.source} 与 ${k.reference} 相差 ${k.offset_s} 秒（${k.pairs} 对）：关联前已校正`) : t(`${k.source}: ${k.offset_s} s against ${k.reference} (${k.pairs} pairs), within tolerance`, `${k.source}：与 ${k.reference} 相差 ${k.offset_s} 秒（${k.pairs} 对），在容差内`)}</li>`).join('');
+  const gaps = c.gaps.map((g) => `<li>${t(`${g.label}: no lines ${g.from} – ${g.to} (${g.hours} h) while the other sources wrote ${num(g.others_wrote)}`, `${g.label}：${g.from} – ${g.to}（${g.hours} 小时）没有任何行，而其他来源写了 ${num(g.others_wrote)} 行`)}</li>`).join('');
+  const clocks = c.clocks.map((k) => `<li>${k.corrected ? t(`${k.label} was ${k.offset_s} s off ${k.reference_label} (${k.pairs} pairs): corrected before joining`, `${k.label} 与 ${k.reference_label} 相差 ${k.offset_s} 秒（${k.pairs} 对）：关联前已校正`) : t(`${k.label}: ${k.offset_s} s against ${k.reference_label} (${k.pairs} pairs), within tolerance`, `${k.label}：与 ${k.reference_label} 相差 ${k.offset_s} 秒（${k.pairs} 对），在容差内`)}</li>`).join('');
   return `<section id="coverage"><h2>${t('Coverage timeline', '覆盖时间线')}</h2>
 <p class="more">${t(`Evidence lines per ${per === 1 ? 'hour' : `${per} hours`} for each source and host; an empty stretch is drawn empty, and the holes the coverage check found are hatched.`, `每个来源和主机每${per === 1 ? '小时' : ` ${per} 小时`}的证据行数；空白即无数据，覆盖检查发现的缺口以斜线标出。`)}</p>
 ${svg}
