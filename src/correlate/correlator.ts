@@ -8,7 +8,7 @@ import { OrderTable, type OrderTableStats } from './order-table';
 import { BlockFile } from './block-file';
 import { holdBack, Watermark, typicalTime } from './watermark';
 import { OrderKeys } from './order-keys';
-import { chooseReference, GatewayTimeAgreement, HostSkewEstimator, Step } from './host-skew';
+import { chooseReference, fitIsConvincing, GatewayTimeAgreement, HostSkewEstimator, Step } from './host-skew';
 import { ParkedLine, withJoinedBy, type Miss } from './parked-line';
 import { CreationJoin } from './creation-join';
 import { joinUnloggedCallbacks } from './callback-join';
@@ -464,8 +464,11 @@ export class Correlator {
         const src = ref.reference === cx ? y : x;
         est = { source: src, reference: this.sources[ref.reference - 1]!, pairs: p.orders, median_offset_s: sign * d, corrected: false, basis: basis(sign, 0, `reference ${ref.why}`) };
       }
-      est.corrected = Math.abs(est.median_offset_s) >= MIN_CORRECT_S;
-      placed.set(est.source, est);
+      const convincing = fitIsConvincing(p.fit, p.bounds);
+      est.corrected = convincing && Math.abs(est.median_offset_s) >= MIN_CORRECT_S;
+      if (!convincing) est.basis += `; NOT applied: ${p.fit.violations} of ${p.bounds} bounds disagree, so these requests do not follow the flow the estimate assumes / 过多约束相互矛盾，未校正`;
+      // Reported either way; only a convincing estimate may anchor another host's.
+      if (convincing) placed.set(est.source, est);
       out.push(est);
     }
     return out;

@@ -80,6 +80,9 @@ export function humanSkew(k: SkewLike, inputs: readonly FileReport[]): string {
   const s = Math.abs(k.median_offset_s);
   const fast = k.median_offset_s > 0;
   const how = k.basis !== undefined ? `${k.pairs} orders split across hosts 跨主机订单` : `${k.pairs} pairs 对`;
-  return `${sourceLabel(k.source, inputs)} runs ${s} s ${fast ? 'fast' : 'slow'} against ${sourceLabel(k.reference, inputs)} (${how})` +
-    `${k.corrected ? ', corrected before joining' : ''} / 时钟${fast ? '快' : '慢'} ${s} 秒${k.corrected ? '，已校正' : ''}`;
+  // An estimate too many bounds disagree with is shown, but was not applied (src/correlate/host-skew.ts).
+  const doubtful = typeof k.basis === 'string' && k.basis.includes('NOT applied');
+  const en = k.corrected ? ', corrected before joining' : doubtful ? ', NOT corrected: the requests disagree too often to trust it' : '';
+  const zh = k.corrected ? '，已校正' : doubtful ? '，约束相互矛盾，未校正' : '';
+  return `${sourceLabel(k.source, inputs)} runs ${s} s ${fast ? 'fast' : 'slow'} against ${sourceLabel(k.reference, inputs)} (${how})${en} / 时钟${fast ? '快' : '慢'} ${s} 秒${zh}`;
 }

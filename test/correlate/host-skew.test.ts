@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { chooseReference, fitOffset, GatewayTimeAgreement, HostSkewEstimator, orderBounds, Step, type StepSpan } from '../../src/correlate/host-skew';
+import { chooseReference, fitIsConvincing, fitOffset, GatewayTimeAgreement, HostSkewEstimator, orderBounds, Step, type StepSpan } from '../../src/correlate/host-skew';
 
 // Two hosts, 1 and 2, behind a balancer; host 1's clock is `offset` seconds off host 2's. A
 // synthetic buyer flow per order, each request sent to the buyer's usual host or, now and then,
@@ -121,4 +121,14 @@ test('chooseReference: gateway times decide when present, else more lines', () =
   const none = new GatewayTimeAgreement();
   assert.deepEqual(chooseReference(1, 2, none, (s) => (s === 1 ? 10 : 1)), { reference: 1, why: 'has more lines' });
   assert.deepEqual(chooseReference(1, 2, none, (s) => (s === 1 ? 1 : 10)), { reference: 2, why: 'has more lines' });
+});
+
+test('host skew: a fit that about half the bounds disagree with is not convincing; a few odd flows are', () => {
+  const lower = [...Array(40)].map((_, i) => 95 - (i % 3));
+  const upper = [...Array(40)].map((_, i) => 99 + (i % 4));
+  const good = fitOffset([...lower, 250, 260], [...upper, -40])!;
+  assert.equal(fitIsConvincing(good, 83), true);
+  // Bounds from requests that do not follow the assumed flow: half point one way, half the other.
+  const half = fitOffset([...Array(50)].map((_, i) => (i % 2 ? 10 : 500)), [...Array(50)].map((_, i) => (i % 2 ? 20 : -300)))!;
+  assert.equal(fitIsConvincing(half, 100), false);
 });
