@@ -371,7 +371,10 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
   const features: ScoreFeatures = {
     status,
     verifiedNotify: payingNotifies.some((e) => e.signature === 'verified'),
-    unverifiableNotify: payingNotifies.some((e) => e.signature === 'unverifiable' || e.signature === undefined),
+    unverifiableNotify: payingNotifies.some((e) => e.signature === 'unverifiable'),
+    // A callback whose parameters the log did not keep (a POST body nginx does not log): no
+    // signature to check. Scored as an unverifiable one, but said as what it is.
+    unloggedNotify: payingNotifies.some((e) => e.signature === undefined),
     badSignature: badSig.length > 0,
     notifyCopies: payingNotifies.length,
     confirmedLine: explicitConfirmed.length > 0,

@@ -6,6 +6,8 @@ export interface ScoreFeatures {
   /** Accepted payment callbacks by signature state (after collapsing retries). */
   verifiedNotify: boolean;
   unverifiableNotify: boolean;
+  /** An accepted callback whose parameters were not logged at all (so there was nothing to verify). */
+  unloggedNotify?: boolean;
   /** Callbacks that failed their signature check. */
   badSignature: boolean;
   /** Copies of the same accepted payment seen (retries and return_url copies). */

@@ -28,6 +28,7 @@ export function scoreRecord(f: ScoreFeatures): Score {
     x = term(reasons, PRIOR_PAID, 'prior for a claimed payment');
     if (f.verifiedNotify) x += term(reasons, 5.0, 'gateway callback with a verified signature');
     else if (f.unverifiableNotify) x += term(reasons, 2.5, 'gateway callback with complete parameters, signature not checked (no key)');
+    else if (f.unloggedNotify) x += term(reasons, 2.5, 'gateway callback accepted by the shop, its parameters not logged (nothing to verify)');
     if (f.notifyCopies > 1) x += term(reasons, 0.3, `${f.notifyCopies} copies of the same callback (retries) agree`);
     if (f.confirmedLine) x += term(reasons, 3.0, 'the shop logged the payment as successful');
     else if (f.inferredPaidLine) x += term(reasons, 1.5, "a line's wording says the payment succeeded (inferred, no rule for it)");
@@ -52,7 +53,7 @@ export function scoreRecord(f: ScoreFeatures): Score {
   if (f.clockDoubt) x += term(reasons, -0.3, 'clock of a source was corrected');
   // Rounded for reading, but never to 0 or 1: logs alone cannot make anything certain.
   let cap = 0.9999;
-  const wordingOnly = claimsPayment && (f.inferredPaidLine === true || f.inferredDeliveredLine === true) && !f.verifiedNotify && !f.unverifiableNotify && !f.confirmedLine && !f.statementLine && !f.observedPaid && !f.deliveredLine;
+  const wordingOnly = claimsPayment && (f.inferredPaidLine === true || f.inferredDeliveredLine === true) && !f.verifiedNotify && !f.unverifiableNotify && !f.unloggedNotify && !f.confirmedLine && !f.statementLine && !f.observedPaid && !f.deliveredLine;
   if (wordingOnly) {
     cap = WORDING_ONLY_CAP;
     reasons.push(`confidence capped at ${WORDING_ONLY_CAP}: the payment rests on wording alone / 仅凭措辞推断，置信度封顶`);

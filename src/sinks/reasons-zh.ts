@@ -11,6 +11,7 @@ const RULES: Rule[] = [
   [/^prior for an order without payment evidence$/, () => '无付款证据订单的先验'],
   [/^gateway callback with a verified signature$/, () => '支付回调签名验证通过'],
   [/^gateway callback with complete parameters, signature not checked \(no key\)$/, () => '支付回调参数完整，未验签（无密钥）'],
+  [/^gateway callback accepted by the shop, its parameters not logged \(nothing to verify\)$/, () => '商店已接受支付回调，但日志未记录其参数（无可验签内容）'],
   [/^(\d+) copies of the same callback \(retries\) agree$/, (m) => `同一回调的 ${m[1]} 份副本（重试）一致`],
   [/^the shop logged the payment as successful$/, () => '商店日志记录付款成功'],
   [/^a line's wording says the payment succeeded \(inferred, no rule for it\)$/, () => '某行措辞表明付款成功（推断，无对应规则）'],
