@@ -87,7 +87,7 @@ test('two runs started together against a stale lock: exactly one takes it over,
   // two runs that both judged it stale would both take it over without the takeover guard.
   const env = { ...process.env, SALVAGE_TEST_TAKEOVER_PAUSE_MS: '400' };
   const runs = [0, 1].map(() => {
-    const child = spawn(process.execPath, [BIN, 'reconstruct', '-', '--format', 'nginx-combined', '--out', out], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'reconstruct', '-', '--format', 'nginx-combined', '--out', out], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     let err = '';
     child.stderr.on('data', (c: Buffer) => { err += c.toString('utf8'); });
     const exit = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
@@ -97,7 +97,15 @@ test('two runs started together against a stale lock: exactly one takes it over,
   });
   // Whatever an assertion below says, no child may outlive the test (its open stdin would keep
   // the test process waiting for ever).
-  const killAll = () => { for (const r of runs) if (!r.ended()) r.child.kill('SIGKILL'); };
+  // The whole process group: bin/salvage.js re-executes itself, and the inner process is the
+  // one holding the lock and the open stdin.
+  const killAll = () => {
+    for (const r of runs) {
+      if (r.ended()) continue;
+      r.child.stdin.destroy();
+      try { process.kill(-r.child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+    }
+  };
   try {
     await raceChecks(runs, out, stale);
   } finally {
