@@ -2,6 +2,7 @@ import { closeSync, fsyncSync, lstatSync, mkdirSync, mkdtempSync, openSync, read
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { OUTPUT_MARKER } from '../sources/discover';
+import { lockHolderAlive, ownStartTicks } from './process-liveness';
 
 // The folder given as --out, owned by one run at a time. A run never writes beside the previous
 // outputs: it writes into a private folder of its own inside --out (outputs in `staging`, spill
@@ -74,16 +75,8 @@ function wrapWrite<T>(path: string, fn: () => T): T {
   }
 }
 
-interface LockContent { pid: number; host: string; started: string }
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** `start_ticks` tells the lock's process from a later one given the same pid (absent in old locks). */
+interface LockContent { pid: number; host: string; started: string; start_ticks?: string }
 
 function readLock(path: string): LockContent | null {
   const raw = readFileSafe(path);
@@ -93,7 +86,11 @@ function readLock(path: string): LockContent | null {
 function parseLock(raw: string): LockContent | null {
   try {
     const v = JSON.parse(raw) as Partial<LockContent>;
-    if (typeof v.pid === 'number' && typeof v.host === 'string') return { pid: v.pid, host: v.host, started: String(v.started ?? '?') };
+    if (typeof v.pid === 'number' && typeof v.host === 'string') {
+      const lock: LockContent = { pid: v.pid, host: v.host, started: String(v.started ?? '?') };
+      if (typeof v.start_ticks === 'string') lock.start_ticks = v.start_ticks;
+      return lock;
+    }
   } catch { /* unreadable or half written: treated as stale below */ }
   return null;
 }
@@ -247,6 +244,8 @@ function finishCommit(dir: string, journal: string): number {
 function takeLock(dir: string, notes: string[]): void {
   const path = join(dir, LOCK_FILE);
   const mine: LockContent = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
+  const ticks = ownStartTicks();
+  if (ticks !== undefined) mine.start_ticks = ticks;
   const giveUp = Date.now() + LOCK_WAIT_MS;
   for (;;) {
     try {
@@ -268,10 +267,10 @@ function takeLock(dir: string, notes: string[]): void {
     if (!held && Date.now() - mtimeMs(path) < 5000) {
       throw new OutputLockedError(`--out ${dir} is being taken by another salvage run (${path} was just created); try again in a moment. / 另一个 salvage 正在占用该输出目录，请稍后重试`);
     }
-    if (held && alive(held.pid)) {
+    if (held && lockHolderAlive(held.pid, held.start_ticks)) {
       throw new OutputLockedError(`--out ${dir} is in use by another salvage run (pid ${held.pid}, since ${held.started}); wait for it to finish or choose another --out. / 另一个 salvage 正在写入该输出目录（pid ${held.pid}），请等待其结束或换一个 --out`);
     }
-    // Stale: its process is gone.
+    // Stale: its process is gone (or a zombie, or the pid now belongs to another process).
     const took = replaceStaleLock(dir, path, raw);
     if (took === 'busy') pause(25);
     if (took !== 'removed') continue;

@@ -11,6 +11,7 @@ import { after, test } from 'node:test';
 import { runCli } from '../support/run-cli';
 import { spawnCli, type Spawned } from '../support/spawn-cli';
 import { Rng } from '../../src/simulate/prng';
+import { lockHolderAlive } from '../../src/sinks/process-liveness';
 
 const OUTPUTS = ['rejects.ndjson', 'transactions.ndjson', 'unjoined.ndjson', 'transactions.csv', 'restore.sql', 'review.csv', 'report.json'];
 /** Committed with the set, but not fingerprinted: the page shows the run's time and folder. */
@@ -34,12 +35,26 @@ function fingerprint(dir: string): string {
   return h.digest('hex');
 }
 
-function kill(run: Spawned): Promise<unknown> {
+async function kill(run: Spawned, out: string): Promise<void> {
   // The whole process group, launcher and child at once, as a power cut or the OOM killer would.
   try {
     process.kill(-run.child.pid!, 'SIGKILL');
   } catch { /* already ended */ }
-  return run.exit;
+  await run.exit;
+  // The launcher's end is reported first; the child, killed too, may take a moment more to be
+  // gone (after a power cut nothing is left running). Wait for the lock's holder, as judged by
+  // salvage itself, to be gone, so that the next run meets a stale lock and not a live one.
+  const lock = join(out, '.salvage-lock');
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    let held: { pid: number; start_ticks?: string } | null = null;
+    try {
+      held = JSON.parse(readFileSync(lock, 'utf8')) as { pid: number; start_ticks?: string };
+    } catch { /* no lock, or half written by the killed run */ }
+    if (!held || !lockHolderAlive(held.pid, held.start_ticks)) return;
+    assert.ok(Date.now() < deadline, `pid ${held.pid} still holds ${lock} 10 s after SIGKILL`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 test('SIGKILL at 20 seeded points while reading and writing leaves the previous or the new outputs, and a rerun ends as an uninterrupted run', { timeout: 150_000 }, async () => {
@@ -78,7 +93,7 @@ test('SIGKILL at 20 seeded points while reading and writing leaves the previous 
     } else {
       await new Promise((r) => setTimeout(r, rng.float() * full));
     }
-    await kill(run);
+    await kill(run, out);
     const names = readdirSync(out);
     if (names.includes('report.json')) {
       for (const n of COMMITTED) assert.ok(names.includes(n), `kill ${i}: report.json stands beside a missing ${n}`);

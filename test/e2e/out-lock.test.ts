@@ -60,6 +60,42 @@ test('a lock left by a process that is gone is taken over, with a note', async (
   assert.equal(existsSync(join(out, '.salvage-lock')), false);
 });
 
+test('a lock whose process is a zombie, or whose pid now names another process, is taken over', { timeout: 60_000 }, async () => {
+  // A zombie answers kill(pid, 0) like a live process. Here bash forks a short child, then becomes
+  // `sleep`, which never reaps it: the child stays a zombie while sleep runs (a killed run in a
+  // container whose init does not reap looks the same).
+  const holder = spawn('bash', ['-c', 'sleep 0.3 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    const zombie = await new Promise<number>((resolve) => holder.stdout!.once('data', (b: Buffer) => resolve(Number(String(b).trim()))));
+    assert.ok(await until(() => /\) Z /.test(readFileSafe(`/proc/${zombie}/stat`)), 10_000), 'the child became a zombie');
+    assert.doesNotThrow(() => process.kill(zombie, 0), 'kill(0) alone would call it alive');
+    const out = join(root, 'zombie');
+    mkdirSync(out);
+    writeFileSync(join(out, '.salvage-lock'), JSON.stringify({ pid: zombie, host: hostname(), started: '2026-12-01T00:00:00Z' }) + '\n');
+    const r = await runCli(['reconstruct', logs, '--out', out], root);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`took over a stale lock left by salvage pid ${zombie}`));
+  } finally {
+    holder.kill('SIGKILL');
+  }
+
+  // A live pid with another start time: the lock's process ended and the pid was given again.
+  const out = join(root, 'reused');
+  mkdirSync(out);
+  writeFileSync(join(out, '.salvage-lock'), JSON.stringify({ pid: process.ppid, host: hostname(), started: '2026-12-01T00:00:00Z', start_ticks: '1' }) + '\n');
+  const r = await runCli(['reconstruct', logs, '--out', out], root);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`took over a stale lock left by salvage pid ${process.ppid}`));
+});
+
+function readFileSafe(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 test('a lock held by a live process, or by another host, makes the run refuse with exit 2 and leaves the lock alone', async () => {
   const out = join(root, 'held');
   mkdirSync(out);
