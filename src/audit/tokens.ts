@@ -2,6 +2,8 @@
 // line could be an order number, gateway trade number or card-key hash; how a line becomes a
 // template (values masked); and how a sample line is shown without its secrets.
 
+import { replaceEmails } from '../util/find-emails';
+
 /** What an order number looks like (rules/shape/vocabulary.yaml `order_id_pattern`): 6 to 40
  *  letters, digits, `_` or `-`, at least one digit. Hashes (64 hex) are candidates too. */
 const CANDIDATE = /[A-Za-z0-9_-]{6,64}/g;
@@ -45,15 +47,13 @@ export function maskValues(text: string): string {
   });
 }
 
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
-
 /**
  * A sample line as it may be shown: e-mail addresses masked, and the values of card-key keys
  * (`cardKeys`, compared case-insensitively, as `key=value`, `"key":"value"` or `key => value`)
  * masked. Masks keep neither the value's characters nor its length beyond a short prefix.
  */
 export function maskSample(text: string, cardKeys: readonly string[]): string {
-  let out = text.replace(EMAIL, '***@***');
+  let out = replaceEmails(text, () => '***@***');
   if (cardKeys.length > 0) {
     const keys = cardKeys.map(escapeRegExp).join('|');
     // "key":"value" (JSON), key=value, 'key' => 'value' (var_export), [key] => value (print_r)

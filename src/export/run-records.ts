@@ -31,7 +31,7 @@ export function openRun(dir: string): RunInfo {
     const r = JSON.parse(readFileSync(reportPath, 'utf8')) as { settings?: { tz?: string }; inputs?: { by_rule?: Record<string, number> }[] };
     return { dir, tz: r.settings?.tz ?? null, inputs: r.inputs ?? [] };
   } catch (e) {
-    throw new RunFolderError(`${reportPath}: ${(e as Error).message}`);
+    throw new RunFolderError(`${reportPath}: ${(e as Error).message}. Give the --out folder of a finished reconstruct run. / 请指定一次已完成的 reconstruct 的输出目录`);
   }
 }
 

@@ -49,11 +49,11 @@ export function loadOverlay(packPath: string): PackOverlay {
   try {
     isDir = statSync(packPath).isDirectory();
   } catch (e) {
-    throw new RulePackError(`cannot read rule pack ${packPath}: ${(e as Error).message}`);
+    throw new RulePackError(`cannot read rule pack ${packPath}: ${(e as Error).message} / 无法读取规则包`);
   }
   if (isDir) {
     files = listPackFiles(packPath);
-    if (files.length === 0) throw new RulePackError(`no rule packs (.yaml, .yml, .json) in ${packPath}`);
+    if (files.length === 0) throw new RulePackError(`no rule packs (.yaml, .yml, .json) in ${packPath} / 该目录中没有规则包（.yaml、.yml、.json）`);
   } else {
     files = [packPath];
   }

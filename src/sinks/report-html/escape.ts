@@ -2,6 +2,8 @@
 // order numbers) goes through here: a log line is attacker-controlled text (a forged callback
 // can carry any bytes), and the report is opened in a browser.
 
+import { replaceEmails } from '../../util/find-emails';
+
 const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** Text safe inside an element or a double- or single-quoted attribute. */
@@ -9,11 +11,10 @@ export function esc(v: unknown): string {
   return String(v ?? '').replace(/[&<>"']/g, (c) => HTML[c]!);
 }
 
-const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
 // Mainland mobile numbers and other long digit runs that look like a phone or QQ number.
 const PHONE = /(?<![\d.])(1[3-9]\d)\d{4}(\d{4})(?![\d.])/g;
 
 /** A contact with the person hidden: `a***@qq.com`, `138****1234`. */
 export function maskContacts(s: string): string {
-  return s.replace(EMAIL, '$1***@$2').replace(PHONE, '$1****$2');
+  return replaceEmails(s, (local, domain) => `${local[0]}***@${domain}`).replace(PHONE, '$1****$2');
 }

@@ -78,7 +78,7 @@ export async function readBaseline(path: string, display: string, tz: string): P
     if (r.order.createdMs !== null && (cutoff === null || r.order.createdMs > cutoff)) cutoff = r.order.createdMs;
   };
   const setPlatform = (cols: OrderColumns) => {
-    if (platform !== null && platform !== cols.platform) throw new BaselineError(`${display}: holds orders of both dujiaoka and acg-faka; give one shop's backup`);
+    if (platform !== null && platform !== cols.platform) throw new BaselineError(`${display}: holds orders of both dujiaoka and acg-faka; give one shop's backup / 该备份同时含有 dujiaoka 与 acg-faka 的订单，请只给一个店铺的备份`);
     platform = cols.platform;
   };
 
@@ -90,7 +90,7 @@ export async function readBaseline(path: string, display: string, tz: string): P
         const header = cells.map((c) => (c ?? '').replace(/^\ufeff/, ''));
         cols = orderColumns(header);
         if (cols === null) {
-          throw new BaselineError(`${display}: the CSV header (${header.slice(0, 8).join(', ')}${header.length > 8 ? ', …' : ''}) names neither dujiaoka's order_sn nor acg-faka's trade_no and create_time: not an orders table export`);
+          throw new BaselineError(`${display}: the CSV header (${header.slice(0, 8).join(', ')}${header.length > 8 ? ', …' : ''}) names neither dujiaoka's order_sn nor acg-faka's trade_no and create_time: not an orders table export / 表头既没有 dujiaoka 的 order_sn，也没有 acg-faka 的 trade_no 与 create_time：不是订单表导出`);
         }
         width = header.length;
         setPlatform(cols);
@@ -147,7 +147,7 @@ export async function readBaseline(path: string, display: string, tz: string): P
       push: (t: string) => dump.push(t),
       end: () => {
         dump.end();
-        if (!sawOrders) throw new BaselineError(`${display}: no INSERT INTO \`orders\` (dujiaoka) or \`…_order\` (acg-faka) rows in this dump`);
+        if (!sawOrders) throw new BaselineError(`${display}: no INSERT INTO \`orders\` (dujiaoka) or \`…_order\` (acg-faka) rows in this dump / 该转储中没有订单表的 INSERT 语句`);
       },
     };
   };
@@ -214,14 +214,14 @@ export async function readBaseline(path: string, display: string, tz: string): P
       if (rest) feed(rest);
     }
     if (parser === null && pendingText.trim() !== '') feed('');
-    if (parser === null) throw new BaselineError(`${display}: the file is empty`);
+    if (parser === null) throw new BaselineError(`${display}: the file is empty / 文件为空`);
     (parser as { end(): void }).end();
   } catch (e) {
     if (e instanceof BaselineError) throw e;
     if (e instanceof DumpSyntaxError) throw new BaselineError(`${display}: ${e.message}`);
-    throw new BaselineError(`${display}: cannot read: ${(e as Error).message}`);
+    throw new BaselineError(`${display}: cannot read: ${(e as Error).message} / 无法读取`);
   }
-  if (platform === null) throw new BaselineError(`${display}: no orders found (a header row but no data?)`);
+  if (platform === null) throw new BaselineError(`${display}: no orders found (a header row but no data?) / 没有找到订单（只有表头？）`);
   return {
     file: display,
     bytes,
