@@ -1,15 +1,15 @@
-import { INFORMATIONAL } from '../sinks/review';
+import { DEFAULT_REVIEW_BELOW, INFORMATIONAL } from '../sinks/review';
 
 // The KQL of the saved searches, in one place: the README's "first queries" table shows the same
 // strings (a test keeps them in step).
 
 /** At or above it, every paid claim in the drills was right (docs/confidence.md); review.csv's default. */
-export const REVIEW_THRESHOLD = 0.9;
+export const REVIEW_THRESHOLD = DEFAULT_REVIEW_BELOW;
 
 /** Flags that say a payment callback was forged, replayed or altered on the way. */
 export const CALLBACK_FLAGS = ['bad_signature', 'amount_mismatch', 'replayed_notify', 'notify_refused_by_shop', 'callback_for_unknown_order'] as const;
 
-/** Every flag the checks and the correlator give a record that asks something of a person. */
+/** Every flag the checks and the correlator give a record that asks something of a person (each puts the record on the worklist: test/kibana/import-rules.test.ts). */
 export const ANOMALY_FLAGS = [
   ...CALLBACK_FLAGS,
   'paid_not_delivered',
@@ -79,10 +79,10 @@ export const SEARCHES: SearchSpec[] = [
   {
     id: 'review-queue',
     title: 'salvage: review queue / 人工复核队列',
-    description: `What review.csv lists: every record with an anomaly flag or a conflict, and every other record below ${REVIEW_THRESHOLD} except orders the shop itself closed unpaid. / 与 review.csv 相同的复核清单。`,
+    description: 'What review.csv lists, task for task (salvage.review.task; the run\'s --review-below applies), most urgent first. / 与 review.csv 相同的待办清单（按任务与优先级）。',
     view: 'transactions',
-    kql: `salvage.conflicts.count > 0 or ${anyOf('salvage.flags', ANOMALY_FLAGS)} or (salvage.confidence < ${REVIEW_THRESHOLD} and not (salvage.flags : "expired" and not salvage.status : ("paid" or "delivered" or "refunded")))`,
-    columns: [...RECORD_COLUMNS, 'salvage.reasons', 'user.email'],
-    sort: [['salvage.confidence', 'asc']],
+    kql: 'salvage.review.task : *',
+    columns: ['salvage.review.priority', 'salvage.review.task', ...RECORD_COLUMNS, 'salvage.reasons', 'user.email'],
+    sort: [['salvage.review.rank', 'asc'], ['salvage.confidence', 'asc']],
   },
 ];

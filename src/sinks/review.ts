@@ -100,6 +100,9 @@ export const TASKS: Record<ReviewTask, TaskText> = {
   },
 };
 
+/** reconstruct's --review-below unless told: at or above it, every paid claim in the drills was right (docs/confidence.md). */
+export const DEFAULT_REVIEW_BELOW = 0.9;
+
 /** Flags that describe a record without asking anything of a person. */
 export const INFORMATIONAL = new Set(['expired', 'in_baseline', 'explains_balance_break?']);
 const FORGERY = new Set(['bad_signature', 'replayed_notify', 'amount_mismatch']);

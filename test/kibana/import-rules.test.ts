@@ -12,6 +12,8 @@ import { kibanaImportFile } from '../../src/kibana/build-file';
 import { checkFieldUses, checkImportFile, dataViewTitles, fieldUses } from '../../src/kibana/import-check';
 import { kqlFields } from '../../src/kibana/kql';
 import { ANOMALY_FLAGS, INFORMATIONAL_FLAGS, SEARCHES } from '../../src/kibana/queries';
+import { reviewTask } from '../../src/sinks/review';
+import type { Transaction } from '../../src/model/types';
 import { KIBANA_TARGET, tooNewForTarget } from '../../src/kibana/target';
 import { kindOfTitle, templateFieldFacts } from '../../src/kibana/template-fields';
 import { packageRoot } from '../../src/util/package-root';
@@ -114,7 +116,7 @@ test('KQL field names: operators, lists, negation, and colons inside quoted valu
   assert.deepEqual(kqlFields('salvage.flags : ("forged_callback?" or "paid_not_delivered")'), ['salvage.flags']);
   assert.deepEqual(kqlFields('not salvage.record_id : *'), ['salvage.record_id']);
   const review = SEARCHES.find((s) => s.id === 'review-queue')!;
-  assert.deepEqual(kqlFields(review.kql).sort(), ['salvage.confidence', 'salvage.conflicts.count', 'salvage.flags', 'salvage.status']);
+  assert.deepEqual(kqlFields(review.kql), ['salvage.review.task']);
 });
 
 test('every field the objects name is in the index templates, aggregatable where aggregated (offline twin of the node test)', () => {
@@ -134,7 +136,7 @@ test('every field the objects name is in the index templates, aggregatable where
   assert.ok(problems.some((p) => /salvage\.no_such_field is not a field/.test(p)), problems.join('\n'));
 });
 
-test('the review queue search knows every flag the code can give a record', () => {
+test('every flag the code can give a record is known, and each one that is not informational puts the record on the worklist', () => {
   // Flags are plain strings spread over the checks and the correlator; find every one emitted.
   const emitted = new Set<string>();
   const walk = (dir: string) => {
@@ -153,6 +155,12 @@ test('the review queue search knows every flag the code can give a record', () =
   const known = new Set<string>([...ANOMALY_FLAGS, ...INFORMATIONAL_FLAGS]);
   assert.deepEqual([...emitted].filter((f) => !known.has(f)), [], 'a new flag: add it to ANOMALY_FLAGS or review.ts INFORMATIONAL');
   assert.deepEqual([...ANOMALY_FLAGS].filter((f) => !emitted.has(f)), [], 'a flag no code gives any more');
+  // The review queue is the worklist (salvage.review.task): a sure, paid record carrying
+  // one anomaly flag must get a task, so that the queue cannot miss what the flag says.
+  for (const flag of ANOMALY_FLAGS) {
+    const t = { order_id: 'X1', status: 'paid', confidence: 0.99, flags: [flag], conflicts: [], evidence: [], amount: 1, paid_at: '2026-12-01T00:00:00Z', trade_no: 'T', buyer_email: 'a@b.cn' } as unknown as Transaction;
+    assert.notEqual(reviewTask(t, 0.9), null, `${flag} alone puts nothing on the worklist`);
+  }
 });
 
 test('the README shows the saved searches\' queries, in English and Chinese', () => {

@@ -5,14 +5,16 @@
 // pattern), which is what Kibana itself asks when it loads a data view.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client } from '@elastic/elasticsearch';
 import { kibanaImportFile } from '../../src/kibana/build-file';
 import { checkFieldUses, dataViewTitles, fieldUses, type FieldFacts } from '../../src/kibana/import-check';
-import { DOC_KINDS, baseComponentName } from '../../src/sinks/es/mapping';
+import { DOC_KINDS, aliasName, baseComponentName } from '../../src/sinks/es/mapping';
+import { SEARCHES } from '../../src/kibana/queries';
+import { splitCsvRow } from '../../src/sources/statements/common';
 import { packageRoot } from '../../src/util/package-root';
 import { requireEsUrl } from '../support/es';
 import { runCli } from '../support/run-cli';
@@ -140,4 +142,21 @@ test('on a real run, every Lens panel finds documents to draw, on the data view 
       }
     }
   }
+});
+
+test('on a real run, the review queue search finds exactly the rows of the run\'s review.csv, task for task', async () => {
+  const [header, ...rows] = readFileSync(join(root, 'out', 'review.csv'), 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/).filter(Boolean).map(splitCsvRow);
+  const col = (name: string) => header!.indexOf(name);
+  const want = rows.map((r) => `${r[col('order_id')]} ${r[col('task')]}`).sort();
+  assert.ok(want.length > 0, 'the sample shop has tasks to find');
+  const search = SEARCHES.find((s) => s.id === 'review-queue')!;
+  assert.equal(search.kql, 'salvage.review.task : *', 'this test reads the KQL as an exists query');
+  const res = await client.search<{ salvage: { order: { id: string }; review: { task: string } } }>({
+    index: aliasName(P, 'transactions'),
+    size: 10_000,
+    query: { exists: { field: 'salvage.review.task' } },
+    _source: ['salvage.order.id', 'salvage.review.task'],
+  });
+  const got = res.hits.hits.map((h) => `${h._source!.salvage.order.id} ${h._source!.salvage.review.task}`).sort();
+  assert.deepEqual(got, want);
 });

@@ -32,7 +32,7 @@ import type { Transaction } from '../../model/types';
 import { formatSummary } from '../summary';
 import { checkMaxLineBytes } from '../max-line-bytes';
 import { Checks } from '../../checks/run-checks';
-import { reviewRow, reviewTask } from '../../sinks/review';
+import { DEFAULT_REVIEW_BELOW, reviewRow, reviewTask } from '../../sinks/review';
 import { ReviewWriter } from '../../sinks/review-writer';
 import { RejectSpool } from '../../sinks/reject-spool';
 import { ProgressMeter } from '../progress';
@@ -110,7 +110,7 @@ export const reconstructCommand: SalvageCommand<ReconstructArgs> = {
       .option('sql-min-confidence', { type: 'number', default: 0.8, describe: 'restore.sql only inserts records at or above this confidence / restore.sql 的最低置信度' })
       .option('platform', { type: 'string', choices: PLATFORMS, describe: "restore.sql's orders table: dujiaoka or acg-faka (default: the platform whose rules read the most lines) / 恢复脚本的目标平台" })
       .option('table-prefix', { type: 'string', default: ACG_FAKA_DEFAULT_PREFIX, describe: "acg-faka's table prefix, as typed at install (restore.sql) / acg-faka 表前缀" })
-      .option('review-below', { type: 'number', default: 0.9, describe: 'a payment claim below this confidence goes on review.csv, beside forgeries, conflicts and undelivered payments / 低于此置信度的付款记录列入待办清单' })
+      .option('review-below', { type: 'number', default: DEFAULT_REVIEW_BELOW, describe: 'a payment claim below this confidence goes on review.csv, beside forgeries, conflicts and undelivered payments / 低于此置信度的付款记录列入待办清单' })
       .option('reveal-card-keys', { type: 'boolean', default: false, describe: 'keep card keys in outputs (they are masked by default) / 输出中保留卡密（默认脱敏）' })
       .option('statement', { type: 'string', array: true, default: [], describe: "a gateway's bill: Alipay 业务明细 CSV or WeChat downloadbill (repeatable) / 对账单" })
       .option('baseline', { type: 'string', describe: 'the last good backup of the orders table: CSV export or MySQL dump / 订单表最近备份' })

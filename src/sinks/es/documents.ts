@@ -3,6 +3,7 @@ import type { EvidenceKind, EvidenceRef, Transaction, TransactionStatus } from '
 import { unjoinedReasonKey, type RunReport } from '../report';
 import type { Unjoined } from '../../correlate/correlator';
 import type { CoverageGap } from '../../checks/coverage';
+import { DEFAULT_REVIEW_BELOW, reviewTask, type ReviewPriority } from '../review';
 
 // The three kinds of document, built from a finished run's outputs alone (pure: same outputs,
 // same documents). _ids depend only on what a document is about, never on the run, so indexing
@@ -12,9 +13,14 @@ import type { CoverageGap } from '../../checks/coverage';
 /** A record's evidence pointer as read back from transactions.ndjson (older runs may lack the client fields). */
 type EvidencePointer = EvidenceRef;
 
+/** Sorts the review queue most urgent first (the priority's words sort alphabetically). */
+const PRIORITY_RANK: Record<ReviewPriority, number> = { high: 1, medium: 2, low: 3 };
+
 export interface RunIdentity {
   id: string;
   generatedAt: string;
+  /** The run's --review-below, so that the documents name the same tasks as its review.csv. */
+  reviewBelow: number;
 }
 
 export type Doc = Record<string, unknown>;
@@ -48,13 +54,18 @@ export function coverageGapId(g: CoverageGap): string {
  */
 export function runIdentity(reportText: string): RunIdentity {
   // The time sits in `run`, the part of report.json that differs between runs (older reports kept it at the top).
-  const report = JSON.parse(reportText) as { generated_at?: unknown; run?: { generated_at?: unknown } };
+  const report = JSON.parse(reportText) as { generated_at?: unknown; run?: { generated_at?: unknown }; outputs?: Record<string, { below?: unknown } | undefined> };
   const at = report.run?.generated_at ?? report.generated_at;
   const generatedAt = typeof at === 'string' ? at : '';
   const ms = Date.parse(generatedAt);
   if (!Number.isFinite(ms)) throw new Error('report.json has no generated_at time');
   const stamp = new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'z').toLowerCase();
-  return { id: `${stamp}-${createHash('sha256').update(reportText).digest('hex').slice(0, 8)}`, generatedAt: new Date(ms).toISOString() };
+  const below = report.outputs?.['review.csv']?.below;
+  return {
+    id: `${stamp}-${createHash('sha256').update(reportText).digest('hex').slice(0, 8)}`,
+    generatedAt: new Date(ms).toISOString(),
+    reviewBelow: typeof below === 'number' && below >= 0 && below <= 1 ? below : DEFAULT_REVIEW_BELOW,
+  };
 }
 
 const SUCCESS_STATUSES = new Set<TransactionStatus>(['paid', 'delivered']);
@@ -111,6 +122,7 @@ export function transactionDocument(t: Transaction, run: RunIdentity): Doc {
   const refs = t.evidence as EvidencePointer[];
   const ips = uniq(refs.map((r) => ipOrNull(r.client_ip)).filter((x): x is string => x !== null));
   const times = refs.map((e) => e.ts).filter((x): x is string => isoOrNull(x) !== null).map((x) => Date.parse(x));
+  const task = reviewTask(t, run.reviewBelow);
   return {
     '@timestamp': ts,
     event: { kind: 'event', category: ['web'], type: ['info'], action: `order-${t.status}`, outcome: outcomeOfStatus(t.status), dataset: 'salvage.transactions', module: 'salvage' },
@@ -132,6 +144,9 @@ export function transactionDocument(t: Transaction, run: RunIdentity): Doc {
         first_ts: times.length ? new Date(Math.min(...times)).toISOString() : null,
         last_ts: times.length ? new Date(Math.max(...times)).toISOString() : null,
       },
+      // The task review.csv gives the record (absent: it asks nothing), so that Kibana's review
+      // queue is the same list as the worklist, not a broader search of its own.
+      ...(task ? { review: { task: task.task, priority: task.priority, rank: PRIORITY_RANK[task.priority] } } : {}),
       timestamp_from: from,
       provenance: t.provenance,
       // The record exactly as transactions.ndjson has it (stored, not indexed), so that
