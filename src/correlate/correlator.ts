@@ -209,7 +209,9 @@ export class Correlator {
           k.noteCallback(row, c.web ? -code : code, ts);
           this.notifyCount++;
           if (c.web && !b.badSignature[i]) {
-            k.noteStep(row, code, Step.Notify, ts);
+            // The buyer's return is a browser request, not the gateway's: its own step, so that a
+            // return on one host and the callback on the other do not void both.
+            k.noteStep(row, code, e.fields.copy === 'return' ? Step.Return : Step.Notify, ts);
             this.countWebLine(code);
             if (typeof e.fields.paid_at === 'string') this.gatewayTimes.note(code, ts, Date.parse(e.fields.paid_at));
           }
@@ -485,6 +487,8 @@ export class Correlator {
     const code = this.webSource(b.json[i]!, file);
     if (code === 0) return;
     if (step === Step.Gateway && parseEvidence(b.json[i]!).fields.pay_handler !== undefined) step = Step.Handler;
+    // A page the buyer opens after paying says nothing about the order of the flow's steps.
+    if (step === Step.Bill && parseEvidence(b.json[i]!).fields.flow_step === 'after_payment') return;
     this.keys.noteStep(row, code, step, ts);
     this.countWebLine(code);
   }

@@ -17,6 +17,10 @@
 //   first bill view < first poll, first pay button, first "paid" poll
 //   first pay button < first handler request < first callback < first "paid" poll
 //   last "unpaid" poll < last callback (the shop turns paid on the callback that succeeds)
+//   first pay button (or handler request) < first callback, and < the buyer's first return from
+//   the gateway (a browser request with the gateway's signed parameters): true of every shop,
+//   and the only relations left on one whose order page is a query page opened after paying
+//   (acg-faka's /user/index/query, its rule marks it `flow_step: after_payment`, so it is no Bill).
 // A step is used for an order only when all its lines for that order come from one host: the
 // first of the step is then the first on that host.
 
@@ -28,6 +32,8 @@ export const enum Step {
   Notify = 3,
   PollUnpaid = 4,
   PollPaid = 5,
+  /** The buyer's browser coming back from the gateway with its signed parameters (copy: return). */
+  Return = 6,
 }
 
 /** Where a step's lines for one order were logged, and their first and last times (ms). */
@@ -50,6 +56,9 @@ const RELATIONS: readonly [Step, End, Step, End][] = [
   [Step.Handler, 'first', Step.PollPaid, 'first'],
   [Step.Notify, 'first', Step.PollPaid, 'first'],
   [Step.PollUnpaid, 'last', Step.Notify, 'last'],
+  [Step.Gateway, 'first', Step.Notify, 'first'],
+  [Step.Gateway, 'first', Step.Return, 'first'],
+  [Step.Handler, 'first', Step.Return, 'first'],
 ];
 
 /** Orders with bounds on both sides needed before an estimate is made: fewer and a handful of

@@ -132,3 +132,47 @@ test('host skew: a fit that about half the bounds disagree with is not convincin
   const half = fitOffset([...Array(50)].map((_, i) => (i % 2 ? 10 : 500)), [...Array(50)].map((_, i) => (i % 2 ? 20 : -300)))!;
   assert.equal(fitIsConvincing(half, 100), false);
 });
+
+/**
+ * An acg-faka buyer: the pay page first, then, after paying (10 s to 3 min), the gateway's
+ * callback and the buyer's return with the signed parameters, each to either host. The query
+ * page the return lands on is opened after paying, so it gives no Bill step.
+ */
+function acgSpansOf(f: Flow, offsetS: number, startMs: number): StepSpan[] {
+  const spans: StepSpan[] = [];
+  const at = (step: Step, trueMs: number, h: 1 | 2) => {
+    const ts = Math.floor((trueMs + (h === 1 ? offsetS * 1000 : 0)) / 1000) * 1000;
+    spans.push({ source: h, step, first: ts, last: ts });
+  };
+  const other = (h: 1 | 2): 1 | 2 => (h === 1 ? 2 : 1);
+  at(Step.Gateway, startMs, f.sticky);
+  const paidAt = startMs + 10_000 + f.gaps.reduce((a, b) => a + b, 0) * 4;
+  at(Step.Notify, paidAt + (f.gaps[0]! % 900), f.flips[0] ? 1 : 2);
+  at(Step.Return, paidAt + f.gaps[1]!, f.flips[1] ? other(f.sticky) : f.sticky);
+  return spans;
+}
+
+test('host skew without bill pages or polls (acg-faka): pay page before callback and return bound the offset within 10 s', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: -300, max: 300 }), fc.array(flowArb, { minLength: 300, maxLength: 400 }), (offset, flows) => {
+      const est = new HostSkewEstimator();
+      flows.forEach((f, i) => est.visit(acgSpansOf(f, offset, 1_700_000_000_000 + i * 600_000)));
+      const got = est.finish();
+      assert.equal(got.length, 1, 'an estimate is made');
+      const g = got[0]!;
+      assert.ok(fitIsConvincing(g.fit, g.bounds), `${g.fit.violations} of ${g.bounds} bounds disagree`);
+      assert.ok(Math.abs(g.fit.offset_s - offset) <= 10, `true ${offset}, estimated ${g.fit.offset_s} (${g.fit.from_s}…${g.fit.to_s})`);
+    }),
+    { numRuns: 30, seed: 20261206 },
+  );
+});
+
+test('orderBounds: a buyer\'s return is its own step, so a callback on the other host still bounds the offset', () => {
+  const spans: StepSpan[] = [
+    { source: 1, step: Step.Gateway, first: 100_000, last: 100_000 },
+    { source: 2, step: Step.Notify, first: 40_000, last: 40_000 },
+    { source: 1, step: Step.Return, first: 150_000, last: 150_000 },
+  ];
+  // pay page (host 1) before callback (host 2): d ≥ 100 − 40 = 60; the return is on host 1 too.
+  assert.deepEqual(orderBounds(spans, 1, 2), { lower: [60], upper: [] });
+});
