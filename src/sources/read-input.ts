@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { FileReport } from '../model/types';
 import { createReadStream } from 'node:fs';
 import { createGunzip, type Gunzip } from 'node:zlib';
+import { splitMemberPath } from './bundle/member-path';
+import { readMember } from './bundle/read-member';
 
 // Reads one input file as a stream of decompressed chunks. The file is opened read-only and
 // hashed as it is read, so the run report can name exactly which bytes were examined.
@@ -35,7 +37,11 @@ export async function readInput(
   pace?: () => Promise<void> | undefined,
 ): Promise<InputReadResult> {
   const hash = createHash('sha256');
-  const rs = createReadStream(path, { flags: 'r', highWaterMark: chunkBytes });
+  // A bundle member (`b.tar.gz!/x.log`) is read in place; its bytes are the input, hashed and
+  // counted like a file's, and damage to the bundle around it is damage to this input.
+  const ref = splitMemberPath(path);
+  let bundleDamage: string | undefined;
+  const rs: AsyncIterable<Buffer> = ref ? memberChunks(ref.bundle, ref.member, signal, (d) => { bundleDamage = d; }) : createReadStream(path, { flags: 'r', highWaterMark: chunkBytes });
   let bytes = 0;
   let decompressed = 0;
   let compressed: boolean | undefined;
@@ -98,7 +104,7 @@ export async function readInput(
     if (wait) await wait;
   }
   if (signal?.aborted) {
-    rs.destroy();
+    if (!ref) (rs as ReturnType<typeof createReadStream>).destroy();
     gz?.destroy();
   } else if (gz && !gzError) gz.end();
   if (gzDone) await gzDone;
@@ -109,7 +115,9 @@ export async function readInput(
     compressed: compressed === true,
     decompressedBytes: decompressed,
   };
-  if (gzError) {
+  if (bundleDamage) {
+    result.damage = `bundle damaged: ${bundleDamage}; ${bytes} bytes of this member were read / 归档包已损坏，已读取该成员可读的部分`;
+  } else if (gzError) {
     const lost = Math.max(0, bytes - compressedAtError);
     result.damage =
       `gzip stream damaged (${gzError.message}); ${decompressed} bytes were recovered before the damage` +
@@ -117,6 +125,49 @@ export async function readInput(
       ' / gzip 文件已损坏，已恢复损坏前的内容';
   }
   return result;
+}
+
+/** The member's chunks as an iterable, so that it is read like a file; damage goes to `onDamage`. */
+async function* memberChunks(bundle: string, member: string, signal: AbortSignal | undefined, onDamage: (d: string) => void): AsyncGenerator<Buffer> {
+  // readMember pushes; the consumer pulls at its own pace, so each chunk waits until taken.
+  const queue: Buffer[] = [];
+  let wake: (() => void) | undefined;
+  let taken: (() => void) | undefined;
+  let over = false;
+  let quit = false;
+  const done = readMember(bundle, member, (c) => quit ? undefined : new Promise<void>((resolve) => {
+    queue.push(c);
+    taken = resolve;
+    wake?.();
+  }), signal).then((end) => {
+    if (!end.found) onDamage(end.damage ? `member not reached (${end.damage})` : 'member not found in the bundle');
+    else if (end.damage) onDamage(end.damage);
+  }, (e: Error) => onDamage(e.message)).finally(() => {
+    over = true;
+    wake?.();
+  });
+  try {
+    for (;;) {
+      if (queue.length > 0) {
+        const c = queue.shift()!;
+        const t = taken;
+        taken = undefined;
+        yield c;
+        t?.();
+        continue;
+      }
+      if (over) break;
+      await new Promise<void>((resolve) => { wake = resolve; });
+      wake = undefined;
+    }
+  } finally {
+    // Stopped early (a preview that has seen enough): let the member reader run out and stop.
+    quit = true;
+    const t = taken;
+    taken = undefined;
+    t?.();
+    if (!over) await done;
+  }
 }
 
 /** Copy what reading found (size, hash, compression, damage) into a file's report. */

@@ -8,6 +8,7 @@ import { EXIT_DAMAGED, EXIT_OK, STDIN_ARG, UsageError, type CommandIO, type Salv
 import { discoverInputs, globToRegExp } from '../../sources/discover';
 import type { FileReport } from '../../model/types';
 import { findCopies } from '../../sources/find-copies';
+import { expandBundles } from '../../sources/bundle/expand-bundles';
 import { overlapProblems, realPathOf } from '../../sources/protect-evidence';
 import { OutputFolder, asWriteError } from '../../sinks/output-folder';
 import { loadRules, RulePackError } from '../../../rules/engine/load-packs';
@@ -91,7 +92,7 @@ function parseFormatOverrides(specs: string[], extra: readonly ParserDefinition[
 
 export const reconstructCommand: SalvageCommand<ReconstructArgs> = {
   name: 'reconstruct <inputs..>',
-  describe: 'Rebuild transactions from log files, folders or globs (plain or gzip) / 从日志重建交易',
+  describe: 'Rebuild transactions from log files, folders or globs (plain or gzip) and tar, tar.gz or zip bundles / 从日志（含 tar、tar.gz、zip 归档包）重建交易',
   builder: (y: Argv) =>
     y
       // `default: undefined`: yargs would otherwise show a required list as `[default: []]`.
@@ -221,13 +222,15 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   }
   const outReal = realPathOf(outDir);
   // Never read our own outputs back as evidence (a glob may reach into --out).
-  const files = found.files.filter((f) => {
+  const plain = found.files.filter((f) => {
     let real = f;
     try { real = realpathSync(f); } catch { /* reported when read */ }
     const ours = real === outReal || real.startsWith(outReal + sep);
     if (ours) found.skipped.push({ path: f, reason: 'inside --out / 位于输出目录内', kind: 'inside-out' });
     return !ours && !ownInputs.has(real);
   });
+  // Bundles (tar, tar.gz) are listed and stand for their log members, read in place.
+  const files = await expandBundles(plain, found, (f) => displayName(f, io.cwd));
   // Inputs of which none exists (missing paths, patterns that match nothing, salvage's own
   // output folders) are a usage error; an existing but empty folder is reported by the run.
   const absent = (i: string) => GLOB_CHARS.test(i) || !existsSync(resolve(io.cwd, i)) || found.skipped.some((k) => k.path === resolve(io.cwd, i));
