@@ -21,6 +21,13 @@ export interface InputReadResult {
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
+/**
+ * Compressed input goes to the inflater in pieces of this size, at the same offsets however the
+ * file arrives (read in chunks from disk, or from inside a bundle). Where a damaged gzip stops
+ * giving up text depends on these pieces, so it is the same in every run and for a member as for
+ * the same file on its own.
+ */
+const GZ_PIECE = 16 * 1024;
 
 /**
  * `signal`, when given, stops the reading early (a preview that has seen enough): no chunk is
@@ -47,22 +54,43 @@ export async function readInput(
   let compressed: boolean | undefined;
   let gz: Gunzip | undefined;
   let gzError: Error | undefined;
+  /** Settles the piece being inflated, when the inflater fails on it instead of taking it. */
+  let pieceFailed: (() => void) | undefined;
   let gzDone: Promise<void> | undefined;
+  /** Compressed bytes handed to the inflater so far. */
+  let fed = 0;
   let compressedAtError = 0;
+  /** Compressed bytes not yet a whole piece (see GZ_PIECE). */
+  let carry = Buffer.alloc(0);
 
   const deliver = (c: Buffer) => {
     if (signal?.aborted) return;
     decompressed += c.length;
     onChunk(c, bytes);
-    // One compressed chunk inflates to several; waiting only between compressed chunks would
-    // let a paced reader run megabytes past the point where it was asked to wait.
-    if (gz) {
+  };
+
+  // One piece to the inflater; resolves once it has taken all of it and handed on what it
+  // decoded (or failed on it). The inflater is never paused: a paused inflater that then meets
+  // damage drops what it held, so how much a damaged file gave up would depend on timing.
+  const inflate = (piece: Buffer) =>
+    new Promise<void>((resolve) => {
+      fed += piece.length;
+      pieceFailed = resolve;
+      gz!.write(piece, () => resolve());
+    });
+
+  const feed = async (chunk: Buffer, last: boolean) => {
+    let buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    while (buf.length >= GZ_PIECE || (last && buf.length > 0)) {
+      if (gzError || signal?.aborted) break;
+      await inflate(buf.subarray(0, GZ_PIECE));
+      buf = buf.subarray(Math.min(GZ_PIECE, buf.length));
+      // Waiting between pieces rather than between read chunks: one chunk inflates to many times
+      // its size, and a paced reader would run megabytes past where it was asked to wait.
       const wait = pace?.();
-      if (wait) {
-        gz.pause();
-        void wait.then(() => gz!.resume());
-      }
+      if (wait) await wait;
     }
+    carry = gzError ? Buffer.alloc(0) : Buffer.from(buf);
   };
 
   for await (const raw of rs) {
@@ -81,8 +109,9 @@ export async function readInput(
           gz!.on('error', (e) => {
             if (!gzError) {
               gzError = e;
-              compressedAtError = bytes;
+              compressedAtError = fed;
             }
+            pieceFailed?.();
             resolve();
           });
         });
@@ -90,19 +119,14 @@ export async function readInput(
     }
     if (!compressed) {
       deliver(chunk);
-    } else if (!gzError && gz) {
-      if (!gz.write(chunk)) {
-        await new Promise<void>((resolve) => {
-          const done = () => { gz!.off('drain', done); gz!.off('error', done); resolve(); };
-          gz!.on('drain', done);
-          gz!.on('error', done);
-        });
-      }
+      const wait = pace?.();
+      if (wait) await wait;
+    } else if (!gzError) {
+      // After a gzip error the rest of the file is still read, so that the hash covers it.
+      await feed(chunk, false);
     }
-    // After a gzip error the rest of the file is still read, so that the hash covers it.
-    const wait = pace?.();
-    if (wait) await wait;
   }
+  if (gz && !gzError && !signal?.aborted) await feed(Buffer.alloc(0), true);
   if (signal?.aborted) {
     if (!ref) (rs as ReturnType<typeof createReadStream>).destroy();
     gz?.destroy();
