@@ -29,9 +29,38 @@ const NOT_LOGS: [RegExp, string][] = [
 export function notALog(name: string, head: Buffer): string | null {
   for (const [re, why] of NOT_LOGS) if (re.test(name)) return why;
   const gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
-  // A NUL byte is never in a text log; a gzip member is judged by its name (it is read like a .gz file).
-  if (!gzip && head.includes(0)) return 'binary content (NUL bytes), not a log / 二进制内容（含 NUL 字节），不是日志';
+  // A gzip member is judged by its name (it is read like a .gz file). NUL bytes alone do not make
+  // a binary: a log damaged by a crash holds runs of them, or junk before its first line, and is
+  // still read (as the same file outside a bundle is), its bad lines rejected and counted.
+  if (!gzip && head.includes(0) && !hasTextLine(head)) return 'binary content (NUL bytes, no line of text), not a log / 二进制内容（含 NUL 字节且无文本行），不是日志';
   return null;
+}
+
+const MIN_TEXT_LINE = 20;
+
+/**
+ * Whether the head holds a whole line that reads as text (NUL bytes left out): at least
+ * MIN_TEXT_LINE bytes, no control bytes but tab, CR and ESC, half of them or more printable ASCII
+ * (log lines in Chinese still carry ASCII times and keys). Random bytes seldom pass.
+ */
+export function hasTextLine(head: Buffer): boolean {
+  let len = 0;
+  let ascii = 0;
+  let clean = true;
+  for (const b of head) {
+    if (b === 0) continue;
+    if (b === 0x0a) {
+      if (clean && len >= MIN_TEXT_LINE && ascii * 2 >= len) return true;
+      len = 0;
+      ascii = 0;
+      clean = true;
+      continue;
+    }
+    len++;
+    if (b >= 0x20 && b < 0x7f) ascii++;
+    else if (b < 0x20 ? b !== 0x09 && b !== 0x0d && b !== 0x1b : b === 0x7f) clean = false;
+  }
+  return false;
 }
 
 const KIND_REASON: Record<string, string> = {
