@@ -21,7 +21,9 @@ export async function expandBundles(files: string[], found: Pick<Discovered, 'sk
       continue;
     }
     const l = await listBundle(f);
-    for (const m of l.members) out.push(memberPath(f, m.name));
+    // In name order, as files in a folder are taken: the report, and the rejects written in input
+    // order, are then the same whichever order the archiver (tar, zip, a panel's backup) stored them in.
+    for (const name of l.members.map((m) => m.name).sort()) out.push(memberPath(f, name));
     for (const s of l.skipped) found.skipped.push({ path: memberPath(f, s.name), reason: s.reason, kind: 'not-a-log' });
     if (l.damage) {
       found.problems.push({
