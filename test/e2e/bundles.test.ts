@@ -143,6 +143,23 @@ describe('bundles: tar and tar.gz read in place', () => {
     assert.ok((rep.input_skipped ?? []).some((k) => k.kind === 'repeat-bundle' && k.path.endsWith('/b.tar.gz')));
   });
 
+  test('byte-identical members are read once, as copies of a file are', async () => {
+    const logs = filesUnder(join(root, 'shop/logs'));
+    const app = logs.find((f) => f.endsWith('.log') && !f.includes('nginx'))!;
+    const twin = { name: 'logs/copy/' + relative(join(root, 'shop/logs'), app), body: readFileSync(app) };
+    await makeBundle(join(root, 'twins.tar.gz'), join(root, 'shop/logs'), [twin], true);
+    const out = join(root, 'out-twins');
+    const r = await runCli(['reconstruct', 'twins.tar.gz', '--keys', 'shop/keys.json', '--out', out, '--workers', '2', '-q'], root);
+    assert.ok(r.code === 0 || r.code === 1, r.stderr);
+    assert.deepEqual(records(out), records(plainOut));
+    const rep = report(out);
+    assert.equal(rep.accounting.ok, true, JSON.stringify(rep.accounting));
+    const copy = rep.inputs.find((i) => i.file === `twins.tar.gz!/${twin.name}`);
+    assert.equal(copy?.copy_of, `twins.tar.gz!/${relative(join(root, 'shop'), app)}`);
+    assert.equal(copy.parsed, 0);
+    assert.equal(rep.totals.lines_total, report(plainOut).totals.lines_total, 'the copy\'s lines are counted once');
+  });
+
   test('a truncated tar.gz gives up its readable members and reports the rest', async () => {
     const whole = readFileSync(join(root, 'b.tar.gz'));
     writeFileSync(join(root, 'cut.tar.gz'), whole.subarray(0, Math.floor(whole.length / 2)));

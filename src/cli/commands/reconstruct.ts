@@ -7,7 +7,7 @@ import type { Argv } from 'yargs';
 import { EXIT_DAMAGED, EXIT_OK, STDIN_ARG, UsageError, type CommandIO, type SalvageCommand } from '../command';
 import { discoverInputs, globToRegExp } from '../../sources/discover';
 import type { FileReport } from '../../model/types';
-import { findCopies } from '../../sources/find-copies';
+import { findCopies, type KnownDigests } from '../../sources/find-copies';
 import { expandBundles } from '../../sources/bundle/expand-bundles';
 import { overlapProblems, realPathOf } from '../../sources/protect-evidence';
 import { OutputFolder, asWriteError } from '../../sinks/output-folder';
@@ -230,7 +230,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
     return !ours && !ownInputs.has(real);
   });
   // Bundles (tar, tar.gz) are listed and stand for their log members, read in place.
-  const files = await expandBundles(plain, found, (f) => displayName(f, io.cwd));
+  const { files, digests } = await expandBundles(plain, found, (f) => displayName(f, io.cwd));
   // Inputs of which none exists (missing paths, patterns that match nothing, salvage's own
   // output folders) are a usage error; an existing but empty folder is reported by the run.
   const absent = (i: string) => GLOB_CHARS.test(i) || !existsSync(resolve(io.cwd, i)) || found.skipped.some((k) => k.path === resolve(io.cwd, i));
@@ -247,7 +247,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   const withdraw = io.onStop?.(() => folder.release());
   try {
     for (const n of notes) if (!args.quiet) io.stderr.write(`salvage: note: ${n}\n`);
-    return await reconstructInto(folder, { fromStdin, args, io, started, overrides, nginxFormat, rules, vocabulary, ruleDirs, keys, es, statementFiles, baseline, files, found, sqlMin, reviewBelow });
+    return await reconstructInto(folder, { fromStdin, args, io, started, overrides, nginxFormat, rules, vocabulary, ruleDirs, keys, es, statementFiles, baseline, files, digests, found, sqlMin, reviewBelow });
   } catch (e) {
     // A system error here is almost always the output side (the inputs are read as values):
     // name the folder when the error itself does not say which file.
@@ -273,6 +273,8 @@ interface Prepared {
   statementFiles: { path: string; display: string }[];
   baseline: Baseline | undefined;
   files: string[];
+  /** Size and sha256 of bundle members, for finding copies. */
+  digests: KnownDigests;
   found: ReturnType<typeof discoverInputs>;
   sqlMin: number;
   reviewBelow: number;
@@ -298,7 +300,7 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
   const { fromStdin, args, io, started, overrides, nginxFormat, rules, vocabulary, ruleDirs, keys, es, statementFiles, baseline, found, sqlMin, reviewBelow } = p;
   const outDir = folder.dir;
   // Byte-identical inputs are read once; the copies get a report of their own below.
-  const copies = findCopies(p.files);
+  const copies = findCopies(p.files, p.digests);
   const files = p.files.filter((f) => !copies.has(f));
   const stdinCopy = join(folder.scratch, 'stdin');
   if (fromStdin) {

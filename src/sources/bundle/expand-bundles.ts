@@ -1,13 +1,20 @@
 import type { Discovered } from '../discover';
 import { isBundleName, memberPath } from './member-path';
 import { listBundle } from './list-bundle';
-import { findCopies } from '../find-copies';
+import { findCopies, type KnownDigests } from '../find-copies';
 
 // Replaces each bundle among the inputs by its log members (`b.tar.gz!/x.log`), which are then
 // read like files. Skipped members and damage are put where the run reports inputs.
 
-export async function expandBundles(files: string[], found: Pick<Discovered, 'skipped' | 'problems'>, show: (p: string) => string): Promise<string[]> {
+export interface Expanded {
+  files: string[];
+  /** Each member's size and sha256 from the listing: byte-identical members are then read once. */
+  digests: KnownDigests;
+}
+
+export async function expandBundles(files: string[], found: Pick<Discovered, 'skipped' | 'problems'>, show: (p: string) => string): Promise<Expanded> {
   const out: string[] = [];
+  const digests = new Map<string, { bytes: number; sha256: string }>();
   // A bundle with the same bytes as an earlier one would count its members' lines twice.
   const copies = findCopies(files.filter(isBundleName));
   for (const f of files) {
@@ -23,7 +30,10 @@ export async function expandBundles(files: string[], found: Pick<Discovered, 'sk
     const l = await listBundle(f);
     // In name order, as files in a folder are taken: the report, and the rejects written in input
     // order, are then the same whichever order the archiver (tar, zip, a panel's backup) stored them in.
-    for (const name of l.members.map((m) => m.name).sort()) out.push(memberPath(f, name));
+    for (const m of [...l.members].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      out.push(memberPath(f, m.name));
+      if (m.sha256 !== undefined) digests.set(memberPath(f, m.name), { bytes: m.size, sha256: m.sha256 });
+    }
     for (const s of l.skipped) found.skipped.push({ path: memberPath(f, s.name), reason: s.reason, kind: 'not-a-log' });
     if (l.damage) {
       found.problems.push({
@@ -32,5 +42,5 @@ export async function expandBundles(files: string[], found: Pick<Discovered, 'sk
       });
     }
   }
-  return out;
+  return { files: out, digests };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { walkBundle } from './walk-bundle';
 
 // Plans the reading of a bundle: one streaming pass over it lists its members and sorts them
@@ -7,6 +8,8 @@ import { walkBundle } from './walk-bundle';
 export interface BundleMember {
   name: string;
   size: number;
+  /** Of the member's bytes, when the listing read them whole (not for a member the damage falls in). */
+  sha256?: string;
 }
 
 export interface BundleListing {
@@ -85,11 +88,14 @@ export async function listBundle(path: string): Promise<BundleListing> {
     let head = Buffer.alloc(0);
     let size = 0;
     let cut: unknown;
+    // Hashed on the way past, so that byte-identical members are read once, as copies of a file are.
+    const hash = createHash('sha256');
     try {
       for await (const c of stream) {
         const b = c as Buffer;
         if (head.length < SNIFF) head = Buffer.concat([head, b.subarray(0, SNIFF - head.length)]);
         size += b.length;
+        hash.update(b);
       }
     } catch (e) {
       cut = e;
@@ -97,7 +103,8 @@ export async function listBundle(path: string): Promise<BundleListing> {
     // A member the damage falls inside is still listed: its readable part is read, and marked damaged.
     const why = notALog(name, head);
     if (why) listing.skipped.push({ name, reason: why });
-    else if (size > 0 || cut === undefined) listing.members.push({ name, size });
+    else if (cut === undefined) listing.members.push({ name, size, sha256: hash.digest('hex') });
+    else if (size > 0) listing.members.push({ name, size });
     if (cut !== undefined) throw cut;
   });
   if (damage) listing.damage = damage;
