@@ -96,6 +96,8 @@ const SKIP_WORDS: Record<string, string> = {
   device: 'devices 设备文件',
   'output-folder': 'salvage output folders 本工具的输出目录',
   'inside-out': 'files inside --out 位于输出目录内的文件',
+  'repeat-bundle': 'bundles with the same bytes as another, read once 与其他归档包内容相同（只读一次）',
+  'not-a-log': 'bundle members that are not logs (images, SQL dumps, binaries) 归档包中的非日志成员（图片、SQL 转储、二进制）',
 };
 
 /** One line per kind of skipped input, with its count; the paths are in report.json. */

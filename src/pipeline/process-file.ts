@@ -5,6 +5,7 @@ import type { Evidence, FileReport, LogEvent, Reject } from '../model/types';
 import { LineSplitter, HEAD_BYTES } from '../sources/line-splitter';
 import { decodeLine, printableHead } from '../sources/decode-line';
 import { readInput, noteRead } from '../sources/read-input';
+import { splitMemberPath } from '../sources/bundle/member-path';
 import { detectFormat, parserById } from '../../parsers/registry';
 import type { LineParser, ParserDefinition } from '../../parsers/parser';
 import { ZoneClock, isoWithOffset } from '../../parsers/time';
@@ -85,7 +86,8 @@ export async function processFile(path: string, displayName: string, engine: Rul
   // Noise lines that name order-number-shaped tokens, for the mentions audit (src/audit/).
   const mentions = new NoiseMentionTally();
   try {
-    statSync(path);
+    // A bundle member has no path of its own: the bundle is opened when it is read.
+    if (!splitMemberPath(path)) statSync(path);
   } catch (e) {
     report.damaged = true;
     report.errors.push(`cannot open: ${(e as Error).message}`);

@@ -17,7 +17,7 @@ export interface Discovered {
 
 /** Written by every run into its --out: a folder holding it is salvage output, never evidence. */
 /** Why an entry was not read, for the summary's one line per kind. */
-export type SkipKind = 'output-folder' | 'inside-out' | 'repeat-directory' | 'fifo' | 'socket' | 'device';
+export type SkipKind = 'output-folder' | 'inside-out' | 'repeat-directory' | 'fifo' | 'socket' | 'device' | 'not-a-log' | 'repeat-bundle';
 
 export const OUTPUT_MARKER = '.salvage-output';
 

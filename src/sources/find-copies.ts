@@ -30,12 +30,17 @@ function sha256Of(path: string): string | null {
   return hash.digest('hex');
 }
 
+/** Size and sha256 of inputs that are not files of their own (bundle members, hashed as they were listed). */
+export type KnownDigests = ReadonlyMap<string, { bytes: number; sha256: string }>;
+
 /** Maps each later copy to the first file with the same bytes. `files` is in reading order. */
-export function findCopies(files: string[]): Map<string, Copy> {
+export function findCopies(files: string[], known: KnownDigests = new Map()): Map<string, Copy> {
   const bySize = new Map<number, string[]>();
   for (const f of files) {
     let size: number;
-    try { size = statSync(f).size; } catch { continue; }
+    const k = known.get(f);
+    if (k) size = k.bytes;
+    else try { size = statSync(f).size; } catch { continue; }
     if (size === 0) continue; // empty files hold no lines to double-count
     bySize.set(size, [...(bySize.get(size) ?? []), f]);
   }
@@ -44,7 +49,7 @@ export function findCopies(files: string[]): Map<string, Copy> {
     if (group.length < 2) continue;
     const firstByHash = new Map<string, string>();
     for (const f of group) {
-      const h = sha256Of(f);
+      const h = known.get(f)?.sha256 ?? sha256Of(f);
       if (h === null) continue;
       const first = firstByHash.get(h);
       if (first === undefined) firstByHash.set(h, f);

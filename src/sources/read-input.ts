@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { FileReport } from '../model/types';
 import { createReadStream } from 'node:fs';
 import { createGunzip, type Gunzip } from 'node:zlib';
+import { splitMemberPath } from './bundle/member-path';
+import { readMember } from './bundle/read-member';
 
 // Reads one input file as a stream of decompressed chunks. The file is opened read-only and
 // hashed as it is read, so the run report can name exactly which bytes were examined.
@@ -19,6 +21,13 @@ export interface InputReadResult {
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
+/**
+ * Compressed input goes to the inflater in pieces of this size, at the same offsets however the
+ * file arrives (read in chunks from disk, or from inside a bundle). Where a damaged gzip stops
+ * giving up text depends on these pieces, so it is the same in every run and for a member as for
+ * the same file on its own.
+ */
+const GZ_PIECE = 16 * 1024;
 
 /**
  * `signal`, when given, stops the reading early (a preview that has seen enough): no chunk is
@@ -35,28 +44,53 @@ export async function readInput(
   pace?: () => Promise<void> | undefined,
 ): Promise<InputReadResult> {
   const hash = createHash('sha256');
-  const rs = createReadStream(path, { flags: 'r', highWaterMark: chunkBytes });
+  // A bundle member (`b.tar.gz!/x.log`) is read in place; its bytes are the input, hashed and
+  // counted like a file's, and damage to the bundle around it is damage to this input.
+  const ref = splitMemberPath(path);
+  let bundleDamage: string | undefined;
+  const rs: AsyncIterable<Buffer> = ref ? memberChunks(ref.bundle, ref.member, signal, (d) => { bundleDamage = d; }) : createReadStream(path, { flags: 'r', highWaterMark: chunkBytes });
   let bytes = 0;
   let decompressed = 0;
   let compressed: boolean | undefined;
   let gz: Gunzip | undefined;
   let gzError: Error | undefined;
+  /** Settles the piece being inflated, when the inflater fails on it instead of taking it. */
+  let pieceFailed: (() => void) | undefined;
   let gzDone: Promise<void> | undefined;
+  /** Compressed bytes handed to the inflater so far. */
+  let fed = 0;
   let compressedAtError = 0;
+  /** Compressed bytes not yet a whole piece (see GZ_PIECE). */
+  let carry = Buffer.alloc(0);
 
   const deliver = (c: Buffer) => {
     if (signal?.aborted) return;
     decompressed += c.length;
     onChunk(c, bytes);
-    // One compressed chunk inflates to several; waiting only between compressed chunks would
-    // let a paced reader run megabytes past the point where it was asked to wait.
-    if (gz) {
+  };
+
+  // One piece to the inflater; resolves once it has taken all of it and handed on what it
+  // decoded (or failed on it). The inflater is never paused: a paused inflater that then meets
+  // damage drops what it held, so how much a damaged file gave up would depend on timing.
+  const inflate = (piece: Buffer) =>
+    new Promise<void>((resolve) => {
+      fed += piece.length;
+      pieceFailed = resolve;
+      gz!.write(piece, () => resolve());
+    });
+
+  const feed = async (chunk: Buffer, last: boolean) => {
+    let buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    while (buf.length >= GZ_PIECE || (last && buf.length > 0)) {
+      if (gzError || signal?.aborted) break;
+      await inflate(buf.subarray(0, GZ_PIECE));
+      buf = buf.subarray(Math.min(GZ_PIECE, buf.length));
+      // Waiting between pieces rather than between read chunks: one chunk inflates to many times
+      // its size, and a paced reader would run megabytes past where it was asked to wait.
       const wait = pace?.();
-      if (wait) {
-        gz.pause();
-        void wait.then(() => gz!.resume());
-      }
+      if (wait) await wait;
     }
+    carry = gzError ? Buffer.alloc(0) : Buffer.from(buf);
   };
 
   for await (const raw of rs) {
@@ -75,8 +109,9 @@ export async function readInput(
           gz!.on('error', (e) => {
             if (!gzError) {
               gzError = e;
-              compressedAtError = bytes;
+              compressedAtError = fed;
             }
+            pieceFailed?.();
             resolve();
           });
         });
@@ -84,21 +119,16 @@ export async function readInput(
     }
     if (!compressed) {
       deliver(chunk);
-    } else if (!gzError && gz) {
-      if (!gz.write(chunk)) {
-        await new Promise<void>((resolve) => {
-          const done = () => { gz!.off('drain', done); gz!.off('error', done); resolve(); };
-          gz!.on('drain', done);
-          gz!.on('error', done);
-        });
-      }
+      const wait = pace?.();
+      if (wait) await wait;
+    } else if (!gzError) {
+      // After a gzip error the rest of the file is still read, so that the hash covers it.
+      await feed(chunk, false);
     }
-    // After a gzip error the rest of the file is still read, so that the hash covers it.
-    const wait = pace?.();
-    if (wait) await wait;
   }
+  if (gz && !gzError && !signal?.aborted) await feed(Buffer.alloc(0), true);
   if (signal?.aborted) {
-    rs.destroy();
+    if (!ref) (rs as ReturnType<typeof createReadStream>).destroy();
     gz?.destroy();
   } else if (gz && !gzError) gz.end();
   if (gzDone) await gzDone;
@@ -109,7 +139,9 @@ export async function readInput(
     compressed: compressed === true,
     decompressedBytes: decompressed,
   };
-  if (gzError) {
+  if (bundleDamage) {
+    result.damage = `bundle damaged: ${bundleDamage}; ${bytes} bytes of this member were read / 归档包已损坏，已读取该成员可读的部分`;
+  } else if (gzError) {
     const lost = Math.max(0, bytes - compressedAtError);
     result.damage =
       `gzip stream damaged (${gzError.message}); ${decompressed} bytes were recovered before the damage` +
@@ -117,6 +149,49 @@ export async function readInput(
       ' / gzip 文件已损坏，已恢复损坏前的内容';
   }
   return result;
+}
+
+/** The member's chunks as an iterable, so that it is read like a file; damage goes to `onDamage`. */
+async function* memberChunks(bundle: string, member: string, signal: AbortSignal | undefined, onDamage: (d: string) => void): AsyncGenerator<Buffer> {
+  // readMember pushes; the consumer pulls at its own pace, so each chunk waits until taken.
+  const queue: Buffer[] = [];
+  let wake: (() => void) | undefined;
+  let taken: (() => void) | undefined;
+  let over = false;
+  let quit = false;
+  const done = readMember(bundle, member, (c) => quit ? undefined : new Promise<void>((resolve) => {
+    queue.push(c);
+    taken = resolve;
+    wake?.();
+  }), signal).then((end) => {
+    if (!end.found) onDamage(end.damage ? `member not reached (${end.damage})` : 'member not found in the bundle');
+    else if (end.damage) onDamage(end.damage);
+  }, (e: Error) => onDamage(e.message)).finally(() => {
+    over = true;
+    wake?.();
+  });
+  try {
+    for (;;) {
+      if (queue.length > 0) {
+        const c = queue.shift()!;
+        const t = taken;
+        taken = undefined;
+        yield c;
+        t?.();
+        continue;
+      }
+      if (over) break;
+      await new Promise<void>((resolve) => { wake = resolve; });
+      wake = undefined;
+    }
+  } finally {
+    // Stopped early (a preview that has seen enough): let the member reader run out and stop.
+    quit = true;
+    const t = taken;
+    taken = undefined;
+    t?.();
+    if (!over) await done;
+  }
 }
 
 /** Copy what reading found (size, hash, compression, damage) into a file's report. */

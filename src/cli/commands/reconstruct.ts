@@ -7,7 +7,8 @@ import type { Argv } from 'yargs';
 import { EXIT_DAMAGED, EXIT_OK, STDIN_ARG, UsageError, type CommandIO, type SalvageCommand } from '../command';
 import { discoverInputs, globToRegExp } from '../../sources/discover';
 import type { FileReport } from '../../model/types';
-import { findCopies } from '../../sources/find-copies';
+import { findCopies, type KnownDigests } from '../../sources/find-copies';
+import { expandBundles } from '../../sources/bundle/expand-bundles';
 import { overlapProblems, realPathOf } from '../../sources/protect-evidence';
 import { OutputFolder, asWriteError } from '../../sinks/output-folder';
 import { loadRules, RulePackError } from '../../../rules/engine/load-packs';
@@ -91,7 +92,7 @@ function parseFormatOverrides(specs: string[], extra: readonly ParserDefinition[
 
 export const reconstructCommand: SalvageCommand<ReconstructArgs> = {
   name: 'reconstruct <inputs..>',
-  describe: 'Rebuild transactions from log files, folders or globs (plain or gzip) / 从日志重建交易',
+  describe: 'Rebuild transactions from log files, folders or globs (plain or gzip) and tar, tar.gz or zip bundles / 从日志（含 tar、tar.gz、zip 归档包）重建交易',
   builder: (y: Argv) =>
     y
       // `default: undefined`: yargs would otherwise show a required list as `[default: []]`.
@@ -221,13 +222,15 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   }
   const outReal = realPathOf(outDir);
   // Never read our own outputs back as evidence (a glob may reach into --out).
-  const files = found.files.filter((f) => {
+  const plain = found.files.filter((f) => {
     let real = f;
     try { real = realpathSync(f); } catch { /* reported when read */ }
     const ours = real === outReal || real.startsWith(outReal + sep);
     if (ours) found.skipped.push({ path: f, reason: 'inside --out / 位于输出目录内', kind: 'inside-out' });
     return !ours && !ownInputs.has(real);
   });
+  // Bundles (tar, tar.gz) are listed and stand for their log members, read in place.
+  const { files, digests } = await expandBundles(plain, found, (f) => displayName(f, io.cwd));
   // Inputs of which none exists (missing paths, patterns that match nothing, salvage's own
   // output folders) are a usage error; an existing but empty folder is reported by the run.
   const absent = (i: string) => GLOB_CHARS.test(i) || !existsSync(resolve(io.cwd, i)) || found.skipped.some((k) => k.path === resolve(io.cwd, i));
@@ -244,7 +247,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   const withdraw = io.onStop?.(() => folder.release());
   try {
     for (const n of notes) if (!args.quiet) io.stderr.write(`salvage: note: ${n}\n`);
-    return await reconstructInto(folder, { fromStdin, args, io, started, overrides, nginxFormat, rules, vocabulary, ruleDirs, keys, es, statementFiles, baseline, files, found, sqlMin, reviewBelow });
+    return await reconstructInto(folder, { fromStdin, args, io, started, overrides, nginxFormat, rules, vocabulary, ruleDirs, keys, es, statementFiles, baseline, files, digests, found, sqlMin, reviewBelow });
   } catch (e) {
     // A system error here is almost always the output side (the inputs are read as values):
     // name the folder when the error itself does not say which file.
@@ -270,6 +273,8 @@ interface Prepared {
   statementFiles: { path: string; display: string }[];
   baseline: Baseline | undefined;
   files: string[];
+  /** Size and sha256 of bundle members, for finding copies. */
+  digests: KnownDigests;
   found: ReturnType<typeof discoverInputs>;
   sqlMin: number;
   reviewBelow: number;
@@ -295,7 +300,7 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
   const { fromStdin, args, io, started, overrides, nginxFormat, rules, vocabulary, ruleDirs, keys, es, statementFiles, baseline, found, sqlMin, reviewBelow } = p;
   const outDir = folder.dir;
   // Byte-identical inputs are read once; the copies get a report of their own below.
-  const copies = findCopies(p.files);
+  const copies = findCopies(p.files, p.digests);
   const files = p.files.filter((f) => !copies.has(f));
   const stdinCopy = join(folder.scratch, 'stdin');
   if (fromStdin) {
