@@ -201,6 +201,8 @@ interface Timed {
   cpu: number;
   rssMb: number;
   stdout: string;
+  /** What the command wrote to stderr, less GNU time's own lines. */
+  stderr: string;
   status: number;
 }
 
@@ -209,7 +211,8 @@ function timeIt(cmd: string, args: string[]): Timed {
   const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
   const last = r.stderr.trim().split('\n').pop() ?? '';
   const [secs, user, sys, kb] = last.split(' ').map(Number);
-  return { seconds: secs ?? NaN, cpu: (user ?? NaN) + (sys ?? NaN), rssMb: (kb ?? NaN) / 1024, stdout: r.stdout, status: r.status ?? -1 };
+  const stderr = r.stderr.trim().split('\n').slice(0, -1).filter((l) => !l.startsWith('Command exited with non-zero status')).join('\n');
+  return { seconds: secs ?? NaN, cpu: (user ?? NaN) + (sys ?? NaN), rssMb: (kb ?? NaN) / 1024, stdout: r.stdout, stderr, status: r.status ?? -1 };
 }
 
 function median(xs: number[]): number {
@@ -224,7 +227,7 @@ function measure(c: Corpus): Row {
   const zc = [...Array(c.runs)].map(() => timeIt('bash', ['-c', `zcat -f ${files.map((f) => `'${f}'`).join(' ')} | wc -l`]));
   const lines = Number(zc[0]!.stdout.trim());
   log(`${c.label}: salvage reconstruct ×${c.runs} (${lines.toLocaleString('en-US')} lines)…`);
-  const outDir = join(out, `out-${c.label.replace(/[^A-Za-z0-9]+/g, '-')}`);
+  const outDir = join(out, `out-${c.label.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')}`);
   const load = loadavg()[0]!;
   const rec = [...Array(c.runs)].map(() => timeIt(process.execPath, [bin, 'reconstruct', ...c.inputs, '--out', outDir, '-q', ...(c.keys ? ['--keys', c.keys] : [])]));
   const row: Row = {
@@ -241,6 +244,8 @@ function measure(c: Corpus): Row {
     // 0 and 1 both mean finished (1: something needs review); anything else is in the table.
     exit: Math.max(...rec.map((r) => r.status)),
   };
+  // Exit 4 (heap budget) and the like: salvage's own words say what stopped it.
+  for (const r of rec) if (r.status !== 0 && r.status !== 1) log(`${c.label}: salvage exited ${r.status}:\n${r.stderr}`);
   log(format(row));
   return row;
 }
