@@ -1,13 +1,28 @@
 // npm run bench: how fast and how lean is `salvage reconstruct`, measured against
-// `zcat -f | wc -l` on the same files. The corpora are built with `salvage simulate` (a
-// million-line shop, plain and gzipped) and cached under bench-out/. A benchmark, not a test:
-// nothing here passes or fails, it prints what it measured.
+// `zcat -f | wc -l` on the same files in the same run. A benchmark, not a test: nothing here
+// passes or fails, it prints what it measured. The corpora are built once and cached under
+// bench-out/ (never inside the real data it copies from):
+//
+//   shop      `salvage simulate` 40,000 orders over 3 days (~1.26 M lines), as written and gzipped
+//   realdata  Elastic's public nginx_logs sample ×20: 20 rotated files (access.log, access.log.1,
+//             access.log.2.gz … access.log.19.gz), each copy moved 21 days later than the one
+//             before, since byte-identical copies would be read once (README "Copies are read once")
+//   1m        a simulated shop of ~1 M lines (32,000 orders over 3 days)
+//   10m       ~10 M lines: eight simulated shops of 40,000 orders over 3 days, separately seeded,
+//             one after another in time (24 days), read in one run. One 320,000-order simulation
+//             would hold the whole shop in a ~7.7 GB heap (src/simulate/heap-budget.ts); eight of
+//             ~1.1 GB each are kinder to a shared machine
+//
+// BENCH_ONLY=realdata,10m picks parts (default: all); BENCH_RUNS (3) repeats the small corpora,
+// BENCH_RUNS_10M (1) the 10 M one; BENCH_REALDATA points at shared/realdata; SALVAGE_MAX_HEAP_MB
+// is passed to salvage as usual.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join, relative, resolve, dirname } from 'node:path';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
+import { gzipSync, createGzip } from 'node:zlib';
 
 const root = resolve(__dirname, '..', '..');
 const bin = join(root, 'bin', 'salvage.js');
@@ -15,6 +30,38 @@ const out = join(root, 'bench-out');
 const orders = Number(process.env.BENCH_ORDERS ?? 40000);
 const days = Number(process.env.BENCH_DAYS ?? 3);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
+const runs10m = Number(process.env.BENCH_RUNS_10M ?? 1);
+const realdata = resolve(process.env.BENCH_REALDATA ?? join(root, '..', 'shared', 'realdata'));
+
+const PARTS = ['shop', 'realdata', '1m', '10m'] as const;
+type Part = (typeof PARTS)[number];
+
+/** One row of the table: files read together by one `reconstruct`. */
+interface Corpus {
+  label: string;
+  inputs: string[];
+  keys?: string;
+  runs: number;
+}
+
+interface Row {
+  corpus: Corpus;
+  files: number;
+  bytes: number;
+  lines: number;
+  zcatSecs: number;
+  zcatCpu: number;
+  secs: number;
+  cpu: number;
+  /** The 1-minute load average when salvage's runs began: how shared the machine was. */
+  load: number;
+  rssMb: number;
+  exit: number;
+}
+
+function log(text: string): void {
+  process.stderr.write(`[bench] ${text}\n`);
+}
 
 function walk(dir: string): string[] {
   const r: string[] = [];
@@ -26,6 +73,21 @@ function walk(dir: string): string[] {
   return r;
 }
 
+/** Built into a temporary folder and renamed, so an interrupted build is never taken as cached. */
+async function cached(dir: string, build: (tmp: string) => Promise<void> | void): Promise<string> {
+  if (existsSync(dir)) return dir;
+  const tmp = `${dir}.partial`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  await build(tmp);
+  renameSync(tmp, dir);
+  return dir;
+}
+
+function simulate(dir: string, args: string[]): void {
+  execFileSync(process.execPath, [bin, 'simulate', '--out', dir, '--damage', 'none', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
 async function gzipTree(src: string, dst: string): Promise<void> {
   for (const f of walk(src)) {
     const target = join(dst, relative(src, f)) + (f.endsWith('.gz') ? '' : '.gz');
@@ -35,12 +97,122 @@ async function gzipTree(src: string, dst: string): Promise<void> {
   }
 }
 
-function timeIt(cmd: string, args: string[]): { seconds: number; rssMb: number; stdout: string } {
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const CLF_TIME = /\[(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-]\d{4})\]/;
+
+/** The line with its `[dd/Mon/yyyy:HH:MM:SS zone]` moved by `days` (the zone kept as written). */
+function shiftClfTime(line: string, days: number): string {
+  return line.replace(CLF_TIME, (all, d: string, mon: string, y: string, hh: string, mm: string, ss: string, zone: string) => {
+    const m = MONTHS.indexOf(mon);
+    if (m < 0) return all;
+    const t = new Date(Date.UTC(Number(y), m, Number(d), Number(hh), Number(mm), Number(ss)) + days * 86_400_000);
+    const p = (n: number) => String(n).padStart(2, '0');
+    return `[${p(t.getUTCDate())}/${MONTHS[t.getUTCMonth()]}/${t.getUTCFullYear()}:${p(t.getUTCHours())}:${p(t.getUTCMinutes())}:${p(t.getUTCSeconds())} ${zone}]`;
+  });
+}
+
+const REALDATA_COPIES = 20;
+const REALDATA_SHIFT_DAYS = 21; // the sample spans 17 May – 4 Jun 2015
+
+async function realdataCorpus(): Promise<Corpus | string> {
+  const sample = join(realdata, 'elastic-examples', 'nginx_logs');
+  if (!existsSync(sample)) return `Elastic's nginx_logs not found at ${sample} (set BENCH_REALDATA) / 未找到样本`;
+  const dir = await cached(join(out, `realdata-nginx-x${REALDATA_COPIES}`), (tmp) => {
+    log(`writing Elastic's nginx_logs ${REALDATA_COPIES} times as rotated files…`);
+    const lines = readFileSync(sample, 'utf8').split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    // Copy 0 is the oldest, so it is the file rotated furthest: access.log.19.gz; logrotate's
+    // delaycompress leaves the newest rotation (access.log.1) plain, as the live access.log.
+    for (let copy = 0; copy < REALDATA_COPIES; copy++) {
+      const age = REALDATA_COPIES - 1 - copy;
+      const text = lines.map((l) => shiftClfTime(l, copy * REALDATA_SHIFT_DAYS)).join('\n') + '\n';
+      const name = age === 0 ? 'access.log' : `access.log.${age}`;
+      if (age <= 1) writeFileSync(join(tmp, name), text);
+      else writeFileSync(join(tmp, `${name}.gz`), gzipSync(text, { level: 6 }));
+    }
+  });
+  return { label: `realdata ×${REALDATA_COPIES}`, inputs: [dir], runs };
+}
+
+async function shopCorpora(): Promise<Corpus[]> {
+  const corpus = await cached(join(out, `shop-${orders}x${days}`), (tmp) => {
+    log(`simulating ${orders} orders over ${days} days…`);
+    simulate(tmp, ['--orders', String(orders), '--days', String(days), '--seed', '1']);
+  });
+  const plain = join(corpus, 'logs');
+  const gz = await cached(join(out, `shop-${orders}x${days}-gz`), async (tmp) => {
+    log('gzipping a copy of the corpus…');
+    await gzipTree(plain, tmp);
+  });
+  const keys = join(corpus, 'keys.json');
+  return [
+    { label: `shop ${orders / 1000}k×${days}d`, inputs: [plain], keys, runs },
+    { label: `shop ${orders / 1000}k×${days}d gz`, inputs: [gz], keys, runs },
+  ];
+}
+
+async function oneMillion(): Promise<Corpus> {
+  const dir = await cached(join(out, 'shop-1m'), (tmp) => {
+    log('simulating a shop of about 1 M lines (32,000 orders over 3 days)…');
+    simulate(tmp, ['--orders', '32000', '--days', '3', '--seed', '1m']);
+  });
+  return { label: '1M lines (sim)', inputs: [join(dir, 'logs')], keys: join(dir, 'keys.json'), runs };
+}
+
+const TEN_M_PARTS = 8;
+
+async function tenMillion(): Promise<Corpus> {
+  const dir = join(out, 'shop-10m');
+  mkdirSync(dir, { recursive: true });
+  const parts: string[] = [];
+  for (let n = 1; n <= TEN_M_PARTS; n++) {
+    const start = new Date(Date.UTC(2026, 10, 21 + 3 * (n - 1))).toISOString().slice(0, 10);
+    parts.push(
+      await cached(join(dir, `part-${n}`), (tmp) => {
+        log(`10M corpus: simulating part ${n} of ${TEN_M_PARTS} (seed 10m-${n}, from ${start})…`);
+        simulate(tmp, ['--orders', '40000', '--days', '3', '--seed', `10m-${n}`, '--start', `${start}T00:00:00+08:00`]);
+      }),
+    );
+  }
+  // One keys.json for the run. Merchant ids differ from seed to seed, except epusdt's, which
+  // is the payment row (22) in every part: the first part's key is kept, so the other parts'
+  // epusdt callbacks fail their signature check (counted and said below).
+  const keys: Record<string, Record<string, unknown>> = {};
+  let clashes = 0;
+  for (const p of parts) {
+    for (const [gw, ids] of Object.entries(JSON.parse(readFileSync(join(p, 'keys.json'), 'utf8')) as Record<string, Record<string, unknown>>)) {
+      const into = (keys[gw] ??= {});
+      for (const [id, key] of Object.entries(ids)) {
+        if (id in into) clashes += JSON.stringify(into[id]) === JSON.stringify(key) ? 0 : 1;
+        else into[id] = key;
+      }
+    }
+  }
+  const keysFile = join(dir, 'keys.json');
+  writeFileSync(keysFile, JSON.stringify(keys, null, 2) + '\n', { mode: 0o600 });
+  if (clashes > 0) log(`10M corpus: ${clashes} merchant id(s) carry another key in a later part (epusdt row 22): those callbacks will fail their signature check`);
+  return { label: `10M lines (${TEN_M_PARTS} sims)`, inputs: parts.map((p) => join(p, 'logs')), keys: keysFile, runs: runs10m };
+}
+
+interface Timed {
+  seconds: number;
+  /** User + system CPU seconds, children included: on a shared machine wall time stretches with
+   *  the load, CPU time much less. */
+  cpu: number;
+  rssMb: number;
+  stdout: string;
+  /** What the command wrote to stderr, less GNU time's own lines. */
+  stderr: string;
+  status: number;
+}
+
+function timeIt(cmd: string, args: string[]): Timed {
   // GNU time reports the peak RSS of the process (worker threads included).
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
   const last = r.stderr.trim().split('\n').pop() ?? '';
-  const [secs, kb] = last.split(' ').map(Number);
-  return { seconds: secs ?? NaN, rssMb: (kb ?? NaN) / 1024, stdout: r.stdout };
+  const [secs, user, sys, kb] = last.split(' ').map(Number);
+  const stderr = r.stderr.trim().split('\n').slice(0, -1).filter((l) => !l.startsWith('Command exited with non-zero status')).join('\n');
+  return { seconds: secs ?? NaN, cpu: (user ?? NaN) + (sys ?? NaN), rssMb: (kb ?? NaN) / 1024, stdout: r.stdout, stderr, status: r.status ?? -1 };
 }
 
 function median(xs: number[]): number {
@@ -48,42 +220,85 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
+function measure(c: Corpus): Row {
+  const files = c.inputs.flatMap((d) => (statSync(d).isDirectory() ? walk(d) : [d]));
+  const bytes = files.reduce((a, f) => a + statSync(f).size, 0);
+  log(`${c.label}: zcat -f | wc -l ×${c.runs}…`);
+  const zc = [...Array(c.runs)].map(() => timeIt('bash', ['-c', `zcat -f ${files.map((f) => `'${f}'`).join(' ')} | wc -l`]));
+  const lines = Number(zc[0]!.stdout.trim());
+  log(`${c.label}: salvage reconstruct ×${c.runs} (${lines.toLocaleString('en-US')} lines)…`);
+  const outDir = join(out, `out-${c.label.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')}`);
+  const load = loadavg()[0]!;
+  const rec = [...Array(c.runs)].map(() => timeIt(process.execPath, [bin, 'reconstruct', ...c.inputs, '--out', outDir, '-q', ...(c.keys ? ['--keys', c.keys] : [])]));
+  const row: Row = {
+    corpus: c,
+    files: files.length,
+    bytes,
+    lines,
+    zcatSecs: median(zc.map((r) => r.seconds)),
+    zcatCpu: median(zc.map((r) => r.cpu)),
+    secs: median(rec.map((r) => r.seconds)),
+    cpu: median(rec.map((r) => r.cpu)),
+    load,
+    rssMb: Math.max(...rec.map((r) => r.rssMb)),
+    // 0 and 1 both mean finished (1: something needs review); anything else is in the table.
+    exit: Math.max(...rec.map((r) => r.status)),
+  };
+  // Exit 4 (heap budget) and the like: salvage's own words say what stopped it.
+  for (const r of rec) if (r.status !== 0 && r.status !== 1) log(`${c.label}: salvage exited ${r.status}:\n${r.stderr}`);
+  log(format(row));
+  return row;
+}
+
+const HEADER =
+  'corpus                 runs files  size MB       lines  zcat (s)  salvage (s)  salvage lines/s  ratio  peak RSS MB  exit  zcat CPU s  salvage CPU s  load';
+
+function format(r: Row): string {
+  const rate = r.lines / r.secs;
+  return (
+    `${r.corpus.label.padEnd(22)} ${String(r.corpus.runs).padStart(4)} ${String(r.files).padStart(5)} ${(r.bytes / 1048576).toFixed(1).padStart(8)} ` +
+    `${r.lines.toLocaleString('en-US').padStart(11)} ${r.zcatSecs.toFixed(2).padStart(9)} ${r.secs.toFixed(2).padStart(12)} ` +
+    `${Math.round(rate).toLocaleString('en-US').padStart(16)} ${(r.zcatSecs / r.secs).toFixed(2).padStart(6)} ${r.rssMb.toFixed(0).padStart(12)} ${String(r.exit).padStart(5)} ` +
+    `${r.zcatCpu.toFixed(2).padStart(11)} ${r.cpu.toFixed(2).padStart(14)} ${r.load.toFixed(1).padStart(5)}`
+  );
+}
+
+function chosenParts(): Part[] {
+  const only = process.env.BENCH_ONLY?.trim();
+  if (!only) return [...PARTS];
+  const names = only.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(PARTS as readonly string[]).includes(n));
+  if (unknown.length > 0) {
+    process.stderr.write(`BENCH_ONLY: unknown part(s) ${unknown.join(', ')} (known: ${PARTS.join(', ')}) / 未知的基准测试部分\n`);
+    process.exit(2);
+  }
+  return PARTS.filter((p) => names.includes(p));
+}
+
 async function main(): Promise<void> {
+  const parts = chosenParts();
   mkdirSync(out, { recursive: true });
-  const corpus = join(out, `shop-${orders}x${days}`);
-  if (!existsSync(join(corpus, 'truth', 'meta.json'))) {
-    rmSync(corpus, { recursive: true, force: true });
-    process.stderr.write(`[bench] simulating ${orders} orders over ${days} days (cached in ${relative(root, corpus)})…\n`);
-    execFileSync(process.execPath, [bin, 'simulate', '--out', corpus, '--orders', String(orders), '--days', String(days), '--seed', '1', '--damage', 'none'], { stdio: 'inherit' });
-  }
-  const plain = join(corpus, 'logs');
-  const gz = join(out, `shop-${orders}x${days}-gz`);
-  if (!existsSync(gz)) {
-    process.stderr.write('[bench] gzipping a copy of the corpus…\n');
-    await gzipTree(plain, gz);
-  }
-  const rows: string[] = [];
-  for (const [label, dir] of [['plain', plain], ['gzip', gz]] as const) {
-    const files = walk(dir);
-    const bytes = files.reduce((a, f) => a + statSync(f).size, 0);
-    const zc = [...Array(runs)].map(() => timeIt('bash', ['-c', `zcat -f ${files.map((f) => `'${f}'`).join(' ')} | wc -l`]));
-    const lines = Number(zc[0]!.stdout.trim());
-    const zcSecs = median(zc.map((r) => r.seconds));
-    const rec = [...Array(runs)].map(() => timeIt(process.execPath, [bin, 'reconstruct', dir, '--out', join(out, `out-${label}`), '-q', '--keys', join(corpus, 'keys.json')]));
-    const secs = median(rec.map((r) => r.seconds));
-    const rss = Math.max(...rec.map((r) => r.rssMb));
-    rows.push(
-      `${label.padEnd(6)} ${String(files.length).padStart(5)} ${(bytes / 1048576).toFixed(1).padStart(9)} ${String(lines).padStart(10)} ` +
-        `${zcSecs.toFixed(2).padStart(8)} ${Math.round(lines / zcSecs).toLocaleString('en-US').padStart(13)} ` +
-        `${secs.toFixed(2).padStart(8)} ${Math.round(lines / secs).toLocaleString('en-US').padStart(12)} ${(bytes / 1048576 / secs).toFixed(1).padStart(7)} ${rss.toFixed(0).padStart(8)} ` +
-        `${(lines / secs / (lines / zcSecs)).toFixed(2).padStart(6)}`,
-    );
+  const rows: Row[] = [];
+  const skipped: string[] = [];
+  for (const part of parts) {
+    if (part === 'shop') for (const c of await shopCorpora()) rows.push(measure(c));
+    if (part === 'realdata') {
+      const c = await realdataCorpus();
+      if (typeof c === 'string') skipped.push(`realdata: ${c}`);
+      else rows.push(measure(c));
+    }
+    if (part === '1m') rows.push(measure(await oneMillion()));
+    if (part === '10m') rows.push(measure(await tenMillion()));
   }
   process.stdout.write(
-    `salvage reconstruct benchmark (median of ${runs} runs; ${process.env.BENCH_NOTE ?? ''}node ${process.version}, ${require('node:os').availableParallelism()} cores)\n` +
-      'input  files  size (MB)      lines  zcat (s)  zcat lines/s  salvage (s)  lines/s    MB/s  RSS (MB)  ratio\n' +
-      rows.join('\n') + '\n' +
-      'ratio = salvage line rate / zcat -f | wc -l line rate (the target is ≥ 0.5); RSS is the peak resident set of the whole process.\n',
+    `salvage reconstruct benchmark (${process.env.BENCH_NOTE ?? ''}node ${process.version}, ${availableParallelism()} cores, ` +
+      `heap budget ${process.env.SALVAGE_MAX_HEAP_MB ?? '256 (default)'} MB; parts: ${parts.join(', ')})\n` +
+      HEADER + '\n' +
+      rows.map(format).join('\n') + '\n' +
+      skipped.map((s) => `skipped ${s}\n`).join('') +
+      'times are medians over the runs; ratio = zcat -f | wc -l time / salvage time, the same as the ratio of their line rates (target ≥ 0.5);\n' +
+      'peak RSS is the largest resident set of the whole salvage process (worker threads included) over the runs; exit 0 or 1 = finished (1: needs review);\n' +
+      'CPU s = user + system seconds (median), zcat and wc together; load = 1-minute load average as salvage started (above the core count, the machine was shared).\n',
   );
 }
 
