@@ -12,8 +12,10 @@ export interface Block {
   len: number;
 }
 
-// Writes are gathered so a stream of small blocks costs few system calls.
-const FLUSH_BYTES = 1 << 20;
+// Writes are gathered so a stream of small blocks costs few system calls. The correlator has
+// half a dozen of these files, and what waits is held as text (two bytes a character when a
+// line is not Latin-1): 256 KB each rather than 1 MB keeps that small (issue 11).
+const FLUSH_BYTES = 256 * 1024;
 
 export class BlockFile {
   private dir: string | null = null;
@@ -53,8 +55,18 @@ export class BlockFile {
       if (n === 0) throw new Error(`scratch file ended early at ${b.pos + got} (wanted ${b.len} bytes at ${b.pos})`);
       got += n;
     }
-    // Drop the final newline, then split: the block's own lines, nothing more.
-    return this.scratch.toString('utf8', 0, b.len - 1).split('\n');
+    // Each line decoded on its own, up to the final newline: split() would return slices of the
+    // whole block, and a caller keeping one line (a record read back at the end of the run)
+    // would keep every other line of the block alive with it.
+    const out: string[] = [];
+    const end = b.len - 1;
+    let start = 0;
+    for (let nl = this.scratch.indexOf(10, start); nl >= 0 && nl < end; nl = this.scratch.indexOf(10, start)) {
+      out.push(this.scratch.toString('utf8', start, nl));
+      start = nl + 1;
+    }
+    out.push(this.scratch.toString('utf8', start, end));
+    return out;
   }
 
   /** Every line written, in order, with the position it starts at: for blocks of one line, the block. */

@@ -181,6 +181,17 @@ export class Correlator {
   }
 
   addBatch(b: EvidenceBatch, file?: string): void {
+    // An item needed whole is parsed once, however many of the steps below look into it: the
+    // main thread is the slower side while reading, and each parse is garbage to collect.
+    let parsedAt = -1;
+    let parsed: Evidence | undefined;
+    const whole = (j: number): Evidence => {
+      if (parsedAt !== j) {
+        parsed = parseEvidence(b.json[j]!);
+        parsedAt = j;
+      }
+      return parsed!;
+    };
     for (let i = 0; i < b.json.length; i++) {
       const kind = b.kind[i]!;
       const oid = b.orderId[i];
@@ -189,7 +200,7 @@ export class Correlator {
       // The few kinds the correlator needs whole are parsed now; the rest stay text until the
       // order's record is built.
       if (kind === 'balance_changed') {
-        const e = parseEvidence(b.json[i]!);
+        const e = whole(i);
         const line = balanceLineOf(e, this.name(e.source.file));
         if (line) this.balances.push({ ...line, merchant_id: this.name(line.merchant_id) });
       }
@@ -203,7 +214,7 @@ export class Correlator {
         if (links && !b.badSignature[i]) for (const l of links) this.claim(l, id);
         const known = !Number.isNaN(ts);
         if (kind === 'payment_notified' && known) {
-          const e = parseEvidence(b.json[i]!);
+          const e = whole(i);
           const c = callbackTime(e);
           const code = this.sourceCode(c.source);
           k.noteCallback(row, c.web ? -code : code, ts);
@@ -216,7 +227,7 @@ export class Correlator {
             if (typeof e.fields.paid_at === 'string') this.gatewayTimes.note(code, ts, Date.parse(e.fields.paid_at));
           }
         } else if (known) {
-          this.noteFlowStep(b, i, row, kind, ts, file);
+          this.noteFlowStep(i, whole, row, kind, ts, file);
         }
         const amount = b.amount[i];
         if (amount !== null && amount !== undefined && ORDER_AMOUNT_KINDS.has(kind) && k.noteAmount(row, ts, amount)) this.creations.amountChanged(row);
@@ -224,17 +235,17 @@ export class Correlator {
         if (kind === 'payment_observed' && known) {
           const seen = k.observed(row);
           if (ts < seen || ts === seen || Number.isNaN(seen)) {
-            const code = this.sourceCode(sourceOf(parseEvidence(b.json[i]!)));
+            const code = this.sourceCode(sourceOf(whole(i)));
             if (k.noteObserved(row, ts) || this.sources[code - 1]! < (this.sources[k.observedSourceOf(row) - 1] ?? '')) k.setObservedSource(row, code);
           }
         }
         if (kind === 'payment_started') {
-          const h = parseEvidence(b.json[i]!).fields.pay_handler;
+          const h = whole(i).fields.pay_handler;
           if (typeof h === 'string') k.noteHandler(row, ts, this.name(h));
         }
         // The first sighting of the order by a browser (client ip and user agent): for fuzzy joins.
         const client = b.client[i];
-        if (client && known && this.earlierSighting(row, ts, client, b.json[i]!)) this.creations.sighting(row, client, ts, this.sourceCode(sourceOf(parseEvidence(b.json[i]!))));
+        if (client && known && this.earlierSighting(row, ts, client, i, whole)) this.creations.sighting(row, client, ts, this.sourceCode(sourceOf(whole(i))));
       } else if (links) {
         const to = this.placeByLink(links);
         if (to && 'order' in to) {
@@ -289,7 +300,10 @@ export class Correlator {
     let duplicateCopies = 0;
     let kept = 0;
     let built = 0;
-    const records = new RecordSpool(5000, this.opts.spillParent);
+    // Few records stay in memory: a record read back from the scratch file is a slice of its
+    // whole block (header and checked evidence included), so each one held keeps several KB
+    // alive; 5,000 of them were most of the heap at this point on the bench corpus (issue 11).
+    const records = new RecordSpool(1000, this.opts.spillParent);
     try {
       for (const { id, evidence: read, stored } of this.table.drain()) {
         const builtWith = stored ? (JSON.parse(stored.header) as BuiltWith) : null;
@@ -332,13 +346,13 @@ export class Correlator {
   }
 
   /** Whether a browser line at `ts` from `client` is the order's first sighting: earlier, or as early and first by client, then by source. */
-  private earlierSighting(row: number, ts: number, client: string, json: string): boolean {
+  private earlierSighting(row: number, ts: number, client: string, i: number, whole: (i: number) => Evidence): boolean {
     const seen = this.keys.seenTs(row);
     if (!(ts >= seen)) return true;
     if (ts !== seen) return false;
     const cur = this.keys.client(row);
     if (cur === null || client !== cur) return cur === null || client < cur;
-    return sourceOf(parseEvidence(json)) < (this.sources[this.keys.seenSourceOf(row) - 1] ?? '');
+    return sourceOf(whole(i)) < (this.sources[this.keys.seenSourceOf(row) - 1] ?? '');
   }
 
   /** An order carries a link (not from a forged callback): the first is kept, and a second order makes the link contested. */
@@ -477,29 +491,29 @@ export class Correlator {
   }
 
   /** A web line of the buyer's flow (bill page, pay button, handler, status poll): kept per order for the host-to-host clock estimate. */
-  private noteFlowStep(b: EvidenceBatch, i: number, row: number, kind: Evidence['kind'], ts: number, file: string | undefined): void {
+  private noteFlowStep(i: number, whole: (i: number) => Evidence, row: number, kind: Evidence['kind'], ts: number, file: string | undefined): void {
     let step: Step;
     if (kind === 'order_viewed') step = Step.Bill;
     else if (kind === 'status_polled') step = Step.PollUnpaid;
     else if (kind === 'payment_observed') step = Step.PollPaid;
     else if (kind === 'payment_started') step = Step.Gateway;
     else return;
-    const code = this.webSource(b.json[i]!, file);
+    const code = this.webSource(i, whole, file);
     if (code === 0) return;
-    if (step === Step.Gateway && parseEvidence(b.json[i]!).fields.pay_handler !== undefined) step = Step.Handler;
+    if (step === Step.Gateway && whole(i).fields.pay_handler !== undefined) step = Step.Handler;
     // A page the buyer opens after paying says nothing about the order of the flow's steps.
-    if (step === Step.Bill && parseEvidence(b.json[i]!).fields.flow_step === 'after_payment') return;
+    if (step === Step.Bill && whole(i).fields.flow_step === 'after_payment') return;
     this.keys.noteStep(row, code, step, ts);
     this.countWebLine(code);
   }
 
   /** The web source of a line (0 when not a web log); one parse per file when the file is known. */
-  private webSource(json: string, file: string | undefined): number {
+  private webSource(i: number, whole: (i: number) => Evidence, file: string | undefined): number {
     if (file !== undefined) {
       const got = this.fileWebSource.get(file);
       if (got !== undefined) return got;
     }
-    const e = parseEvidence(json);
+    const e = whole(i);
     const code = e.format.startsWith('nginx') ? this.sourceCode(sourceOf(e)) : 0;
     if (file !== undefined) this.fileWebSource.set(file, code);
     return code;

@@ -5,7 +5,10 @@ import type { Step, StepSpan } from './host-skew';
 // to the OrderTable and, once quiet, to disk: the few values the end-of-run joins and the clock
 // estimate need. It grows with the number of orders, so it is kept in columns (one typed
 // array per number) rather than one object per order; on the 40,000-order bench corpus that
-// took the live heap after reading from 67 MB to 55 MB.
+// took the live heap after reading from 67 MB to 55 MB. The callbacks and flow steps of an
+// order, a short list each, are chained through shared typed arrays (see Chains) rather than
+// kept as one small array per order: a JS array that grows by push reserves room for many
+// more, and those arrays were ~14 MB of the live heap at the end of reading (issue 11).
 
 /** Columns of times and amounts, per order: NaN when unknown. */
 const SEEN = 0;
@@ -28,11 +31,11 @@ export class OrderKeys {
   private readonly clients: (string | null)[] = [];
   /** The pay handler the order used (unlogged-callback joins). */
   private readonly handlers: (string | null)[] = [];
-  /** Callback times for the clock-skew estimate: pairs of (source code, time); a web source's code is negative. */
-  private readonly callbacks: (number[] | null)[] = [];
+  /** Callback times for the clock-skew estimate: (source code, time); a web source's code is negative. */
+  private readonly callbacks = new Chains();
   /** Steps of the buyer's flow seen in web logs, for the host-to-host clock estimate:
-   *  quadruples (source code, step, first time, last time), one per step and source. */
-  private readonly steps: (number[] | null)[] = [];
+   *  (source code, step, first time, last time), one per step and source. */
+  private readonly steps = new Chains();
 
   get size(): number {
     return this.ids.length;
@@ -47,8 +50,6 @@ export class OrderKeys {
     this.ids.push(oid);
     this.clients.push(null);
     this.handlers.push(null);
-    this.callbacks.push(null);
-    this.steps.push(null);
     if (i >= this.taken.length) this.grow();
     return i;
   }
@@ -145,50 +146,45 @@ export class OrderKeys {
 
 
   noteCallback(i: number, sourceCode: number, tsMs: number): void {
-    const c = this.callbacks[i];
-    // A new array of just the right size: push would reserve room for many more.
-    this.callbacks[i] = c === null || c === undefined ? [sourceCode, tsMs] : [...c, sourceCode, tsMs];
+    this.callbacks.append(i, sourceCode, 0, tsMs, NaN);
   }
 
   hasCallbacks(i: number): boolean {
-    return this.callbacks[i] !== null;
+    return this.callbacks.has(i);
   }
 
-  /** The callbacks as the skew estimator takes them; `sources` turns a code back into a source name. */
+  /** The callbacks as the skew estimator takes them, in the order noted; `sources` turns a code back into a source name. */
   callbackTimes(i: number, sources: readonly string[]): CallbackTime[] {
     const out: CallbackTime[] = [];
-    const c = this.callbacks[i] ?? [];
-    for (let j = 0; j < c.length; j += 2) {
-      const code = c[j]!;
-      out.push({ source: sources[Math.abs(code) - 1]!, web: code < 0, tsMs: c[j + 1]! });
+    const c = this.callbacks;
+    for (let e = c.first(i); e !== 0; e = c.next(e)) {
+      const code = c.a(e);
+      out.push({ source: sources[Math.abs(code) - 1]!, web: code < 0, tsMs: c.x(e) });
     }
     return out;
   }
 
   /** A web line of the buyer's flow: widens that step's span on that source. */
   noteStep(i: number, source: number, step: Step, tsMs: number): void {
-    const s = this.steps[i];
-    if (s === null || s === undefined) {
-      this.steps[i] = [source, step, tsMs, tsMs];
+    const s = this.steps;
+    for (let e = s.first(i); e !== 0; e = s.next(e)) {
+      if (s.a(e) !== source || s.b(e) !== step) continue;
+      if (tsMs < s.x(e)) s.setX(e, tsMs);
+      if (tsMs > s.y(e)) s.setY(e, tsMs);
       return;
     }
-    for (let j = 0; j < s.length; j += 4) {
-      if (s[j] !== source || s[j + 1] !== step) continue;
-      if (tsMs < s[j + 2]!) s[j + 2] = tsMs;
-      if (tsMs > s[j + 3]!) s[j + 3] = tsMs;
-      return;
-    }
-    s.push(source, step, tsMs, tsMs);
+    s.append(i, source, step, tsMs, tsMs);
   }
 
   hasSteps(i: number): boolean {
-    return this.steps[i] !== null;
+    return this.steps.has(i);
   }
 
+  /** The order's step spans, in the order first seen. */
   stepSpans(i: number): StepSpan[] {
     const out: StepSpan[] = [];
-    const s = this.steps[i] ?? [];
-    for (let j = 0; j < s.length; j += 4) out.push({ source: s[j]!, step: s[j + 1]! as Step, first: s[j + 2]!, last: s[j + 3]! });
+    const s = this.steps;
+    for (let e = s.first(i); e !== 0; e = s.next(e)) out.push({ source: s.a(e), step: s.b(e) as Step, first: s.x(e), last: s.y(e) });
     return out;
   }
 
@@ -206,5 +202,95 @@ export class OrderKeys {
     const observed = new Int32Array(cap);
     observed.set(this.observedSource);
     this.observedSource = observed;
+  }
+}
+
+/**
+ * Short lists per order, all in a few shared typed arrays: each entry holds two small integers
+ * (a, b) and two times (x, y) and the number of the next entry of its order (0 ends the list;
+ * entry 0 is never used). Entries are only ever added, at the end of their order's list.
+ */
+class Chains {
+  private head = new Int32Array(0);
+  private tail = new Int32Array(0);
+  private link = new Int32Array(1024);
+  private as = new Int32Array(1024);
+  private bs = new Int32Array(1024);
+  private xs = new Float64Array(1024);
+  private ys = new Float64Array(1024);
+  private used = 1;
+
+  has(row: number): boolean {
+    return row < this.head.length && this.head[row] !== 0;
+  }
+
+  first(row: number): number {
+    return row < this.head.length ? this.head[row]! : 0;
+  }
+
+  next(e: number): number {
+    return this.link[e]!;
+  }
+
+  a(e: number): number {
+    return this.as[e]!;
+  }
+
+  b(e: number): number {
+    return this.bs[e]!;
+  }
+
+  x(e: number): number {
+    return this.xs[e]!;
+  }
+
+  y(e: number): number {
+    return this.ys[e]!;
+  }
+
+  setX(e: number, v: number): void {
+    this.xs[e] = v;
+  }
+
+  setY(e: number, v: number): void {
+    this.ys[e] = v;
+  }
+
+  append(row: number, a: number, b: number, x: number, y: number): void {
+    if (row >= this.head.length) this.growRows(row);
+    if (this.used === this.link.length) this.growEntries();
+    const e = this.used++;
+    this.as[e] = a;
+    this.bs[e] = b;
+    this.xs[e] = x;
+    this.ys[e] = y;
+    const last = this.tail[row]!;
+    if (last === 0) this.head[row] = e;
+    else this.link[last] = e;
+    this.tail[row] = e;
+  }
+
+  private growRows(row: number): void {
+    const cap = Math.max(1024, row + 1, this.head.length * 2);
+    const head = new Int32Array(cap);
+    head.set(this.head);
+    this.head = head;
+    const tail = new Int32Array(cap);
+    tail.set(this.tail);
+    this.tail = tail;
+  }
+
+  private growEntries(): void {
+    const cap = this.link.length * 2;
+    const grow = <T extends Int32Array | Float64Array>(old: T, make: (n: number) => T): T => {
+      const n = make(cap);
+      n.set(old);
+      return n;
+    };
+    this.link = grow(this.link, (n) => new Int32Array(n));
+    this.as = grow(this.as, (n) => new Int32Array(n));
+    this.bs = grow(this.bs, (n) => new Int32Array(n));
+    this.xs = grow(this.xs, (n) => new Float64Array(n));
+    this.ys = grow(this.ys, (n) => new Float64Array(n));
   }
 }
