@@ -17,6 +17,7 @@ export class ReadingMemo {
 
   read(def: GatewayDefinition, params: Record<string, string>, body: string | undefined): GatewayReading {
     const key = payloadKey(def.id, params, body);
+    if (key === null) return def.read(params, this.keys, body);
     const hit = this.readings.get(key);
     if (hit !== undefined) {
       this.readings.delete(key);
@@ -30,14 +31,15 @@ export class ReadingMemo {
   }
 }
 
-/** The payload's exact text: every parameter in its order (a reading may depend on the order),
- *  an absent value told apart from any text, and the body. Each piece goes with its length, so
- *  no two payloads share a key whatever their values hold. */
-export function payloadKey(gateway: string, params: Record<string, string>, body: string | undefined): string {
-  let k = gateway + (body === undefined ? '\u0000-' : '\u0000+' + body.length + ':' + body);
-  for (const name of Object.keys(params)) {
-    const v = params[name];
-    k += '\u0000' + name.length + ':' + name + (v === undefined ? '\u0000-' : '\u0000+' + v.length + ':' + v);
-  }
-  return k;
+/**
+ * The payload's exact text: its parameters in their order (a reading may depend on the order),
+ * then the gateway and the body. JSON escapes NUL, so the first NUL ends the parameters and no
+ * two payloads share a key. null (not remembered) when a value is not text, which JSON would
+ * drop or change, or when the parameters inherit from something other than a plain object.
+ */
+export function payloadKey(gateway: string, params: Record<string, string>, body: string | undefined): string | null {
+  const proto = Object.getPrototypeOf(params);
+  if (proto !== Object.prototype && proto !== null) return null;
+  for (const k in params) if (typeof params[k] !== 'string') return null;
+  return JSON.stringify(params) + '\u0000' + gateway + (body === undefined ? '\u0000-' : '\u0000+' + body);
 }
