@@ -6,7 +6,6 @@ import { GATEWAYS } from '../../parsers/gateways/registry';
 import type { GatewayDefinition, GatewayPayment, GatewayReading, KeyRing } from '../../parsers/gateways/gateway';
 import type { ExtractSpec, SourcedRule, Transform } from './pack';
 import { findCandidates, type Candidate } from './payload-finder';
-import { ReadingMemo } from './reading-memo';
 import { ShapeRecogniser, STEP_KIND } from './shape';
 import type { VocabularyData } from './vocabulary';
 import { unescapeNginx } from '../../parsers/params';
@@ -260,11 +259,8 @@ export class RuleEngine {
   private readonly byFamily = new Map<string, RuleIndex>();
 
   private readonly shape: ShapeRecogniser | undefined;
-  /** Each distinct callback payload is read (and its signature checked) once. */
-  private readonly readings: ReadingMemo;
 
   constructor(rules: SourcedRule[], private readonly opts: EngineOptions) {
-    this.readings = new ReadingMemo(opts.keys ?? {});
     this.shape = opts.vocabulary !== undefined ? new ShapeRecogniser(opts.vocabulary) : undefined;
     const lists = new Map<string, CompiledRule[]>();
     for (const s of rules) {
@@ -422,7 +418,7 @@ export class RuleEngine {
     const params = c.xml !== undefined ? { xml: c.xml } : payload === 'wechatpay-v2' ? { xml: flatXml(c.map) } : c.map;
     const st: MatchState = { ev, pathMatch: null, messageMatch: null, gateway: undefined };
     const fields: EvidenceFields = {};
-    const reading = this.readings.read(def, params, undefined);
+    const reading = def.read(params, this.opts.keys ?? {}, undefined);
     if (reading.absent) return null;
     const signature = this.applyGateway(fields, reading, st);
     fields.found_in = c.via;
@@ -492,7 +488,7 @@ export class RuleEngine {
     let signature: SignatureState | undefined;
     const fields: EvidenceFields = {};
     if (r.gateway) {
-      const read = this.readings.read(r.gateway, paramsOf(ev), ev.fields.request_body);
+      const read = r.gateway.read(paramsOf(ev), this.opts.keys ?? {}, ev.fields.request_body);
       if (read.absent) return null;
       signature = this.applyGateway(fields, read, st);
     }
