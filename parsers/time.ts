@@ -94,9 +94,24 @@ export class ZoneClock {
     this.zone = z;
   }
 
-  /** Offset in minutes east of UTC that applies at this instant. */
+  /** Offset per UTC hour, or NaN for an hour in which the offset changes. */
+  private readonly byUtcHour = new Map<number, number>();
+
+  /** Offset in minutes east of UTC that applies at this instant. Asked once per evidence line
+   *  and per written time, so it is cached per UTC hour: asking the zone costs microseconds. */
   offsetAt(utcMs: number): number {
-    return this.zone.offset(utcMs);
+    const hour = Math.floor(utcMs / HOUR_MS);
+    let off = this.byUtcHour.get(hour);
+    if (off === undefined) {
+      // The same offset at the start, middle and end of the hour: no change inside it (no zone
+      // has changed its offset twice within one hour).
+      const start = hour * HOUR_MS;
+      const first = this.zone.offset(start);
+      off = this.zone.offset(start + HOUR_MS / 2) === first && this.zone.offset(start + HOUR_MS - 1) === first ? first : NaN;
+      if (this.byUtcHour.size > 100000) this.byUtcHour.clear();
+      this.byUtcHour.set(hour, off);
+    }
+    return Number.isNaN(off) ? this.zone.offset(utcMs) : off;
   }
 
   /** Wall time given as if UTC (Date.UTC of the local fields) → real instant and offset. */

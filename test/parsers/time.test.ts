@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { IANAZone } from 'luxon';
 import { ZoneClock, isoWithOffset, parseTimeLocal, wallMsFromYmdHis } from '../../parsers/time';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -211,4 +212,25 @@ test('isoWithOffset: the text always parses back to the same instant', () => {
     ),
     { numRuns: 1000 },
   );
+});
+
+test('ZoneClock.offsetAt: the cached offset is the zone\'s own, at random instants and at every minute around each change', () => {
+  for (const zone of ['America/New_York', 'Europe/Berlin', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'Asia/Shanghai', 'UTC']) {
+    const c = new ZoneClock(zone);
+    const truth = IANAZone.create(zone);
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2040, 0, 1) }), (ms) => {
+        assert.equal(c.offsetAt(ms), truth.offset(ms), `${zone} ${new Date(ms).toISOString()}`);
+      }),
+      { numRuns: 500 },
+    );
+    // 1985-86 holds Kathmandu's change from +05:30 to +05:45, at 18:30 UTC: not on the hour.
+    for (const t of [...Array(366).keys()].flatMap((i) => [Date.UTC(2026, 0, 1) + i * 86400000, Date.UTC(1985, 6, 1) + i * 86400000])) {
+      if (truth.offset(t) === truth.offset(t + 86400000)) continue;
+      for (let m = 0; m <= 1440; m++) {
+        const ms = t + m * 60000 + (m % 7) * 1000;
+        assert.equal(c.offsetAt(ms), truth.offset(ms), `${zone} ${new Date(ms).toISOString()}`);
+      }
+    }
+  }
 });
