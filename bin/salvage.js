@@ -48,10 +48,11 @@ const hasLimit = process.execArgv.some((a) => a.startsWith('--max-old-space-size
 // - V8's young generation: by default two 16 MB semi-spaces in the main thread, resident all
 //   run long. 4 MB each took ~25 MB off the peak for a few percent more CPU in the main thread.
 // - glibc's malloc gives each thread arenas of its own (up to 8 per core); the main thread,
-//   two workers and V8's helper threads then each keep freed memory of their own. Two arenas
-//   took ~20 MB off the peak and cost no measurable time. Set by hand, MALLOC_ARENA_MAX wins.
+//   two workers and V8's helper threads then each keep freed memory of their own. One arena
+//   took ~20-30 MB off the peak (two: 243-262 MB on the gzip corpus, one: 242 MB) and cost no
+//   time we could tell from the machine's noise. Set by hand, MALLOC_ARENA_MAX wins.
 const SEMI_SPACE_MB = 4;
-const childEnv = process.env.MALLOC_ARENA_MAX ? process.env : { ...process.env, MALLOC_ARENA_MAX: '2' };
+const childEnv = process.env.MALLOC_ARENA_MAX ? process.env : { ...process.env, MALLOC_ARENA_MAX: '1' };
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 if (!hasLimit && process.env.SALVAGE_NO_HEAP_LIMIT !== '1') {
   // The child does the work; this process only passes signals on and returns the child's
