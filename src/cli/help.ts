@@ -22,6 +22,7 @@ export const EXIT_MEANINGS: Record<string, [string, string]> = {
 
 export const ENV_MEANINGS: Record<string, [string, string]> = {
   SALVAGE_MAX_HEAP_MB: ['heap budget in MB (default 256)', '堆内存预算（MB，默认 256）'],
+  MALLOC_ARENA_MAX: ['glibc malloc arenas for the run (default 1, which keeps peak memory down; set it to use more)', 'glibc 内存分配区数量（默认 1，以降低峰值内存；可自行设置）'],
   SALVAGE_NO_HEAP_LIMIT: ['1: run without a fixed heap budget', '设为 1 则不限制堆内存'],
   ELASTIC_API_KEY: ['Elasticsearch API key, for --es', 'Elasticsearch API 密钥'],
   ELASTIC_USERNAME: ['Elasticsearch user, with ELASTIC_PASSWORD', 'Elasticsearch 用户名'],
