@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { splitMemberPath } from './bundle/member-path';
 import { readMember } from './bundle/read-member';
+import { INFLATE_OPTIONS, INFLATE_PIECE } from './bundle/inflate-pieces';
 
 // Reads one input file as a stream of decompressed chunks. The file is opened read-only and
 // hashed as it is read, so the run report can name exactly which bytes were examined.
@@ -27,7 +28,7 @@ const GZIP_MAGIC_1 = 0x8b;
  * giving up text depends on these pieces, so it is the same in every run and for a member as for
  * the same file on its own.
  */
-const GZ_PIECE = 16 * 1024;
+const GZ_PIECE = INFLATE_PIECE;
 
 /**
  * `signal`, when given, stops the reading early (a preview that has seen enough): no chunk is
@@ -101,7 +102,7 @@ export async function readInput(
     if (compressed === undefined) {
       compressed = chunk.length >= 2 && chunk[0] === GZIP_MAGIC_0 && chunk[1] === GZIP_MAGIC_1;
       if (compressed) {
-        gz = createGunzip({ chunkSize: 256 * 1024 });
+        gz = createGunzip(INFLATE_OPTIONS);
         gz.on('data', deliver);
         gzDone = new Promise<void>((resolve) => {
           gz!.on('end', resolve);

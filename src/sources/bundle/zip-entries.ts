@@ -1,6 +1,8 @@
 import { open, type Entry, type ZipFile } from 'yauzl';
 import type { EntryVisitor, EntryStream } from './tar-entries';
+import { createInflateRaw } from 'node:zlib';
 import { normalMemberName } from './member-path';
+import { INFLATE_OPTIONS, inflatePieces } from './inflate-pieces';
 
 // Walks the entries of a zip bundle. A zip has an index at its end (the central directory), so
 // yauzl reads entries by file offset from the open file: a member is reached without reading
@@ -28,8 +30,15 @@ export async function walkZip(path: string, visit: EntryVisitor): Promise<string
           resume() {},
           async *[Symbol.asyncIterator]() {
             if (dir) return;
-            const rs = await new Promise<NodeJS.ReadableStream>((ok, bad) => zip.openReadStream(entry, (e, r) => (e ? bad(e) : ok(r))));
-            yield* rs as AsyncIterable<unknown>;
+            // The raw bytes, inflated here in fixed pieces: damage stops the member at the same
+            // place however its reader is paced (see inflate-pieces).
+            const rs = await new Promise<NodeJS.ReadableStream>((ok, bad) => zip.openReadStream(entry, { decodeFileData: false }, (e, r) => (e ? bad(e) : ok(r))));
+            if (entry.isEncrypted()) throw new Error('encrypted member: cannot be read without its password');
+            let bytes: AsyncIterable<Buffer>;
+            if (entry.compressionMethod === 0) bytes = rs as AsyncIterable<Buffer>;
+            else if (entry.compressionMethod === 8) bytes = inflatePieces(rs as AsyncIterable<Buffer>, createInflateRaw(INFLATE_OPTIONS));
+            else throw new Error(`compression method ${entry.compressionMethod} is not supported (only stored and deflate)`);
+            yield* checkedSize(bytes, entry.uncompressedSize);
           },
         };
         visit({ name: normalMemberName(entry.fileName), header, stream }).then(
@@ -52,4 +61,18 @@ export async function walkZip(path: string, visit: EntryVisitor): Promise<string
     zip.close();
   }
   return damage.length ? damage.join('; ') : undefined;
+}
+
+/** A member's bytes up to the size its header gives; more or fewer is damage, said after the bytes that fit. */
+async function* checkedSize(bytes: AsyncIterable<Buffer>, size: number): AsyncGenerator<Buffer> {
+  let got = 0;
+  for await (const b of bytes) {
+    if (got + b.length > size) {
+      if (size > got) yield b.subarray(0, size - got);
+      throw new Error(`the member inflates to more than the ${size} bytes its header gives`);
+    }
+    got += b.length;
+    yield b;
+  }
+  if (got < size) throw new Error(`the member inflates to ${got} of the ${size} bytes its header gives`);
 }
