@@ -1,5 +1,9 @@
 import type { Evidence } from '../model/types';
 import type { RecordSummary } from '../correlate/record-spool';
+import { balanceLineOf, type BalanceLine } from '../correlate/balance-lines';
+
+export type { BalanceLine } from '../correlate/balance-lines';
+export { balanceLineOf, uniqueBalanceLines } from '../correlate/balance-lines';
 
 // Merchant balance chains: where the app log records each change with before and after values,
 // consecutive lines must meet (after of one = before of the next). A break proves that events
@@ -26,25 +30,6 @@ export interface BalanceReport {
 
 const cents = (x: number) => Math.round(x * 100);
 
-/** One balance change, with what the check reads of it (and its fingerprint, to drop copies). */
-export interface BalanceLine {
-  merchant_id: string;
-  before: number;
-  after: number;
-  change: number | undefined;
-  tsMs: number;
-  ts: string | null;
-  file: string;
-  line: number;
-  fingerprint: string;
-}
-
-/** The balance line in a piece of evidence, or null when it lacks a merchant, a before or an after. */
-export function balanceLineOf(e: Evidence, file: string = e.source.file): BalanceLine | null {
-  const f = e.fields;
-  if (typeof f.merchant_id !== 'string' || typeof f.before !== 'number' || typeof f.after !== 'number') return null;
-  return { merchant_id: f.merchant_id, before: f.before, after: f.after, change: typeof f.change === 'number' ? f.change : undefined, tsMs: e.tsMs, ts: e.ts, file, line: e.source.line, fingerprint: e.fingerprint };
-}
 
 export function balanceChecks(events: Evidence[], records: readonly RecordSummary[]): BalanceReport {
   return checkBalanceLines(events.map((e) => balanceLineOf(e)).filter((l): l is BalanceLine => l !== null), records);
@@ -92,14 +77,4 @@ export function checkBalanceLines(lines: readonly BalanceLine[], records: readon
     }
   }
   return { merchants: byMerchant.size, changes, breaks, inconsistent };
-}
-
-/** Keep one of each fingerprint: the copy with the smallest (file, line), so the choice is stable. */
-export function uniqueBalanceLines(lines: readonly BalanceLine[]): BalanceLine[] {
-  const best = new Map<string, BalanceLine>();
-  for (const l of lines) {
-    const cur = best.get(l.fingerprint);
-    if (!cur || l.file < cur.file || (l.file === cur.file && l.line < cur.line)) best.set(l.fingerprint, l);
-  }
-  return [...best.values()];
 }

@@ -23,10 +23,7 @@ export type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
  */
 export const STDIN_ARG = 'salvage:stdin:-';
 
-/** Thrown for broken usage or configuration; main() prints it and exits 2. Record-level problems are values, never this. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError } from '../model/usage-error';
 
 /**
  * What a command must undo, synchronously, if the process is stopped from outside (a signal,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { EsTarget } from '../sinks/elasticsearch';
-import { UsageError } from '../cli/command';
+import { UsageError } from '../model/usage-error';
 
 /**
  * Elasticsearch credentials come from the environment (ELASTIC_API_KEY, or ELASTIC_USERNAME and

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { KeyRing } from '../../parsers/gateways/gateway';
-import { UsageError } from '../cli/command';
+import { UsageError } from '../model/usage-error';
 
 /** The gateways keys.json may name (KeyRing's members). */
 const KNOWN = ['epay', 'alipay', 'wechatpay', 'epusdt', 'tokenpay', 'vpay'];

@@ -13,7 +13,7 @@ import { ParkedLine, withJoinedBy, type Miss } from './parked-line';
 import { CreationJoin } from './creation-join';
 import { joinUnloggedCallbacks } from './callback-join';
 import { PrefixJoin } from './prefix-join';
-import { balanceLineOf, uniqueBalanceLines, type BalanceLine } from '../checks/balances';
+import { balanceLineOf, uniqueBalanceLines, type BalanceLine } from './balance-lines';
 
 // Gathers evidence from every file and joins it into orders: by order number first, then by
 // gateway trade number, card key hash or a rule's link key (one that a single order carries: a

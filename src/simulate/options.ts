@@ -1,6 +1,6 @@
 // The options of one simulation run, validated once. Impossible options are usage errors (exit 2).
 import { DateTime } from 'luxon';
-import { UsageError } from '../cli/command';
+import { UsageError } from '../model/usage-error';
 
 export const DAMAGE_PROFILES = ['none', 'typical', 'severe'] as const;
 export type DamageProfile = (typeof DAMAGE_PROFILES)[number];
