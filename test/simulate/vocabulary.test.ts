@@ -45,9 +45,10 @@ function appText(m: SimulationModel): string {
 const DEFAULT_MESSAGES = ['创建订单', '订单支付成功', '卡密发货', '订单状态变更', '订单退款', '商户余额变动', '易支付回调', '支付宝回调', '微信支付回调', 'epusdt回调'];
 
 test('without --vocabulary the output is byte for byte what it was before the option (hashes from the parent commit)', () => {
-  // computed with the same hash() on commit 3131668, before --vocabulary existed
-  assert.equal(hash(model({ damage: 'typical', logging: 'operator' })), '193cbae4fb80b9498a18ec10be7e2c80b9b02ccb5f54cf5994a2b8297e0b4848');
-  assert.equal(hash(model({ damage: 'severe', logging: 'default' })), '822158d11f9689338f221323e2e6bf561dc210ea7202ff9545888f43e768278e');
+  // computed with the same hash() on commit 3131668, before --vocabulary existed; recomputed when
+  // the drills' clock skew began to vary with the seed (the only change to the bytes since)
+  assert.equal(hash(model({ damage: 'typical', logging: 'operator' })), '0837c9993b4a972d406b927158dff179693f7dffb26821219f69a8bf390d237d');
+  assert.equal(hash(model({ damage: 'severe', logging: 'default' })), 'b55f3ed20c7126d9ec70d928688830a03b1355b58e13fb689d19b2acf9dcf610');
 });
 
 test('same seed and vocabulary, same bytes; another vocabulary, other bytes', () => {

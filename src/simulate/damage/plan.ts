@@ -57,7 +57,7 @@ export function makeDamagePlan(
   }
   return {
     profile,
-    skew: { host: rng.int(0, w.hosts - 1), ms: severe ? 243_000 : 97_000 },
+    skew: { host: rng.int(0, w.hosts - 1), ms: skewMs(rng.fork('skew-size'), severe) },
     missing,
     forgedCallbacks: severe ? Math.min(40, Math.max(8, Math.round(w.orders / 150))) : Math.min(12, Math.max(3, Math.round(w.orders / 500))),
     garbageLines: severe ? 30 : 4,
@@ -68,4 +68,14 @@ export function makeDamagePlan(
     copytruncate: severe ? 2 : 1,
     gbk: true,
   };
+}
+
+/**
+ * How far the skewed host's clock is off: a real shop's servers drift by seconds to minutes
+ * either way, so the drill does too (from its own fork, so the other draws stay as they were).
+ * Whole seconds, as nginx writes them; never under 5 s, where a skew is within the noise.
+ */
+function skewMs(rng: Rng, severe: boolean): number {
+  const [lo, hi] = severe ? [120, 900] : [5, 300];
+  return (rng.float() < 0.5 ? -1 : 1) * rng.int(lo, hi) * 1000;
 }
