@@ -21,6 +21,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
+import { filesUnder } from './files-under';
 import { pipeline } from 'node:stream/promises';
 import { gzipSync, createGzip } from 'node:zlib';
 
@@ -63,16 +64,6 @@ function log(text: string): void {
   process.stderr.write(`[bench] ${text}\n`);
 }
 
-function walk(dir: string): string[] {
-  const r: string[] = [];
-  for (const n of readdirSync(dir).sort()) {
-    const p = join(dir, n);
-    if (statSync(p).isDirectory()) r.push(...walk(p));
-    else r.push(p);
-  }
-  return r;
-}
-
 /** Built into a temporary folder and renamed, so an interrupted build is never taken as cached. */
 async function cached(dir: string, build: (tmp: string) => Promise<void> | void): Promise<string> {
   if (existsSync(dir)) return dir;
@@ -89,7 +80,7 @@ function simulate(dir: string, args: string[]): void {
 }
 
 async function gzipTree(src: string, dst: string): Promise<void> {
-  for (const f of walk(src)) {
+  for (const f of filesUnder(src)) {
     const target = join(dst, relative(src, f)) + (f.endsWith('.gz') ? '' : '.gz');
     mkdirSync(dirname(target), { recursive: true });
     if (f.endsWith('.gz')) await pipeline(createReadStream(f), createWriteStream(target));
@@ -221,7 +212,7 @@ function median(xs: number[]): number {
 }
 
 function measure(c: Corpus): Row {
-  const files = c.inputs.flatMap((d) => (statSync(d).isDirectory() ? walk(d) : [d]));
+  const files = c.inputs.flatMap((d) => (statSync(d).isDirectory() ? filesUnder(d) : [d]));
   const bytes = files.reduce((a, f) => a + statSync(f).size, 0);
   log(`${c.label}: zcat -f | wc -l ×${c.runs}…`);
   const zc = [...Array(c.runs)].map(() => timeIt('bash', ['-c', `zcat -f ${files.map((f) => `'${f}'`).join(' ')} | wc -l`]));

@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { filesUnder } from './files-under';
 
 const root = resolve(__dirname, '..', '..');
 
@@ -67,19 +68,9 @@ function sha(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-function walk(dir: string): string[] {
-  const r: string[] = [];
-  for (const n of readdirSync(dir).sort()) {
-    const p = join(dir, n);
-    if (statSync(p).isDirectory()) r.push(...walk(p));
-    else r.push(p);
-  }
-  return r;
-}
-
 function logsDigest(logs: string): string {
   const h = createHash('sha256');
-  for (const f of walk(logs)) h.update(relative(logs, f)).update('\0').update(readFileSync(f)).update('\0');
+  for (const f of filesUnder(logs)) h.update(relative(logs, f)).update('\0').update(readFileSync(f)).update('\0');
   return h.digest('hex');
 }
 

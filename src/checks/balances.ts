@@ -2,9 +2,6 @@ import type { Evidence } from '../model/types';
 import type { RecordSummary } from '../correlate/record-spool';
 import { balanceLineOf, type BalanceLine } from '../correlate/balance-lines';
 
-export type { BalanceLine } from '../correlate/balance-lines';
-export { balanceLineOf, uniqueBalanceLines } from '../correlate/balance-lines';
-
 // Merchant balance chains: where the app log records each change with before and after values,
 // consecutive lines must meet (after of one = before of the next). A break proves that events
 // are missing; the paid records in the gap are listed as candidates that explain it.

@@ -300,9 +300,8 @@ export class Correlator {
     let duplicateCopies = 0;
     let kept = 0;
     let built = 0;
-    // Few records stay in memory: a record read back from the scratch file is a slice of its
-    // whole block (header and checked evidence included), so each one held keeps several KB
-    // alive; 5,000 of them were most of the heap at this point on the bench corpus (issue 11).
+    // Few records stay in memory: each one held keeps its header and checked evidence alive,
+    // several KB; 5,000 of them were most of the heap at this point on the bench corpus (issue 11).
     const records = new RecordSpool(1000, this.opts.spillParent);
     try {
       for (const { id, evidence: read, stored } of this.table.drain()) {

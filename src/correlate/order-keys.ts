@@ -190,18 +190,10 @@ export class OrderKeys {
 
   private grow(): void {
     const cap = Math.max(1024, this.taken.length * 2);
-    const numbers = new Float64Array(cap * NUMBERS).fill(NaN);
-    numbers.set(this.numbers);
-    this.numbers = numbers;
-    const taken = new Uint8Array(cap);
-    taken.set(this.taken);
-    this.taken = taken;
-    const seen = new Int32Array(cap);
-    seen.set(this.seenSource);
-    this.seenSource = seen;
-    const observed = new Int32Array(cap);
-    observed.set(this.observedSource);
-    this.observedSource = observed;
+    this.numbers = widened(this.numbers, cap * NUMBERS, NaN);
+    this.taken = widened(this.taken, cap);
+    this.seenSource = widened(this.seenSource, cap);
+    this.observedSource = widened(this.observedSource, cap);
   }
 }
 
@@ -272,25 +264,24 @@ class Chains {
 
   private growRows(row: number): void {
     const cap = Math.max(1024, row + 1, this.head.length * 2);
-    const head = new Int32Array(cap);
-    head.set(this.head);
-    this.head = head;
-    const tail = new Int32Array(cap);
-    tail.set(this.tail);
-    this.tail = tail;
+    this.head = widened(this.head, cap);
+    this.tail = widened(this.tail, cap);
   }
 
   private growEntries(): void {
     const cap = this.link.length * 2;
-    const grow = <T extends Int32Array | Float64Array>(old: T, make: (n: number) => T): T => {
-      const n = make(cap);
-      n.set(old);
-      return n;
-    };
-    this.link = grow(this.link, (n) => new Int32Array(n));
-    this.as = grow(this.as, (n) => new Int32Array(n));
-    this.bs = grow(this.bs, (n) => new Int32Array(n));
-    this.xs = grow(this.xs, (n) => new Float64Array(n));
-    this.ys = grow(this.ys, (n) => new Float64Array(n));
+    this.link = widened(this.link, cap);
+    this.as = widened(this.as, cap);
+    this.bs = widened(this.bs, cap);
+    this.xs = widened(this.xs, cap);
+    this.ys = widened(this.ys, cap);
   }
+}
+
+/** A longer copy of a column: the old values first, the new room set to `fill` (else 0). */
+function widened<T extends Float64Array | Int32Array | Uint8Array>(old: T, length: number, fill?: number): T {
+  const out = new (old.constructor as new (n: number) => T)(length);
+  if (fill !== undefined) out.fill(fill);
+  out.set(old);
+  return out;
 }
