@@ -1,6 +1,7 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Utf8Gather } from '../util/utf8-gather';
 
 // An append-only scratch file of text blocks (a few lines each) that can be read back by
 // position. The correlator parks here what it no longer needs in memory: the evidence and
@@ -23,8 +24,8 @@ export class BlockFile {
   /** Bytes handed to the file so far; blocks at or past this are still in `pending`. */
   private flushed = 0;
   private size = 0;
-  private pending: string[] = [];
-  private pendingBytes = 0;
+  /** Blocks appended since the last flush, already encoded. */
+  private readonly pending = new Utf8Gather(FLUSH_BYTES + FLUSH_BYTES / 4);
   private scratch = Buffer.alloc(64 * 1024);
 
   constructor(private readonly parent: string = tmpdir(), private readonly prefix = 'salvage-blocks-') {}
@@ -36,13 +37,16 @@ export class BlockFile {
 
   /** Lines must not contain a newline (JSON text never does). */
   append(lines: readonly string[]): Block {
-    const text = lines.join('\n') + '\n';
-    const len = Buffer.byteLength(text);
+    // An empty block is one empty line, as it always was.
+    if (lines.length === 0) this.pending.newline();
+    let len = lines.length === 0 ? 1 : 0;
+    for (const line of lines) {
+      len += this.pending.add(line) + 1;
+      this.pending.newline();
+    }
     const block = { pos: this.size, len };
     this.size += len;
-    this.pending.push(text);
-    this.pendingBytes += len;
-    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
+    if (this.pending.length >= FLUSH_BYTES) this.flush();
     return block;
   }
 
@@ -99,7 +103,7 @@ export class BlockFile {
     this.fd = -1;
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     this.dir = null;
-    this.pending = [];
+    this.pending.clear();
   }
 
   private flush(): void {
@@ -109,11 +113,10 @@ export class BlockFile {
       // Owner-only: parked evidence holds the same PII as the logs.
       this.fd = openSync(join(this.dir, 'blocks.txt'), 'w+', 0o600);
     }
-    const buf = Buffer.from(this.pending.join(''), 'utf8');
+    const buf = this.pending.view();
     let done = 0;
     while (done < buf.length) done += writeSync(this.fd, buf, done, buf.length - done, this.flushed + done);
     this.flushed += buf.length;
-    this.pending = [];
-    this.pendingBytes = 0;
+    this.pending.clear();
   }
 }

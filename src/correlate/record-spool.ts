@@ -2,6 +2,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Transaction } from '../model/types';
+import { Utf8Gather } from '../util/utf8-gather';
 
 // Finished records, kept until they can be written out in their final order (by creation time,
 // then order number). Below a bound they stay in memory; past it each record is appended to a
@@ -33,7 +34,8 @@ export class RecordSpool {
   private dir: string | null = null;
   private fd = -1;
   private pos = 0;
-  private pending = '';
+  /** Records appended since the last flush, already encoded. */
+  private readonly pending = new Utf8Gather(FLUSH_BYTES + FLUSH_BYTES / 4);
   private pendingStart = 0;
 
   constructor(private readonly maxInMemory = 5000, private readonly spillParent?: string) {}
@@ -97,20 +99,20 @@ export class RecordSpool {
   }
 
   private append(t: Transaction, text?: string): void {
-    const json = text ?? JSON.stringify(t);
-    const len = Buffer.byteLength(json);
+    const len = this.pending.add(text ?? JSON.stringify(t));
+    this.pending.newline();
     this.index.push({ key: createdKey(t), id: t.order_id, pos: this.pos, len });
-    this.pending += json + '\n';
     this.pos += len + 1;
     if (this.pending.length >= FLUSH_BYTES) this.flush();
   }
 
   private flush(): void {
-    if (!this.pending) return;
-    const b = Buffer.from(this.pending, 'utf8');
-    writeSync(this.fd, b, 0, b.length, this.pendingStart);
+    if (this.pending.length === 0) return;
+    const b = this.pending.view();
+    let done = 0;
+    while (done < b.length) done += writeSync(this.fd, b, done, b.length - done, this.pendingStart + done);
     this.pendingStart += b.length;
-    this.pending = '';
+    this.pending.clear();
   }
 }
 

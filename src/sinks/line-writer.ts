@@ -1,13 +1,17 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { Utf8Gather } from '../util/utf8-gather';
 
 // A file written line by line that respects backpressure: `write` resolves immediately while
 // the stream's buffer has room, and waits for 'drain' when it does not, so memory stays bounded
-// however many lines are written.
+// however many lines are written. Lines are encoded as they come (src/util/utf8-gather.ts says
+// why that is faster than joining text), and each full buffer is handed to the stream as a copy.
+
+const FLUSH_BYTES = 64 * 1024;
 
 export class LineWriter {
   private readonly ws: WriteStream;
-  private pending = '';
+  private readonly pending = new Utf8Gather(FLUSH_BYTES + FLUSH_BYTES / 4);
   /** A write error (disk full, …) is kept and thrown from the next await, never left uncaught. */
   private failed: Error | null = null;
   lines = 0;
@@ -25,34 +29,36 @@ export class LineWriter {
   }
 
   async write(line: string): Promise<void> {
-    this.pending += line + '\n';
+    this.pending.add(line);
+    this.pending.newline();
     this.lines++;
-    if (this.pending.length >= 64 * 1024) await this.flush();
+    if (this.pending.length >= FLUSH_BYTES) await this.flush();
   }
 
   /** Text that is already whole lines (copied from another file): not counted again. */
   async writeRaw(text: string): Promise<void> {
-    this.pending += text;
-    if (this.pending.length >= 64 * 1024) await this.flush();
+    this.pending.add(text);
+    if (this.pending.length >= FLUSH_BYTES) await this.flush();
   }
 
   /** For callers that cannot await (event handlers): buffered, flushed on the next await. */
   writeSync(line: string): void {
-    this.pending += line + '\n';
+    this.pending.add(line);
+    this.pending.newline();
     this.lines++;
-    if (this.pending.length >= 64 * 1024) {
-      this.ws.write(this.pending);
-      this.pending = '';
-    }
+    if (this.pending.length >= FLUSH_BYTES) this.handOver();
   }
 
   async flush(): Promise<void> {
     this.check();
-    if (this.pending) {
-      const ok = this.ws.write(this.pending);
-      this.pending = '';
-      if (!ok) await once(this.ws, 'drain');
-    }
+    if (this.pending.length > 0 && !this.handOver()) await once(this.ws, 'drain');
+  }
+
+  /** The stream keeps what it is given until written, and the gather buffer is reused: a copy. */
+  private handOver(): boolean {
+    const ok = this.ws.write(Buffer.from(this.pending.view()));
+    this.pending.clear();
+    return ok;
   }
 
   async close(): Promise<void> {
