@@ -65,6 +65,11 @@ export class OrderTable {
   private readonly retracted = new Map<string, Set<string>>();
   private readonly file: BlockFile;
   private openItems = 0;
+
+  /** Evidence items held in memory for orders still open. */
+  get openItemCount(): number {
+    return this.openItems;
+  }
   private readonly s: OrderTableStats = { finished_quiet: 0, finished_for_memory: 0, late_evidence: 0, parked_items: 0, parked_bytes: 0, peak_open_orders: 0, peak_open_items: 0 };
 
   constructor(private readonly opts: OrderTableOptions, private readonly finishOrder: FinishOrder) {
