@@ -30,31 +30,69 @@ interface Tally {
   samples: NoiseTemplateTally['samples'];
 }
 
+/** Access-log paths whose template is remembered: noise requests repeat the same few paths
+ *  (static files, crawlers), and masking each again was a large share of reading such a log. */
+const PATH_TEMPLATES = 4096;
+const METHODS_REMEMBERED = 16;
+
 /** The text an audit reads of an event: the request for access logs, the message and its
  *  context for application logs. */
 export function auditText(ev: LogEvent): { template: string; text: string; scan: string[] } {
   const f = ev.fields;
-  if (f.method !== undefined && f.path !== undefined) {
-    const request = `${f.method} ${f.path}${f.query ? '?' + f.query : ''}`;
-    return {
-      template: `${f.method} ${maskValues(f.path.slice(0, MASKED_CHARS))}`,
-      text: `${request}${f.status !== undefined ? ' → ' + f.status : ''}`,
-      scan: [request, f.request_body ?? ''],
-    };
+  const scan = isRequest(f) ? [requestOf(f), f.request_body ?? ''] : [f.message ?? '', contextOf(ev), bodyOf(f)];
+  return { template: templateOf(ev), text: sampleOf(ev), scan };
+}
+
+/** The candidate tokens of the texts `auditText(ev).scan` names, in the same order, without
+ *  building the template or the sample (most noise lines need neither). */
+export function scanForTokens(ev: LogEvent, into: string[]): void {
+  const f = ev.fields;
+  if (isRequest(f)) {
+    candidateTokens(requestOf(f), into);
+    if (f.request_body) candidateTokens(f.request_body, into);
+    return;
   }
-  const message = f.message ?? '';
+  if (f.message) candidateTokens(f.message, into);
+  const context = contextOf(ev);
+  if (context) candidateTokens(context, into);
+  const body = bodyOf(f);
+  if (body) candidateTokens(body, into);
+}
+
+function isRequest(f: LogEvent['fields']): f is LogEvent['fields'] & { method: string; path: string } {
+  return f.method !== undefined && f.path !== undefined;
+}
+
+function requestOf(f: LogEvent['fields'] & { method: string; path: string }): string {
+  return `${f.method} ${f.path}${f.query ? '?' + f.query : ''}`;
+}
+
+function contextOf(ev: LogEvent): string {
   const params = ev.params;
-  let context = '';
-  if (params !== undefined) {
-    const keys = Object.keys(params);
-    if (keys.length > 0) context = JSON.stringify(params);
-  }
-  const head = f.level ? `${f.level}: ` : '';
-  return {
-    template: maskValues(message.slice(0, MASKED_CHARS)),
-    text: `${head}${message}${context ? ' ' + context : ''}`,
-    scan: [message, context, (f.body ?? '').slice(0, BODY_CHARS)],
-  };
+  return params !== undefined && Object.keys(params).length > 0 ? JSON.stringify(params) : '';
+}
+
+function bodyOf(f: LogEvent['fields']): string {
+  return (f.body ?? '').slice(0, BODY_CHARS);
+}
+
+/** The line with its values masked: what lines that say the same thing have in common. */
+function templateOf(ev: LogEvent): string {
+  const f = ev.fields;
+  if (isRequest(f)) return `${f.method} ${maskValues(f.path.slice(0, MASKED_CHARS))}`;
+  return maskValues((f.message ?? '').slice(0, MASKED_CHARS));
+}
+
+function cut(template: string): string {
+  return template.length > TEMPLATE_CHARS ? template.slice(0, TEMPLATE_CHARS) + '…' : template;
+}
+
+/** The line as a sample shows it. */
+function sampleOf(ev: LogEvent): string {
+  const f = ev.fields;
+  if (isRequest(f)) return `${requestOf(f)}${f.status !== undefined ? ' → ' + f.status : ''}`;
+  const context = contextOf(ev);
+  return `${f.level ? `${f.level}: ` : ''}${f.message ?? ''}${context ? ' ' + context : ''}`;
 }
 
 export class NoiseMentionTally {
@@ -62,15 +100,16 @@ export class NoiseMentionTally {
   private tuples = 0;
   private untracked = 0;
   private readonly tokens: string[] = [];
+  /** Method → path → template. */
+  private readonly pathTemplates = new Map<string, Map<string, string>>();
 
   /** A noise event of `span` physical lines. */
   add(ev: LogEvent, span: number): void {
-    const a = auditText(ev);
     const tokens = this.tokens;
     tokens.length = 0;
-    for (const s of a.scan) if (s) candidateTokens(s, tokens);
+    scanForTokens(ev, tokens);
     if (tokens.length === 0) return;
-    const template = a.template.length > TEMPLATE_CHARS ? a.template.slice(0, TEMPLATE_CHARS) + '…' : a.template;
+    const template = this.templateFor(ev);
     let t = this.byTemplate.get(template);
     if (t === undefined) {
       if (this.byTemplate.size >= MAX_TEMPLATES_PER_FILE) {
@@ -80,7 +119,7 @@ export class NoiseMentionTally {
       this.byTemplate.set(template, (t = { lines: 0, tuples: new Map(), samples: [] }));
     }
     t.lines += span;
-    const key = [...tokens].sort().join(' ');
+    const key = tokens.length === 1 ? tokens[0]! : [...tokens].sort().join(' ');
     const seen = t.tuples.get(key);
     if (seen !== undefined) seen[0] += span;
     else if (this.tuples >= MAX_TUPLES_PER_FILE) this.untracked += span;
@@ -88,9 +127,30 @@ export class NoiseMentionTally {
       t.tuples.set(key, [span, ev.line, ev.offset]);
       this.tuples++;
       if (t.samples.length < SAMPLES_PER_TEMPLATE) {
-        t.samples.push({ tokens: key, line: ev.line, offset: ev.offset, text: a.text.length > SAMPLE_CHARS ? a.text.slice(0, SAMPLE_CHARS) + '…' : a.text });
+        const text = sampleOf(ev);
+        t.samples.push({ tokens: key, line: ev.line, offset: ev.offset, text: text.length > SAMPLE_CHARS ? text.slice(0, SAMPLE_CHARS) + '…' : text });
       }
     }
+  }
+
+  /** The template of a line, cut to TEMPLATE_CHARS; for requests remembered by method and path,
+   *  as the very string used before, so the lookup that follows hashes nothing new. */
+  private templateFor(ev: LogEvent): string {
+    const f = ev.fields;
+    if (!isRequest(f)) return cut(templateOf(ev));
+    let byPath = this.pathTemplates.get(f.method);
+    if (byPath === undefined) {
+      // Junk lines can name any method: the outer map is bounded too.
+      if (this.pathTemplates.size >= METHODS_REMEMBERED) this.pathTemplates.clear();
+      this.pathTemplates.set(f.method, (byPath = new Map()));
+    }
+    let template = byPath.get(f.path);
+    if (template === undefined) {
+      if (byPath.size >= PATH_TEMPLATES) byPath.clear();
+      template = cut(templateOf(ev));
+      byPath.set(f.path, template);
+    }
+    return template;
   }
 
   /** What was tallied, as plain data for the FileReport; undefined when no noise line had a candidate. */

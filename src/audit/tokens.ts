@@ -5,22 +5,63 @@
 import { replaceEmails } from '../util/find-emails';
 
 /** What an order number looks like (rules/shape/vocabulary.yaml `order_id_pattern`): 6 to 40
- *  letters, digits, `_` or `-`, at least one digit. Hashes (64 hex) are candidates too. */
-const CANDIDATE = /[A-Za-z0-9_-]{6,64}/g;
-const HAS_DIGIT = /[0-9]/;
-const HASH = /^[0-9a-f]{64}$/i;
+ *  letters, digits, `_` or `-`, at least one digit. Hashes (64 hex) are candidates too. A run
+ *  of these characters longer than 64 is taken in pieces of 64, as a global `/[A-Za-z0-9_-]{6,64}/`
+ *  match would take it, and a last piece shorter than 6 is dropped. */
+const MIN_TOKEN = 6;
+const MAX_PIECE = 64;
+const MAX_ORDER_LIKE = 40;
 
 /** Tokens per line kept as candidates: a line naming more is a dump, and its first few suffice. */
 export const MAX_TOKENS_PER_LINE = 8;
 
-/** Candidate tokens of a text, distinct, in order of first appearance, at most `limit`. */
+/** Kind of each char code below 128: 0 none, 1 token character, 2 digit, 3 hex letter. */
+const CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (c >= 48 && c <= 57) CLASS[c] = 2;
+  else if (/[a-fA-F]/.test(ch)) CLASS[c] = 3;
+  else if (/[A-Za-z_-]/.test(ch)) CLASS[c] = 1;
+}
+
+/**
+ * Candidate tokens of a text, distinct, in order of first appearance, at most `limit`. Every
+ * noise line of every file passes through here (the mentions audit), so the text is walked
+ * once by character code rather than by a regex and a test per match.
+ */
 export function candidateTokens(text: string, into: string[] = [], limit = MAX_TOKENS_PER_LINE): string[] {
-  CANDIDATE.lastIndex = 0;
-  for (let m = CANDIDATE.exec(text); m !== null && into.length < limit; m = CANDIDATE.exec(text)) {
-    const t = m[0];
-    if (!HAS_DIGIT.test(t)) continue;
-    if (t.length > 40 && !HASH.test(t)) continue;
-    if (!into.includes(t)) into.push(t);
+  const n = text.length;
+  let i = 0;
+  while (i < n && into.length < limit) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || CLASS[c] === 0) {
+      i++;
+      continue;
+    }
+    let end = i + 1;
+    while (end < n) {
+      const d = text.charCodeAt(end);
+      if (d >= 128 || CLASS[d] === 0) break;
+      end++;
+    }
+    // The run [i, end) in pieces of at most MAX_PIECE.
+    for (let at = i; end - at >= MIN_TOKEN && into.length < limit; ) {
+      const stop = Math.min(at + MAX_PIECE, end);
+      let digit = false;
+      let hex = true;
+      for (let k = at; k < stop; k++) {
+        const kind = CLASS[text.charCodeAt(k)]!;
+        if (kind === 2) digit = true;
+        else if (kind !== 3) hex = false;
+      }
+      const len = stop - at;
+      if (digit && (len <= MAX_ORDER_LIKE || (len === MAX_PIECE && hex))) {
+        const t = text.slice(at, stop);
+        if (!into.includes(t)) into.push(t);
+      }
+      at = stop;
+    }
+    i = end;
   }
   return into;
 }
