@@ -22,16 +22,55 @@ export interface ParsedTime {
   offsetMin: number;
 }
 
-/** Remembers the last `$time_local` parsed: neighbouring lines usually share their second. */
+/**
+ * Remembers the last `$time_local` parsed (neighbouring lines usually share their second), and
+ * the last day and offset seen (they share those far longer): a new second of a known day is
+ * read from its six clock digits, without the month lookup and date arithmetic. The result is
+ * always what parseTimeLocal gives.
+ */
 export class TimeLocalCache {
   private last = '';
   private parsed: ParsedTime = { ms: NaN, offsetMin: 0 };
+  /** A valid time whose day (`21/Nov/2026:`) and offset (` +0800`) are remembered; '' for none. */
+  private day = '';
+  /** The instant of that day's local midnight, and its offset. */
+  private dayMs = NaN;
+  private dayOffset = 0;
+
   parse(s: string): ParsedTime {
     if (s !== this.last) {
-      this.parsed = parseTimeLocal(s);
+      this.parsed = this.sameDay(s) ? this.clock(s) : this.fresh(s);
       this.last = s;
     }
     return this.parsed;
+  }
+
+  private sameDay(s: string): boolean {
+    const d = this.day;
+    if (d === '' || s.length !== 26) return false;
+    for (let i = 0; i < 12; i++) if (s.charCodeAt(i) !== d.charCodeAt(i)) return false;
+    for (let i = 20; i < 26; i++) if (s.charCodeAt(i) !== d.charCodeAt(i)) return false;
+    return true;
+  }
+
+  /** The clock part of a time on the remembered day, checked as parseTimeLocal checks it. */
+  private clock(s: string): ParsedTime {
+    if (s.charCodeAt(14) !== 58 || s.charCodeAt(17) !== 58) return { ms: NaN, offsetMin: 0 };
+    const h = num(s, 12, 2);
+    const mi = num(s, 15, 2);
+    const sec = num(s, 18, 2);
+    if (Number.isNaN(h + mi + sec) || h > 23 || mi > 59 || sec > 60) return { ms: NaN, offsetMin: 0 };
+    return { ms: this.dayMs + h * 3_600_000 + mi * 60_000 + sec * 1000, offsetMin: this.dayOffset };
+  }
+
+  private fresh(s: string): ParsedTime {
+    const p = parseTimeLocal(s);
+    if (!Number.isNaN(p.ms)) {
+      this.day = s;
+      this.dayMs = p.ms - (num(s, 12, 2) * 3_600_000 + num(s, 15, 2) * 60_000 + num(s, 18, 2) * 1000);
+      this.dayOffset = p.offsetMin;
+    }
+    return p;
   }
 }
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { IANAZone } from 'luxon';
-import { ZoneClock, isoWithOffset, parseTimeLocal, wallMsFromYmdHis } from '../../parsers/time';
+import { TimeLocalCache, ZoneClock, isoWithOffset, parseTimeLocal, wallMsFromYmdHis } from '../../parsers/time';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const p2 = (n: number) => String(n).padStart(2, '0');
@@ -233,4 +233,20 @@ test('ZoneClock.offsetAt: the cached offset is the zone\'s own, at random instan
       }
     }
   }
+});
+
+test('TimeLocalCache gives what parseTimeLocal gives, line after line, for good and broken times', () => {
+  // Times drawn near each other (the cache remembers the day and offset), with broken clock
+  // digits, separators and offsets mixed in: every answer must equal the uncached parse.
+  const day = Date.parse('2026-11-21T00:00:00Z');
+  const good = fc.tuple(fc.integer({ min: -36 * 3600, max: 72 * 3600 }), fc.constantFrom(480, 0, -120, 345)).map(([s, off]) => timeLocal(day + s * 1000, off));
+  const broken = fc.tuple(good, fc.integer({ min: 0, max: 25 }), fc.constantFrom('x', '9', '6', ':', ' ', '/', '+', '-', '0')).map(([t, i, c]) => t.slice(0, i) + c + t.slice(i + 1));
+  const leap = fc.constantFrom('21/Nov/2026:23:59:60 +0800', '21/Nov/2026:24:00:00 +0800', '21/Nov/2026:12:60:00 +0800', '21/Nov/2026:12:00:61 +0800', '21/Nov/2026:1a:00:00 +0800');
+  fc.assert(
+    fc.property(fc.array(fc.oneof({ arbitrary: good, weight: 6 }, { arbitrary: broken, weight: 3 }, { arbitrary: leap, weight: 1 }), { maxLength: 40 }), (times) => {
+      const cache = new TimeLocalCache();
+      for (const t of times) assert.deepEqual(cache.parse(t), parseTimeLocal(t), t);
+    }),
+    { numRuns: 2000 },
+  );
 });
