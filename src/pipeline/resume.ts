@@ -82,7 +82,13 @@ export class ResumableRun {
 
     const reports = new Map<string, FileReport>();
     for (const { task, entry } of replay) reports.set(task.display, await this.replay(task, entry, sinks));
-    const fresh = await readFiles(toRead, this.recording(sinks, writers));
+    let fresh: FileReport[];
+    try {
+      fresh = await readFiles(toRead, this.recording(sinks, writers));
+    } finally {
+      // A run that failed leaves its unfinished results as .part files, removed next time.
+      for (const w of writers.values()) w.abandon();
+    }
     toRead.forEach((t, i) => reports.set(t.display, fresh[i]!));
     return tasks.map((t) => reports.get(t.display)!);
   }

@@ -21,7 +21,7 @@ import type { ParserDefinition } from '../../../parsers/parser';
 import { NGINX_FORMAT_HELP, nginxFormatOption } from './inspect';
 import { runFiles, type FileTask, type RunSinks } from '../../pipeline/run-files';
 import { ResumableRun } from '../../pipeline/resume';
-import { CHECKPOINT_HELP, openCheckpoint } from '../checkpoint-option';
+import { CHECKPOINT_HELP, checkCheckpointPlace, openCheckpoint, type OpenedCheckpoint } from '../checkpoint-option';
 import { stallSeconds } from '../../pipeline/stall-watch';
 import { peekStarts } from '../../pipeline/peek-start';
 import { Correlator } from '../../correlate/correlator';
@@ -211,10 +211,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   });
   const overlap = overlapProblems(outDir, named);
   if (overlap.length) throw new UsageError(overlap.join('\n') + '\nChoose an --out outside the inputs. / 请选择与输入不重叠的 --out。');
-  const checkpoint = args.checkpoint === undefined ? undefined : openCheckpoint(args.checkpoint, io.cwd, named, pathInputs.filter((i) => GLOB_CHARS.test(i)), {
-    version: VERSION, tz: args.tz, maxLineBytes: args['max-line-bytes'], revealCardKeys: args['reveal-card-keys'], formats: args.format,
-    nginxFormat: nginxFormat.directive ?? null, rules, vocabulary, keys,
-  });
+  if (args.checkpoint !== undefined) checkCheckpointPlace(args.checkpoint, io.cwd, named, pathInputs.filter((i) => GLOB_CHARS.test(i)));
 
   // A FIFO named on the command line is refused up front (exit 2), never opened: opening it would
   // block until a writer appears. Streams come in through `-` (stdin), which is hashed and accounted.
@@ -254,14 +251,22 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   // happens, the run's private folder goes and the lock is let go.
   const { folder, notes } = OutputFolder.open(outDir);
   const withdraw = io.onStop?.(() => folder.release());
+  let checkpoint: OpenedCheckpoint | undefined;
   try {
     for (const n of notes) if (!args.quiet) io.stderr.write(`salvage: note: ${n}\n`);
-    return await reconstructInto(folder, { fromStdin, args, io, started, overrides, nginxFormat, rules, vocabulary, ruleDirs, keys, es, statementFiles, baseline, files, digests, found, sqlMin, reviewBelow, checkpoint });
+    if (args.checkpoint !== undefined) {
+      checkpoint = openCheckpoint(args.checkpoint, io.cwd, {
+        version: VERSION, tz: args.tz, maxLineBytes: args['max-line-bytes'], revealCardKeys: args['reveal-card-keys'], formats: args.format,
+        nginxFormat: nginxFormat.directive ?? null, rules, vocabulary, keys,
+      });
+    }
+    return await reconstructInto(folder, { fromStdin, args, io, started, overrides, nginxFormat, rules, vocabulary, ruleDirs, keys, es, statementFiles, baseline, files, digests, found, sqlMin, reviewBelow, checkpoint: checkpoint?.store });
   } catch (e) {
     // A system error here is almost always the output side (the inputs are read as values):
     // name the folder when the error itself does not say which file.
     throw asWriteError(e, outDir);
   } finally {
+    checkpoint?.release();
     folder.release();
     withdraw?.();
   }
@@ -287,7 +292,7 @@ interface Prepared {
   found: ReturnType<typeof discoverInputs>;
   sqlMin: number;
   reviewBelow: number;
-  checkpoint: ReturnType<typeof openCheckpoint> | undefined;
+  checkpoint: OpenedCheckpoint['store'] | undefined;
 }
 
 /** Every file this run writes, moved into --out together at the end (report.json last). */

@@ -186,6 +186,13 @@ export class ResultsWriter {
     return { results: this.name, bytes: this.bytes, sha256: this.hash.digest('hex') };
   }
 
+  /** Stops writing (the run failed): the `.part` file is left for the next run to remove. */
+  abandon(): void {
+    try {
+      closeSync(this.fd);
+    } catch { /* closed already */ }
+  }
+
   private flush(): void {
     if (this.pending === '') return;
     const buf = Buffer.from(this.pending, 'utf8');
