@@ -264,11 +264,12 @@ describe('checkpoint: members of a tar.gz bundle', () => {
     await run('b-resumed', '--checkpoint', bck);
     assert.deepEqual(report(join(root, 'b-resumed')).run.checkpoint, { checkpoint: bck, files_resumed: members, files_read: 0, files_changed: 0 });
     assert.deepEqual(differences(join(root, 'b-resumed'), join(root, 'b-first')), []);
-    // The bundle packed again with one member one line longer: a member is known by its bundle.
+    // The bundle packed again with one member one line longer: a member is known by its bundle
+    // (whose size may by chance stay the same; its first MiB does not).
     await makeTarGz(join(root, 'logs.tar.gz'), join(root, 'shop', 'logs'), (name, bytes) =>
       name.endsWith('laravel-2026-11-21.log') ? Buffer.concat([bytes, Buffer.from('[2026-11-21 23:59:59] production.INFO: one more line\n')]) : bytes);
     const changed = await run('b-changed', '--checkpoint', bck);
-    assert.match(changed.stderr, /warning: logs\.tar\.gz!\/logs\/app\/laravel-2026-11-21\.log has changed since the checkpoint was written \(size \d+ → \d+, first MiB, bundle member content\)/);
+    assert.match(changed.stderr, /warning: logs\.tar\.gz!\/logs\/app\/laravel-2026-11-21\.log has changed since the checkpoint was written \([^)]*bundle member content\)/);
     assert.deepEqual(report(join(root, 'b-changed')).run.checkpoint, { checkpoint: bck, files_resumed: 0, files_read: members, files_changed: members });
   });
 });

@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { chmodSync, closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { fsyncFolder, writeFileAtomic } from './atomic-write';
@@ -122,7 +122,7 @@ export class CheckpointStore {
     const p = join(this.resultsDir, e.finished.results);
     try {
       if (statSync(p).size !== e.finished.bytes) return false;
-      return createHash('sha256').update(readFileSync(p)).digest('hex') === e.finished.sha256;
+      return sha256OfFile(p) === e.finished.sha256;
     } catch {
       return false;
     }
@@ -201,6 +201,19 @@ export class ResultsWriter {
     this.hash.update(buf);
     this.bytes += buf.length;
   }
+}
+
+/** Hashed a MiB at a time: a big log's stored results can be larger than memory. */
+function sha256OfFile(path: string): string {
+  const hash = createHash('sha256');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  const fd = openSync(path, 'r');
+  try {
+    for (let n = readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd, buf, 0, buf.length, null)) hash.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
 }
 
 /** A stored results file's name: from the input's name, which may hold any character. */
