@@ -2,6 +2,7 @@ import type { SkipKind } from '../sources/discover';
 import type { FileReport, MentionsAuditEntry, Transaction } from '../model/types';
 import type { CorrelationState, Unjoined } from '../correlate/correlator';
 import type { ChecksReport } from '../checks/run-checks';
+import type { ResumeSummary } from '../pipeline/resume';
 
 // report.json: what was read (with sizes and hashes), how every line was accounted for, what
 // came out, and what went wrong. The accounting identities are checked here and the result is
@@ -33,6 +34,8 @@ export interface RunDetails {
    *  rebuilds, evidence that passed through disk): it depends on how the readers interleaved. */
   correlation_state: CorrelationState;
   timings_ms?: Record<string, number>;
+  /** With --checkpoint: files fed from the checkpoint (not read again) and files read. */
+  checkpoint?: ResumeSummary;
 }
 
 export interface RunReport {

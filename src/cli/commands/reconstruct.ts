@@ -19,7 +19,9 @@ import { ZoneClock, isoWithOffset } from '../../../parsers/time';
 import { PARSERS, parserById } from '../../../parsers/registry';
 import type { ParserDefinition } from '../../../parsers/parser';
 import { NGINX_FORMAT_HELP, nginxFormatOption } from './inspect';
-import { runFiles, type FileTask } from '../../pipeline/run-files';
+import { runFiles, type FileTask, type RunSinks } from '../../pipeline/run-files';
+import { ResumableRun } from '../../pipeline/resume';
+import { CHECKPOINT_HELP, checkCheckpointPlace, openCheckpoint, type OpenedCheckpoint } from '../checkpoint-option';
 import { stallSeconds } from '../../pipeline/stall-watch';
 import { peekStarts } from '../../pipeline/peek-start';
 import { Correlator } from '../../correlate/correlator';
@@ -69,6 +71,7 @@ export interface ReconstructArgs {
   'nginx-format'?: string;
   statement: string[];
   baseline?: string;
+  checkpoint?: string;
 }
 
 const VERSION = '0.1.0';
@@ -115,6 +118,7 @@ export const reconstructCommand: SalvageCommand<ReconstructArgs> = {
       .option('reveal-card-keys', { type: 'boolean', default: false, describe: 'keep card keys in outputs (they are masked by default) / 输出中保留卡密（默认脱敏）' })
       .option('statement', { type: 'string', array: true, default: [], describe: "a gateway's bill: Alipay 业务明细 CSV or WeChat downloadbill (repeatable) / 对账单" })
       .option('baseline', { type: 'string', describe: 'the last good backup of the orders table: CSV export or MySQL dump / 订单表最近备份' })
+      .option('checkpoint', { type: 'string', describe: CHECKPOINT_HELP })
       .option('progress', { type: 'boolean', describe: 'print progress to stderr (default: when stderr is a terminal) / 显示进度' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only warnings and errors / 只打印警告和错误' }),
   help: {
@@ -124,6 +128,7 @@ export const reconstructCommand: SalvageCommand<ReconstructArgs> = {
       ['zcat old.log.gz | salvage reconstruct - --format nginx-combined', 'from standard input / 从标准输入读取'],
       ['salvage reconstruct logs/ --statement bill.csv --baseline orders.sql', "with the gateway's bill and the last backup / 加上对账单与备份"],
       ['ELASTIC_API_KEY=… salvage reconstruct logs/ --es http://localhost:9200', 'also into Elasticsearch / 同时写入 Elasticsearch'],
+      ['salvage reconstruct logs/ --checkpoint ~/salvage.ckpt --out out', 'resumable: run it again after a kill and finished files are not read again / 可续跑：中断后再次运行，已读完的文件不再读取'],
     ],
     exitCodes: [0, 1, 2, 3, 4, 5, 6, 7, '129 130 143'],
     env: ['ELASTIC_API_KEY', 'ELASTIC_USERNAME', 'ELASTIC_PASSWORD', 'ELASTIC_CREDENTIALS_FILE', 'SALVAGE_STALL_SECONDS', 'LC_ALL', 'LC_MESSAGES', 'LANG'],
@@ -206,6 +211,7 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   });
   const overlap = overlapProblems(outDir, named);
   if (overlap.length) throw new UsageError(overlap.join('\n') + '\nChoose an --out outside the inputs. / 请选择与输入不重叠的 --out。');
+  if (args.checkpoint !== undefined) checkCheckpointPlace(args.checkpoint, io.cwd, named, pathInputs.filter((i) => GLOB_CHARS.test(i)));
 
   // A FIFO named on the command line is refused up front (exit 2), never opened: opening it would
   // block until a writer appears. Streams come in through `-` (stdin), which is hashed and accounted.
@@ -245,14 +251,22 @@ export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise
   // happens, the run's private folder goes and the lock is let go.
   const { folder, notes } = OutputFolder.open(outDir);
   const withdraw = io.onStop?.(() => folder.release());
+  let checkpoint: OpenedCheckpoint | undefined;
   try {
     for (const n of notes) if (!args.quiet) io.stderr.write(`salvage: note: ${n}\n`);
-    return await reconstructInto(folder, { fromStdin, args, io, started, overrides, nginxFormat, rules, vocabulary, ruleDirs, keys, es, statementFiles, baseline, files, digests, found, sqlMin, reviewBelow });
+    if (args.checkpoint !== undefined) {
+      checkpoint = openCheckpoint(args.checkpoint, io.cwd, {
+        version: VERSION, tz: args.tz, maxLineBytes: args['max-line-bytes'], revealCardKeys: args['reveal-card-keys'], formats: args.format,
+        nginxFormat: nginxFormat.directive ?? null, rules, vocabulary, keys,
+      });
+    }
+    return await reconstructInto(folder, { fromStdin, args, io, started, overrides, nginxFormat, rules, vocabulary, ruleDirs, keys, es, statementFiles, baseline, files, digests, found, sqlMin, reviewBelow, checkpoint: checkpoint?.store });
   } catch (e) {
     // A system error here is almost always the output side (the inputs are read as values):
     // name the folder when the error itself does not say which file.
     throw asWriteError(e, outDir);
   } finally {
+    checkpoint?.release();
     folder.release();
     withdraw?.();
   }
@@ -278,6 +292,7 @@ interface Prepared {
   found: ReturnType<typeof discoverInputs>;
   sqlMin: number;
   reviewBelow: number;
+  checkpoint: OpenedCheckpoint['store'] | undefined;
 }
 
 /** Every file this run writes, moved into --out together at the end (report.json last). */
@@ -344,31 +359,32 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
     mark = now;
   };
   lap('setup');
-  const reports = await runFiles(
-    tasks,
-    { rules, vocabulary, keys, tz: args.tz, maxLineBytes: args['max-line-bytes'], revealCardKeys: args['reveal-card-keys'], ...(nginxFormat.directive ? { nginxFormat: nginxFormat.directive } : {}) },
-    args.workers,
-    {
-      evidence: (batch, file) => {
-        for (const links of batch.links) if (links !== null) for (const l of links) if (l.startsWith('card:')) known.noteCardHash(l.slice(5));
-        correlator.addBatch(batch, file);
-      },
-      reject: (items) => rejectSpool.add(items),
-      progress: (_bytes, lines, file, disk) => {
-        const w = correlator.watermark;
-        meter.readUpTo(Number.isFinite(w) ? isoWithOffset(w, zoneOfRun.offsetAt(w)).slice(0, 16).replace('T', ' ') : null);
-        meter.tick(file, disk, lines);
-      },
-      reached: (file, ms) => correlator.reached(file, ms),
-      holdBack: (running) => correlator.holdBack(running),
-      fileDone: (r) => {
-        meter.fileDone(r);
-        correlator.fileDone(r.file);
-        rejectSpool.fileDone(r.file);
-      },
+  const sinks: RunSinks = {
+    evidence: (batch, file) => {
+      for (const links of batch.links) if (links !== null) for (const l of links) if (l.startsWith('card:')) known.noteCardHash(l.slice(5));
+      correlator.addBatch(batch, file);
     },
-    stallSeconds(io.env),
-  );
+    reject: (items) => rejectSpool.add(items),
+    progress: (_bytes, lines, file, disk) => {
+      const w = correlator.watermark;
+      meter.readUpTo(Number.isFinite(w) ? isoWithOffset(w, zoneOfRun.offsetAt(w)).slice(0, 16).replace('T', ' ') : null);
+      meter.tick(file, disk, lines);
+    },
+    reached: (file, ms) => correlator.reached(file, ms),
+    holdBack: (running) => correlator.holdBack(running),
+    fileDone: (r) => {
+      meter.fileDone(r);
+      correlator.fileDone(r.file);
+      rejectSpool.fileDone(r.file);
+    },
+  };
+  const setup = { rules, vocabulary, keys, tz: args.tz, maxLineBytes: args['max-line-bytes'], revealCardKeys: args['reveal-card-keys'], ...(nginxFormat.directive ? { nginxFormat: nginxFormat.directive } : {}) };
+  const readFiles = (some: FileTask[], to: RunSinks) => runFiles(some, setup, args.workers, to, stallSeconds(io.env));
+  // With --checkpoint, files finished by an earlier (killed) run are fed from what it kept.
+  const resume = p.checkpoint && new ResumableRun(p.checkpoint, {
+    digests: p.digests, readAlways: (t) => fromStdin && t.path === stdinCopy, warn: (m) => io.stderr.write(`salvage: warning: ${m}\n`),
+  });
+  const reports = resume ? await resume.run(tasks, sinks, readFiles) : await readFiles(tasks, sinks);
   meter.stop();
   const rejects = new LineWriter(folder.staged('rejects.ndjson'), PRIVATE);
   await rejectSpool.writeTo(rejects);
@@ -454,7 +470,7 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
       card_keys: args['reveal-card-keys'] ? 'revealed' : 'masked',
     },
     exit_code: exitCode,
-    run: { generated_at: new Date().toISOString(), out_dir: outDir, workers: args.workers, correlation_state: correlation.state },
+    run: { generated_at: new Date().toISOString(), out_dir: outDir, workers: args.workers, correlation_state: correlation.state, ...(resume ? { checkpoint: resume.summary() } : {}) },
   };
   const extra = { ...(checked.statement ? { statement: checked.statement } : {}), ...(checked.baseline ? { baseline: checked.baseline } : {}) };
   lap('write_outputs');
