@@ -14,6 +14,7 @@ import { CreationJoin } from './creation-join';
 import { joinUnloggedCallbacks } from './callback-join';
 import { PrefixJoin } from './prefix-join';
 import { balanceLineOf, uniqueBalanceLines, type BalanceLine } from './balance-lines';
+import { CORRELATION } from '../settings';
 
 // Gathers evidence from every file and joins it into orders: by order number first, then by
 // gateway trade number, card key hash or a rule's link key (one that a single order carries: a
@@ -46,10 +47,9 @@ export interface CorrelatorOptions {
   spillParent?: string;
 }
 
-/** Quiet orders are looked for each time the watermark moves on by this much. */
-const SWEEP_STEP_MS = 60_000;
+const SWEEP_STEP_MS = CORRELATION.sweepStepMs;
 
-export const DEFAULT_CORRELATOR: CorrelatorOptions = { fuzzyWindowMs: 30_000, maxInMemory: 20_000, quietMs: 10 * 60_000, slackMs: 5 * 60_000, leadMs: 5 * 60_000 };
+export const DEFAULT_CORRELATOR: CorrelatorOptions = { fuzzyWindowMs: CORRELATION.fuzzyWindowMs, maxInMemory: CORRELATION.maxInMemory, quietMs: CORRELATION.quietMs, slackMs: CORRELATION.slackMs, leadMs: CORRELATION.leadMs };
 
 export interface Unjoined {
   kind: Evidence['kind'];

@@ -2,6 +2,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Transaction } from '../model/types';
+import { SPOOLS } from '../settings';
 
 // Finished records, kept until they can be written out in their final order (by creation time,
 // then order number). Below a bound they stay in memory; past it each record is appended to a
@@ -23,7 +24,7 @@ interface IndexEntry {
   len: number;
 }
 
-const FLUSH_BYTES = 1 << 20;
+const FLUSH_BYTES = SPOOLS.recordSpoolBytes;
 
 export class RecordSpool {
   private memory: { t: Transaction; text: string | undefined }[] | null = [];

@@ -1,5 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { SPOOLS } from '../settings';
 
 // A file written line by line that respects backpressure: `write` resolves immediately while
 // the stream's buffer has room, and waits for 'drain' when it does not, so memory stays bounded
@@ -27,20 +28,20 @@ export class LineWriter {
   async write(line: string): Promise<void> {
     this.pending += line + '\n';
     this.lines++;
-    if (this.pending.length >= 64 * 1024) await this.flush();
+    if (this.pending.length >= SPOOLS.lineWriterBytes) await this.flush();
   }
 
   /** Text that is already whole lines (copied from another file): not counted again. */
   async writeRaw(text: string): Promise<void> {
     this.pending += text;
-    if (this.pending.length >= 64 * 1024) await this.flush();
+    if (this.pending.length >= SPOOLS.lineWriterBytes) await this.flush();
   }
 
   /** For callers that cannot await (event handlers): buffered, flushed on the next await. */
   writeSync(line: string): void {
     this.pending += line + '\n';
     this.lines++;
-    if (this.pending.length >= 64 * 1024) {
+    if (this.pending.length >= SPOOLS.lineWriterBytes) {
       this.ws.write(this.pending);
       this.pending = '';
     }

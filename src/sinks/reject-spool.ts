@@ -2,6 +2,7 @@ import { appendFileSync, createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Reject } from '../model/types';
 import type { LineWriter } from './line-writer';
+import { SPOOLS } from '../settings';
 
 // rejects.ndjson in input order, whatever order the readers finish in (issue 10: determinism).
 // Files are read side by side, by several workers, so their rejects arrive interleaved in an
@@ -10,8 +11,7 @@ import type { LineWriter } from './line-writer';
 // one after another in the order the inputs were given. Memory holds at most one small buffer
 // per file being read; everything else is on disk (owner-only: rejected lines may hold PII).
 
-/** Bytes buffered per file before they go to its scratch file. */
-const FLUSH_BYTES = 64 * 1024;
+const FLUSH_BYTES = SPOOLS.rejectSpoolBytes;
 
 export class RejectSpool {
   private readonly dir: string;

@@ -33,7 +33,7 @@ import type { Transaction } from '../../model/types';
 import { formatSummary } from '../summary';
 import { checkMaxLineBytes } from '../max-line-bytes';
 import { Checks } from '../../checks/run-checks';
-import { DEFAULT_REVIEW_BELOW, reviewRow, reviewTask } from '../../sinks/review';
+import { reviewRow, reviewTask } from '../../sinks/review';
 import { ReviewWriter } from '../../sinks/review-writer';
 import { RejectSpool } from '../../sinks/reject-spool';
 import { ProgressMeter } from '../progress';
@@ -43,6 +43,7 @@ import { auditMentions, KnownTokens, withoutTally } from '../../audit/mentions-a
 import { readAuditVocabulary } from '../../audit/vocabulary';
 import { writeReportHtml } from '../../sinks/report-html/write-report';
 import { pickLang } from '../../sinks/report-html/lang';
+import { COMMAND_DEFAULTS } from '../../settings';
 
 /** Exit code when a sink (Elasticsearch) could not take the records; the files were still written. */
 export const EXIT_SINK_FAILED = 3;
@@ -101,17 +102,17 @@ export const reconstructCommand: SalvageCommand<ReconstructArgs> = {
       .option('es', { type: 'string', describe: `also index the run into Elasticsearch, as \`salvage index\` does: ${ES_OPTIONS_HELP.es}` })
       .option('es-ca', { type: 'string', describe: ES_OPTIONS_HELP['es-ca'] })
       .option('es-prefix', { type: 'string', default: 'salvage', describe: ES_OPTIONS_HELP['es-prefix'] })
-      .option('tz', { type: 'string', default: 'Asia/Shanghai', describe: 'zone of log times written without an offset, and of times shown / 无时区日志及显示所用时区' })
+      .option('tz', { type: 'string', default: COMMAND_DEFAULTS.tz, describe: 'zone of log times written without an offset, and of times shown / 无时区日志及显示所用时区' })
       .option('keys', { type: 'string', describe: 'keys.json with merchant keys, to check callback signatures / 商户密钥，用于验签' })
       .option('rules', { type: 'string', array: true, default: [], describe: 'folder(s) of your own rule packs; they override built-in rules by id / 自定义规则包目录' })
       .option('format', { type: 'string', array: true, default: [], describe: 'force a format for matching files: <glob>=<format> / 强制指定格式' })
       .option('nginx-format', { type: 'string', describe: NGINX_FORMAT_HELP })
       .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads (files are spread over them) / 工作线程数' })
-      .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are rejected (and skipped without being held in memory); at most 256 MiB / 超长行拒绝（最大 256 MiB）' })
-      .option('sql-min-confidence', { type: 'number', default: 0.8, describe: 'restore.sql only inserts records at or above this confidence / restore.sql 的最低置信度' })
+      .option('max-line-bytes', { type: 'number', default: COMMAND_DEFAULTS.maxLineBytes, describe: 'longer lines are rejected (and skipped without being held in memory); at most 256 MiB / 超长行拒绝（最大 256 MiB）' })
+      .option('sql-min-confidence', { type: 'number', default: COMMAND_DEFAULTS.sqlMinConfidence, describe: 'restore.sql only inserts records at or above this confidence / restore.sql 的最低置信度' })
       .option('platform', { type: 'string', choices: PLATFORMS, describe: "restore.sql's orders table: dujiaoka or acg-faka (default: the platform whose rules read the most lines) / 恢复脚本的目标平台" })
       .option('table-prefix', { type: 'string', default: ACG_FAKA_DEFAULT_PREFIX, describe: "acg-faka's table prefix, as typed at install (restore.sql) / acg-faka 表前缀" })
-      .option('review-below', { type: 'number', default: DEFAULT_REVIEW_BELOW, describe: 'a payment claim below this confidence goes on review.csv, beside forgeries, conflicts and undelivered payments / 低于此置信度的付款记录列入待办清单' })
+      .option('review-below', { type: 'number', default: COMMAND_DEFAULTS.reviewBelow, describe: 'a payment claim below this confidence goes on review.csv, beside forgeries, conflicts and undelivered payments / 低于此置信度的付款记录列入待办清单' })
       .option('reveal-card-keys', { type: 'boolean', default: false, describe: 'keep card keys in outputs (they are masked by default) / 输出中保留卡密（默认脱敏）' })
       .option('statement', { type: 'string', array: true, default: [], describe: "a gateway's bill: Alipay 业务明细 CSV or WeChat downloadbill (repeatable) / 对账单" })
       .option('baseline', { type: 'string', describe: 'the last good backup of the orders table: CSV export or MySQL dump / 订单表最近备份' })
