@@ -1,12 +1,13 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { SPOOLS } from '../settings';
+import type { Sink } from './sink';
 
 // A file written line by line that respects backpressure: `write` resolves immediately while
 // the stream's buffer has room, and waits for 'drain' when it does not, so memory stays bounded
 // however many lines are written.
 
-export class LineWriter {
+export class LineWriter implements Sink<string, { lines: number }> {
   private readonly ws: WriteStream;
   private pending = '';
   /** A write error (disk full, …) is kept and thrown from the next await, never left uncaught. */
@@ -56,10 +57,12 @@ export class LineWriter {
     }
   }
 
-  async close(): Promise<void> {
+  /** Lines written (those given to `write` and `writeSync`). */
+  async close(): Promise<{ lines: number }> {
     await this.flush();
     this.ws.end();
     if (!this.ws.writableFinished) await once(this.ws, 'finish');
     this.check();
+    return { lines: this.lines };
   }
 }

@@ -204,7 +204,7 @@ export async function exportRecords(args: ExportArgs & { 'es-url'?: string }, io
         filtered++;
         continue;
       }
-      await writer.add(t);
+      await writer.write(t);
     }
     result = await writer.close();
     if (scratch) await pipeline(createReadStream(path), io.stdout, { end: false });
