@@ -64,6 +64,24 @@ export const SPOOLS = {
   blockFileBytes: 256 * 1024,
 } as const;
 
+/** Indexing into Elasticsearch (src/sinks/es/bulk-writer.ts). */
+export const INDEXING = {
+  /** Documents per bulk request: the size the client's own helper starts from. */
+  batchDocs: 500,
+  /** Bytes per bulk request (the body as sent); a batch is sent when either limit is reached. Well
+   *  under the node's http.max_content_length (100 MB) and light on its heap. */
+  batchBytes: 4_000_000,
+  /** Requests in flight at once: the source is read only when one is free, so a slow node slows
+   *  the reading instead of letting batches pile up in memory. */
+  concurrency: 2,
+  /** Attempts per document (and per request) before it goes to the dead letter. */
+  maxAttempts: 6,
+  /** The first wait after a 429 or 5xx; it doubles with each attempt (less up to a quarter, at
+   *  random, so clients do not retry in step), up to maxWaitMs. */
+  baseWaitMs: 250,
+  maxWaitMs: 15_000,
+} as const;
+
 /** The commands' defaults, for options the user did not give. */
 export const COMMAND_DEFAULTS = {
   /** Zone of log times written without an offset: the shops salvage is for are in China. */
