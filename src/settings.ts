@@ -56,7 +56,10 @@ export const SPOOLS = {
   lineWriterBytes: 64 * 1024,
   /** One input's rejects before they go to its scratch file (one such buffer per file being read). */
   rejectSpoolBytes: 64 * 1024,
-  /** Finished records before they go to the record spool's file. */
+  /** Finished records held in memory before the record spool moves them to disk (then only an
+   *  index entry each stays): a few megabytes at most, whatever the run's size. */
+  recordsInMemory: 1000,
+  /** Finished records' text waiting before it goes to the record spool's file. */
   recordSpoolBytes: 1 << 20,
   /** The correlator's block files. It has half a dozen of them, and what waits is held as text (two
    *  bytes a character when a line is not Latin-1): 256 KB each rather than 1 MB keeps that small

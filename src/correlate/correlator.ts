@@ -14,7 +14,7 @@ import { CreationJoin } from './creation-join';
 import { joinUnloggedCallbacks } from './callback-join';
 import { PrefixJoin } from './prefix-join';
 import { balanceLineOf, uniqueBalanceLines, type BalanceLine } from './balance-lines';
-import { CORRELATION } from '../settings';
+import { CORRELATION, SPOOLS } from '../settings';
 
 // Gathers evidence from every file and joins it into orders: by order number first, then by
 // gateway trade number, card key hash or a rule's link key (one that a single order carries: a
@@ -302,7 +302,7 @@ export class Correlator {
     let built = 0;
     // Few records stay in memory: each one held keeps its header and checked evidence alive,
     // several KB; 5,000 of them were most of the heap at this point on the bench corpus (issue 11).
-    const records = new RecordSpool(1000, this.opts.spillParent);
+    const records = new RecordSpool(SPOOLS.recordsInMemory, this.opts.spillParent);
     try {
       for (const { id, evidence: read, stored } of this.table.drain()) {
         const builtWith = stored ? (JSON.parse(stored.header) as BuiltWith) : null;

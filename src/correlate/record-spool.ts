@@ -37,7 +37,7 @@ export class RecordSpool {
   private pending = '';
   private pendingStart = 0;
 
-  constructor(private readonly maxInMemory = 5000, private readonly spillParent?: string) {}
+  constructor(private readonly maxInMemory: number = SPOOLS.recordsInMemory, private readonly spillParent?: string) {}
 
   get count(): number {
     return this.added;

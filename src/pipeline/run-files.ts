@@ -134,7 +134,7 @@ async function readInProcess(tasks: FileTask[], setup: WorkerSetup, sinks: RunSi
   await Promise.all(Array.from({ length: Math.min(FILES_IN_PROCESS, tasks.length) }, lane));
 }
 
-export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: number, sinks: RunSinks, stallSeconds = 120): Promise<FileReport[]> {
+export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: number, sinks: RunSinks, stallSeconds: number = READING.stallSeconds): Promise<FileReport[]> {
   const reports = new Map<string, FileReport>();
   if (workers <= 1 || tasks.length <= 1) {
     await readInProcess(tasks, setup, sinks, reports);
