@@ -1,27 +1,9 @@
 import type { Argv } from 'yargs';
 import type { CommandHelp } from './help';
 
-/** Exit codes shared by every command (the README has the table). */
-export const EXIT_OK = 0;
-/** The run finished, but some input was damaged or some records failed to reach a sink. */
-export const EXIT_DAMAGED = 1;
-/** Usage or configuration error: nothing useful was done. */
-export const EXIT_USAGE = 2;
-/** The outputs could not be written (disk full, no permission, a file in the way); the inputs are untouched. */
-export const EXIT_WRITE_FAILED = 5;
-/** An unexpected internal error: one line on stderr, the full trace in a file it names. */
-export const EXIT_INTERNAL = 6;
-/** The event loop ran dry before the command had finished (a bug): said, never a silent 0. */
-export const EXIT_UNFINISHED = 7;
-/** Stopped by a signal: 128 + the signal's number, as shells report it. */
-export const SIGNAL_EXIT_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
-export type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
+export { EXIT_OK, EXIT_DAMAGED, EXIT_USAGE, EXIT_WRITE_FAILED, EXIT_INTERNAL, EXIT_UNFINISHED, SIGNAL_EXIT_CODES, type StopSignal } from '../model/exit-codes';
 
-/**
- * `-` on the command line (standard input). yargs drops a lone `-` from positionals, so main()
- * hands it to commands as this token instead.
- */
-export const STDIN_ARG = 'salvage:stdin:-';
+export { STDIN_ARG } from '../sources/stdin-arg';
 
 export { UsageError } from '../model/usage-error';
 

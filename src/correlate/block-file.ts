@@ -2,6 +2,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Utf8Gather } from '../util/utf8-gather';
+import { SPOOLS } from '../settings';
 
 // An append-only scratch file of text blocks (a few lines each) that can be read back by
 // position. The correlator parks here what it no longer needs in memory: the evidence and
@@ -13,10 +14,8 @@ export interface Block {
   len: number;
 }
 
-// Writes are gathered so a stream of small blocks costs few system calls. The correlator has
-// half a dozen of these files, and what waits is held as text (two bytes a character when a
-// line is not Latin-1): 256 KB each rather than 1 MB keeps that small (issue 11).
-const FLUSH_BYTES = 256 * 1024;
+// Writes are gathered so a stream of small blocks costs few system calls (how many bytes: settings).
+const FLUSH_BYTES = SPOOLS.blockFileBytes;
 
 export class BlockFile {
   private dir: string | null = null;

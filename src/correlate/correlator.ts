@@ -14,6 +14,7 @@ import { CreationJoin } from './creation-join';
 import { joinUnloggedCallbacks } from './callback-join';
 import { PrefixJoin } from './prefix-join';
 import { balanceLineOf, uniqueBalanceLines, type BalanceLine } from './balance-lines';
+import { CORRELATION, SPOOLS } from '../settings';
 
 // Gathers evidence from every file and joins it into orders: by order number first, then by
 // gateway trade number, card key hash or a rule's link key (one that a single order carries: a
@@ -47,13 +48,12 @@ export interface CorrelatorOptions {
 }
 
 /** Files ahead in time are held back only once open orders hold this share of `maxInMemory` items. */
-const PACE_ABOVE_OPEN_SHARE = 0.25;
+const PACE_ABOVE_OPEN_SHARE = CORRELATION.paceAboveOpenShare;
 const NO_FILES: ReadonlySet<string> = new Set();
 
-/** Quiet orders are looked for each time the watermark moves on by this much. */
-const SWEEP_STEP_MS = 60_000;
+const SWEEP_STEP_MS = CORRELATION.sweepStepMs;
 
-export const DEFAULT_CORRELATOR: CorrelatorOptions = { fuzzyWindowMs: 30_000, maxInMemory: 20_000, quietMs: 10 * 60_000, slackMs: 5 * 60_000, leadMs: 5 * 60_000 };
+export const DEFAULT_CORRELATOR: CorrelatorOptions = { fuzzyWindowMs: CORRELATION.fuzzyWindowMs, maxInMemory: CORRELATION.maxInMemory, quietMs: CORRELATION.quietMs, slackMs: CORRELATION.slackMs, leadMs: CORRELATION.leadMs };
 
 export interface Unjoined {
   kind: Evidence['kind'];
@@ -311,7 +311,7 @@ export class Correlator {
     let built = 0;
     // Few records stay in memory: each one held keeps its header and checked evidence alive,
     // several KB; 5,000 of them were most of the heap at this point on the bench corpus (issue 11).
-    const records = new RecordSpool(1000, this.opts.spillParent);
+    const records = new RecordSpool(SPOOLS.recordsInMemory, this.opts.spillParent);
     try {
       for (const { id, evidence: read, stored } of this.table.drain()) {
         const builtWith = stored ? (JSON.parse(stored.header) as BuiltWith) : null;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Transaction } from '../model/types';
 import { Utf8Gather } from '../util/utf8-gather';
+import { SPOOLS } from '../settings';
 
 // Finished records, kept until they can be written out in their final order (by creation time,
 // then order number). Below a bound they stay in memory; past it each record is appended to a
@@ -24,7 +25,7 @@ interface IndexEntry {
   len: number;
 }
 
-const FLUSH_BYTES = 1 << 20;
+const FLUSH_BYTES = SPOOLS.recordSpoolBytes;
 
 export class RecordSpool {
   private memory: { t: Transaction; text: string | undefined }[] | null = [];
@@ -38,7 +39,7 @@ export class RecordSpool {
   private readonly pending = new Utf8Gather(FLUSH_BYTES + FLUSH_BYTES / 4);
   private pendingStart = 0;
 
-  constructor(private readonly maxInMemory = 5000, private readonly spillParent?: string) {}
+  constructor(private readonly maxInMemory: number = SPOOLS.recordsInMemory, private readonly spillParent?: string) {}
 
   get count(): number {
     return this.added;

@@ -1,6 +1,7 @@
 import type { Transaction } from '../model/types';
 import { CSV_COLUMNS } from '../sinks/csv';
 import { LineWriter } from '../sinks/line-writer';
+import type { Sink } from '../sinks/sink';
 import { RestoreScriptWriter, type RestoreScriptOptions, type RestoreScriptSummary } from '../sinks/sql/restore-writer';
 
 // The export formats: each takes records one at a time and writes them as they come.
@@ -8,9 +9,15 @@ import { RestoreScriptWriter, type RestoreScriptOptions, type RestoreScriptSumma
 export const EXPORT_FORMATS = ['csv', 'ndjson', 'sql'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-export interface RecordWriter {
-  add(t: Transaction): Promise<void>;
-  close(): Promise<{ rows: number; card_keys_revealed: number; sql?: RestoreScriptSummary }>;
+/** What an export wrote: rows, clear card keys, and for SQL the script's own summary. */
+export interface ExportStats {
+  rows: number;
+  card_keys_revealed: number;
+  sql?: RestoreScriptSummary;
+}
+
+export interface RecordWriter extends Sink<Transaction, ExportStats> {
+  write(t: Transaction): Promise<void>;
   /** After a failure: stop writing and remove side files (the partial export stays, as written). */
   abort(): Promise<void>;
 }
@@ -59,7 +66,7 @@ export class CsvExport implements RecordWriter {
     await this.w.writeRaw((this.o.bom ? BOM : '') + EXPORT_CSV_COLUMNS.join(',') + '\r\n');
   }
 
-  async add(t: Transaction): Promise<void> {
+  async write(t: Transaction): Promise<void> {
     await this.start();
     const { record, revealed } = exportedRecord(t, this.o.reveal);
     if (revealed) this.revealed++;
@@ -86,7 +93,7 @@ export class NdjsonExport implements RecordWriter {
     this.w = new LineWriter(path, 0o600);
   }
 
-  async add(t: Transaction): Promise<void> {
+  async write(t: Transaction): Promise<void> {
     const { record, revealed } = exportedRecord(t, this.o.reveal);
     if (revealed) this.revealed++;
     await this.w.write(JSON.stringify(record));
@@ -109,8 +116,8 @@ export class SqlExport implements RecordWriter {
     this.w = new RestoreScriptWriter(path, o);
   }
 
-  add(t: Transaction): Promise<void> {
-    return this.w.add(t);
+  write(t: Transaction): Promise<void> {
+    return this.w.write(t);
   }
 
   async close() {

@@ -12,6 +12,7 @@ import { ZoneClock, isoWithOffset } from '../../parsers/time';
 import type { RuleEngine } from '../../rules/engine/engine';
 import { NoiseMentionTally } from '../audit/noise-mentions';
 import { OutputWriteError } from '../sinks/output-folder';
+import { READING } from '../settings';
 
 // One input file, end to end as far as evidence: bytes → lines → text → events → evidence.
 // Every physical line ends in exactly one of: evidence, noise, rejected. The counts are kept
@@ -39,8 +40,7 @@ export interface ProcessOptions {
 }
 
 const SNIFF_LINES = 64;
-// Small enough that a paced reader stops within minutes of log time of where it was asked to.
-const READ_CHUNK = 256 * 1024;
+const READ_CHUNK = READING.chunkBytes;
 const SNIFF_BYTES = 512 * 1024;
 /** Lines longer than this vote in detection only when there is nothing shorter: a line of many
  *  megabytes says little about the format and is slow (or out of stack) for a parser's test. */

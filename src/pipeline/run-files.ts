@@ -7,8 +7,9 @@ import { RuleEngine } from '../../rules/engine/engine';
 import { ZoneClock } from '../../parsers/time';
 import { processFile } from './process-file';
 import { customNginxParsers } from '../../parsers/nginx/log-format';
-import { PROGRESS_BYTES, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol';
+import { type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol';
 import { StallWatch, WorkerStalledError, type StalledFile } from './stall-watch';
+import { READING } from '../settings';
 
 // Spreads input files over worker threads (work is split by file, the unit that can be read
 // independently) and funnels their evidence and rejects into the single-threaded stages after.
@@ -36,11 +37,7 @@ export interface RunSinks {
   fileDone?(report: FileReport): void;
 }
 
-const GZIP_EXPANSION = 6;
-/** Files each worker reads at once, taking turns: enough for the usual web, app and callback logs of the same hours. */
-const FILES_PER_WORKER = 2;
-/** Files read at once without worker threads. */
-const FILES_IN_PROCESS = 3;
+const { gzipExpansion: GZIP_EXPANSION, filesPerWorker: FILES_PER_WORKER, filesInProcess: FILES_IN_PROCESS } = READING;
 
 /** Bytes to read, roughly: compressed files count for what they will decompress to. */
 function estimatedWork(path: string): number {
@@ -107,11 +104,11 @@ async function readInProcess(tasks: FileTask[], setup: WorkerSetup, sinks: RunSi
       ev = emptyBatch();
     };
     const r = await processFile(t.path, t.display, engine, {
-      evidence: (e) => { pushEvidence(ev, e); if (ev.json.length >= 2000) flush(); },
-      reject: (x) => { rej.push(x); if (rej.length >= 2000) sinks.reject(rej.splice(0)); },
+      evidence: (e) => { pushEvidence(ev, e); if (ev.json.length >= READING.batchItems) flush(); },
+      reject: (x) => { rej.push(x); if (rej.length >= READING.batchItems) sinks.reject(rej.splice(0)); },
     }, {
       tz: setup.tz, maxLineBytes: setup.maxLineBytes, ...(t.format ? { format: t.format } : {}), parsers,
-      progressBytes: PROGRESS_BYTES,
+      progressBytes: READING.progressBytes,
       // The evidence read so far goes first, so the time reported is never ahead of it.
       onProgress: (b, l, ms, disk) => {
         flush();
@@ -137,7 +134,7 @@ async function readInProcess(tasks: FileTask[], setup: WorkerSetup, sinks: RunSi
   await Promise.all(Array.from({ length: Math.min(FILES_IN_PROCESS, tasks.length) }, lane));
 }
 
-export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: number, sinks: RunSinks, stallSeconds = 120): Promise<FileReport[]> {
+export async function runFiles(tasks: FileTask[], setup: WorkerSetup, workers: number, sinks: RunSinks, stallSeconds: number = READING.stallSeconds): Promise<FileReport[]> {
   const reports = new Map<string, FileReport>();
   if (workers <= 1 || tasks.length <= 1) {
     await readInProcess(tasks, setup, sinks, reports);

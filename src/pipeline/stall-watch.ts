@@ -1,14 +1,13 @@
+import { READING } from '../settings';
+
 // A worker thread that stops talking while it has a file to read would leave the run waiting
 // for ever, with no outputs and no message (issue 10). The main thread cannot see inside a
 // worker that is stuck in a loop, only that it has gone quiet, so it watches the silence.
 
-/** Default: longer than any chunk takes on the slowest machine we know, short enough that a person is still there. */
-export const DEFAULT_STALL_SECONDS = 120;
-
 /** `SALVAGE_STALL_SECONDS` (whole seconds ≥ 1) overrides the default; anything else is ignored. */
 export function stallSeconds(env: NodeJS.ProcessEnv): number {
   const n = Number(env.SALVAGE_STALL_SECONDS);
-  return Number.isInteger(n) && n >= 1 ? n : DEFAULT_STALL_SECONDS;
+  return Number.isInteger(n) && n >= 1 ? n : READING.stallSeconds;
 }
 
 /** Where a quiet file had got to when it was given up on. */

@@ -4,9 +4,6 @@ import type { EvidenceBatch } from './evidence-batch';
 import type { KeyRing } from '../../parsers/gateways/gateway';
 import type { SourcedRule } from '../../rules/engine/pack';
 
-/** How often a file being read says how far in time it has got (bytes of input). */
-export const PROGRESS_BYTES = 256 * 1024;
-
 /** Set once per worker: everything needed to build the same rule engine as the main thread. */
 export interface WorkerSetup {
   /** The rule packs, loaded and checked against their schema once by the main thread: a worker

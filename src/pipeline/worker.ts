@@ -5,19 +5,16 @@ import { RuleEngine } from '../../rules/engine/engine';
 import { ZoneClock } from '../../parsers/time';
 import { processFile } from './process-file';
 import { customNginxParsers } from '../../parsers/nginx/log-format';
-import { PROGRESS_BYTES, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol';
+import { type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol';
+import { READING } from '../settings';
 
 // A worker thread reads whole files and sends back only what survives the rule stage (evidence
 // and rejects) in batches, so the main thread's share of the work stays small. It may read a
 // few files at once, taking turns chunk by chunk: the main thread pauses any that runs ahead
 // in time, so logs of the same hours are read together.
 
-const BATCH = 2000;
-// Batches in flight before reading pauses: bounds memory when the main thread is the slower side.
-// A batch waits in the main thread's message queue as serialized bytes and then as strings, up
-// to ~2 MB each: 16 per worker reached the 16 often on the bench corpus and held ~20 MB more
-// at the peak than 4 do, for no gain in speed (the main thread is the slower side then anyway).
-const MAX_IN_FLIGHT = 4;
+const BATCH = READING.batchItems;
+const MAX_IN_FLIGHT = READING.batchesInFlight;
 
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
@@ -78,7 +75,7 @@ async function readFile(path: string, display: string, format: string | undefine
         maxLineBytes: setup.maxLineBytes,
         ...(format ? { format } : {}),
         parsers,
-        progressBytes: PROGRESS_BYTES,
+        progressBytes: READING.progressBytes,
         // The evidence read so far goes first, so the time reported is never ahead of it.
         onProgress: (bytes, lines, reachedMs, disk) => {
           flush();

@@ -1,4 +1,6 @@
 import type { Transaction } from '../model/types';
+import { LineWriter } from './line-writer';
+import type { Sink } from './sink';
 
 // transactions.csv: the record contract flattened for spreadsheets. Evidence is summarised as
 // `file:line` pointers; reasons are joined with " | ", each score term as "text (weight)".
@@ -43,4 +45,26 @@ export function csvRow(t: Transaction): string {
     t.buyer_email, t.goods_id, t.trade_no, t.confidence, t.flags.join(' '), reasonsCell(t.reasons),
     t.evidence.map((e) => `${e.file}:${e.line}`).join(' '),
   ].map(csvCell).join(',');
+}
+
+/** transactions.csv: the header, then one row per record. */
+export class TransactionsCsv implements Sink<Transaction, { rows: number }> {
+  private readonly out: LineWriter;
+  private rows = 0;
+
+  constructor(path: string, mode: number) {
+    this.out = new LineWriter(path, mode);
+    this.out.writeSync(csvHeader());
+  }
+
+  async write(t: Transaction): Promise<void> {
+    this.rows++;
+    await this.out.write(csvRow(t));
+  }
+
+  /** Rows written, the header not counted. */
+  async close(): Promise<{ rows: number }> {
+    await this.out.close();
+    return { rows: this.rows };
+  }
 }

@@ -1,15 +1,17 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { Utf8Gather } from '../util/utf8-gather';
+import { SPOOLS } from '../settings';
+import type { Sink } from './sink';
 
 // A file written line by line that respects backpressure: `write` resolves immediately while
 // the stream's buffer has room, and waits for 'drain' when it does not, so memory stays bounded
 // however many lines are written. Lines are encoded as they come (src/util/utf8-gather.ts says
 // why that is faster than joining text), and each full buffer is handed to the stream as a copy.
 
-const FLUSH_BYTES = 64 * 1024;
+const FLUSH_BYTES = SPOOLS.lineWriterBytes;
 
-export class LineWriter {
+export class LineWriter implements Sink<string, { lines: number }> {
   private readonly ws: WriteStream;
   private readonly pending = new Utf8Gather(FLUSH_BYTES + FLUSH_BYTES / 4);
   /** A write error (disk full, …) is kept and thrown from the next await, never left uncaught. */
@@ -61,10 +63,12 @@ export class LineWriter {
     return ok;
   }
 
-  async close(): Promise<void> {
+  /** Lines written (those given to `write` and `writeSync`). */
+  async close(): Promise<{ lines: number }> {
     await this.flush();
     this.ws.end();
     if (!this.ws.writableFinished) await once(this.ws, 'finish');
     this.check();
+    return { lines: this.lines };
   }
 }

@@ -1,7 +1,9 @@
 import { appendFileSync, createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Reject } from '../model/types';
-import type { LineWriter } from './line-writer';
+import { LineWriter } from './line-writer';
+import type { Sink } from './sink';
+import { SPOOLS } from '../settings';
 
 // rejects.ndjson in input order, whatever order the readers finish in (issue 10: determinism).
 // Files are read side by side, by several workers, so their rejects arrive interleaved in an
@@ -10,10 +12,9 @@ import type { LineWriter } from './line-writer';
 // one after another in the order the inputs were given. Memory holds at most one small buffer
 // per file being read; everything else is on disk (owner-only: rejected lines may hold PII).
 
-/** Bytes buffered per file before they go to its scratch file. */
-const FLUSH_BYTES = 64 * 1024;
+const FLUSH_BYTES = SPOOLS.rejectSpoolBytes;
 
-export class RejectSpool {
+export class RejectSpool implements Sink<readonly Reject[], { lines: number }> {
   private readonly dir: string;
   /** The inputs, in the order their rejects are written. */
   private readonly order: readonly string[];
@@ -22,18 +23,17 @@ export class RejectSpool {
   private readonly pending = new Map<number, string>();
   private count = 0;
 
-  /** `files`: the display names of the inputs, in the order their rejects are to be written. */
-  constructor(parent: string, files: readonly string[]) {
+  /**
+   * `parent`: where the scratch files go; `files`: the display names of the inputs, in the order
+   * their rejects are to be written; `path`: the rejects file written on close (owner-only).
+   */
+  constructor(parent: string, files: readonly string[], private readonly path: string) {
     this.dir = mkdtempSync(join(parent, 'salvage-rejects-'));
     this.order = files;
   }
 
-  /** Rejects taken so far. */
-  get lines(): number {
-    return this.count;
-  }
-
-  add(items: readonly Reject[]): void {
+  /** Synchronous: the readers' callbacks hand rejects over as they come and cannot wait. */
+  write(items: readonly Reject[]): void {
     for (const r of items) {
       let i = this.scratchOf.get(r.file);
       if (i === undefined) this.scratchOf.set(r.file, (i = this.scratchOf.size));
@@ -52,10 +52,11 @@ export class RejectSpool {
   }
 
   /**
-   * Copies every file's rejects to `out`: the inputs in the order given, then (not expected)
-   * any file that was not among them, by name. Removes the scratch files.
+   * Writes the rejects file: every file's rejects, the inputs in the order given, then (not
+   * expected) any file that was not among them, by name. Removes the scratch files.
    */
-  async writeTo(out: LineWriter): Promise<void> {
+  async close(): Promise<{ lines: number }> {
+    const out = new LineWriter(this.path, 0o600);
     try {
       for (const [i, text] of [...this.pending]) this.spill(i, text);
       const given = new Set(this.order);
@@ -65,10 +66,12 @@ export class RejectSpool {
         if (i === undefined) continue;
         for await (const chunk of createReadStream(this.pathOf(i), { encoding: 'utf8' })) await out.writeRaw(chunk as string);
       }
-      out.lines += this.count;
+      await out.close();
     } finally {
       this.dispose();
     }
+    // Each reject was one line: counted as it came in.
+    return { lines: this.count };
   }
 
   dispose(): void {

@@ -1,6 +1,7 @@
 import type { EvidenceKind, Transaction } from '../model/types';
 import { csvCell, reasonsCell } from './csv';
 import { reasonsZh } from './reasons-zh';
+import { COMMAND_DEFAULTS } from '../settings';
 
 // review.csv: the worklist for the people who finish the job by hand (the seed's team called
 // buyers and merchants for the last 0.3%). It holds only what a person must act on, and each row
@@ -100,8 +101,8 @@ export const TASKS: Record<ReviewTask, TaskText> = {
   },
 };
 
-/** reconstruct's --review-below unless told: at or above it, every paid claim in the drills was right (docs/confidence.md). */
-export const DEFAULT_REVIEW_BELOW = 0.9;
+/** reconstruct's --review-below unless told (settings.ts says why). */
+export const DEFAULT_REVIEW_BELOW = COMMAND_DEFAULTS.reviewBelow;
 
 /** Flags that describe a record without asking anything of a person. */
 export const INFORMATIONAL = new Set(['expired', 'in_baseline', 'explains_balance_break?']);

@@ -14,6 +14,7 @@ import { CsvExport, EXPORT_FORMATS, NdjsonExport, SqlExport, type ExportFormat, 
 import { exportReportPath, type ExportReport } from '../../export/export-report';
 import { ACG_FAKA_DEFAULT_PREFIX, PLATFORMS, type Platform } from '../../sinks/sql/orders-table';
 import { platformOfRun } from '../../sinks/sql/platform-of-run';
+import { COMMAND_DEFAULTS } from '../../settings';
 
 export interface ExportArgs {
   from: string;
@@ -30,8 +31,7 @@ export interface ExportArgs {
   quiet: boolean;
 }
 
-/** restore.sql's threshold, the default for SQL exports too: below it a row is written commented out. */
-const SQL_DEFAULT_MIN_CONFIDENCE = 0.8;
+const SQL_DEFAULT_MIN_CONFIDENCE = COMMAND_DEFAULTS.sqlMinConfidence;
 const ES_PREFIX = 'es:';
 const FIRST_BAD = 10;
 
@@ -158,7 +158,7 @@ export async function exportRecords(args: ExportArgs & { 'es-url'?: string }, io
   const pageSize = args['page-size'] ?? 1000;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 10000) throw new UsageError('--page-size must be a whole number from 1 to 10000 / --page-size 须为 1 到 10000 的整数');
   const source = openSource(args.from, args['es-url'], pageSize, io);
-  const tzName = args.tz ?? source.tz ?? 'Asia/Shanghai';
+  const tzName = args.tz ?? source.tz ?? COMMAND_DEFAULTS.tz;
   let zone: ZoneClock;
   try {
     zone = new ZoneClock(tzName);
@@ -204,7 +204,7 @@ export async function exportRecords(args: ExportArgs & { 'es-url'?: string }, io
         filtered++;
         continue;
       }
-      await writer.add(t);
+      await writer.write(t);
     }
     result = await writer.close();
     if (scratch) await pipeline(createReadStream(path), io.stdout, { end: false });

@@ -13,6 +13,7 @@ import type { LineParser, ParserDefinition } from '../../../parsers/parser';
 import { ZoneClock, isoWithOffset } from '../../../parsers/time';
 import { paramsOf } from '../../../rules/engine/engine';
 import { customNginxParsers, directiveText, LogFormatError, pickLogFormat } from '../../../parsers/nginx/log-format';
+import { COMMAND_DEFAULTS } from '../../settings';
 
 // `salvage inspect <file>`: what salvage makes of one file, without running the pipeline. It
 // shows the sniffing vote, whether the file is gzip, and the first parsed entries with their
@@ -316,11 +317,11 @@ export const inspectCommand: SalvageCommand<InspectArgs> = {
   builder: (y: Argv) =>
     y
       .positional('file', { type: 'string', describe: 'a log file (plain or gzip) / 日志文件' })
-      .option('tz', { type: 'string', default: 'Asia/Shanghai', describe: 'zone of log times written without an offset / 无时区日志的时区' })
+      .option('tz', { type: 'string', default: COMMAND_DEFAULTS.tz, describe: 'zone of log times written without an offset / 无时区日志的时区' })
       .option('lines', { alias: 'n', type: 'number', default: 10, describe: 'how many parsed entries to show / 显示条数' })
       .option('format', { type: 'string', describe: `force a format instead of detection (${PARSERS.map((p) => p.id).join(', ')}) / 强制指定格式` })
       .option('nginx-format', { type: 'string', describe: NGINX_FORMAT_HELP })
-      .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are rejected / 超长行拒绝' }),
+      .option('max-line-bytes', { type: 'number', default: COMMAND_DEFAULTS.maxLineBytes, describe: 'longer lines are rejected / 超长行拒绝' }),
   help: {
     examples: [
       ['salvage inspect /www/wwwlogs/shop.log', 'detected format, every parser\'s vote, the first entries / 检测到的格式、各解析器投票与前几条'],

@@ -10,6 +10,7 @@ import { PARSERS } from '../../../parsers/registry';
 import { checkScanArgs, NGINX_FORMAT_HELP, nginxFormatOption, scanFile } from './inspect';
 import { draftRules, renderPack, TemplateCollector } from '../../audit/suggest';
 import { readAuditVocabulary, VocabularyError } from '../../audit/vocabulary';
+import { COMMAND_DEFAULTS } from '../../settings';
 
 // `salvage rules suggest <files…>`: drafts a rule pack for the application-log lines that no
 // rule reads. The files are read as `reconstruct` would (built-in packs, plus --rules); the
@@ -38,10 +39,10 @@ export const rulesSuggestCommand: SalvageCommand<RulesSuggestArgs> = {
       .positional('files', { type: 'string', array: true, default: undefined, describe: 'log files: the application log to learn from, and the access log whose order numbers help / 日志文件' })
       .option('out', { type: 'string', describe: 'write the draft pack here (default: standard output) / 输出文件' })
       .option('rules', { type: 'string', array: true, default: [], describe: 'your own rule packs, as for reconstruct: lines they read are not drafted again / 自定义规则包' })
-      .option('tz', { type: 'string', default: 'Asia/Shanghai', describe: 'zone of log times written without an offset / 无时区日志的时区' })
+      .option('tz', { type: 'string', default: COMMAND_DEFAULTS.tz, describe: 'zone of log times written without an offset / 无时区日志的时区' })
       .option('format', { type: 'string', describe: `force a format for every file (${PARSERS.map((p) => p.id).join(', ')}) / 强制指定格式` })
       .option('min-lines', { type: 'number', default: 2, describe: 'draft a rule only for templates with at least this many lines / 模板最少行数' })
-      .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are skipped / 超长行跳过' })
+      .option('max-line-bytes', { type: 'number', default: COMMAND_DEFAULTS.maxLineBytes, describe: 'longer lines are skipped / 超长行跳过' })
       .option('nginx-format', { type: 'string', describe: NGINX_FORMAT_HELP })
       .example('salvage rules suggest storage/logs/laravel-2026-10-03.log access.log --out my-rules/suggested.yaml', 'draft rules for the unread laravel lines / 为未读取的行生成规则草稿')
       .example('salvage rules test my-rules/suggested.yaml storage/logs/laravel-2026-10-03.log', 'then check them line by line / 逐行检查')

@@ -12,6 +12,7 @@ import { loadKeyRing } from '../../config/keys';
 import { ZoneClock } from '../../../parsers/time';
 import { PARSERS } from '../../../parsers/registry';
 import { checkScanArgs, eventTime, formatHeader, keyValues, lineSpan, NGINX_FORMAT_HELP, nginxFormatOption, scanFile, showValue } from './inspect';
+import { COMMAND_DEFAULTS } from '../../settings';
 
 // `salvage rules test <pack-or-dir> <sample>`: try a rule pack on a sample log before a real run.
 // The pack is loaded on top of the built-in packs exactly as `reconstruct --rules` does (a rule
@@ -109,11 +110,11 @@ export const rulesTestCommand: SalvageCommand<RulesTestArgs> = {
     y
       .positional('pack', { type: 'string', describe: 'a rule pack file (.yaml, .yml, .json) or a folder of packs / 规则包文件或目录' })
       .positional('sample', { type: 'string', describe: 'a sample log file (plain or gzip) / 样例日志' })
-      .option('tz', { type: 'string', default: 'Asia/Shanghai', describe: 'zone of log times written without an offset / 无时区日志的时区' })
+      .option('tz', { type: 'string', default: COMMAND_DEFAULTS.tz, describe: 'zone of log times written without an offset / 无时区日志的时区' })
       .option('format', { type: 'string', describe: `force a format instead of detection (${PARSERS.map((p) => p.id).join(', ')}) / 强制指定格式` })
       .option('keys', { type: 'string', describe: 'keys.json with merchant keys, to check callback signatures / 商户密钥' })
       .option('lines', { alias: 'n', type: 'number', describe: 'stop after this many parsed entries (default: the whole sample) / 最多处理条数' })
-      .option('max-line-bytes', { type: 'number', default: 1 << 20, describe: 'longer lines are rejected / 超长行拒绝' })
+      .option('max-line-bytes', { type: 'number', default: COMMAND_DEFAULTS.maxLineBytes, describe: 'longer lines are rejected / 超长行拒绝' })
       .option('nginx-format', { type: 'string', describe: NGINX_FORMAT_HELP }),
   help: {
     examples: [

@@ -1,4 +1,5 @@
 import { errors, type Client } from '@elastic/elasticsearch';
+import { INDEXING } from '../../settings';
 
 // Bulk indexing with a fixed number of requests in flight: the source is only read when a
 // request slot is free, so a slow node slows the reading down instead of letting batches pile
@@ -39,14 +40,7 @@ export interface BulkOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export const DEFAULT_BULK: Omit<BulkOptions, 'deadLetter'> = {
-  batchDocs: 500,
-  batchBytes: 4_000_000,
-  concurrency: 2,
-  maxAttempts: 6,
-  baseWaitMs: 250,
-  maxWaitMs: 15_000,
-};
+export const DEFAULT_BULK: Omit<BulkOptions, 'deadLetter'> = { ...INDEXING };
 
 export interface BulkStats {
   /** Documents read from the source. */

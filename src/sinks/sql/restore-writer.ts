@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Transaction } from '../../model/types';
 import { isoWithOffset, type ZoneClock } from '../../../parsers/time';
 import { LineWriter } from '../line-writer';
+import type { Sink } from '../sink';
 import { sqlIdent } from './literal';
 import { orderRow, ordersTable, PLACEHOLDERS, type OrderRow, type Platform } from './orders-table';
 
@@ -70,7 +71,7 @@ function rowComment(t: Transaction, row: OrderRow | null): string {
   return oneLine('-- ' + parts.join('; '));
 }
 
-export class RestoreScriptWriter {
+export class RestoreScriptWriter implements Sink<Transaction, RestoreScriptSummary> {
   private readonly body: LineWriter;
   private readonly bodyPath: string;
   private readonly table: string;
@@ -85,7 +86,7 @@ export class RestoreScriptWriter {
     this.table = ordersTable(o.platform, o.prefix);
   }
 
-  async add(t: Transaction): Promise<void> {
+  async write(t: Transaction): Promise<void> {
     const r = orderRow(this.o.platform, t, { zone: this.o.zone, prefix: this.o.prefix, revealCardKeys: this.o.revealCardKeys });
     if ('skip' in r || t.confidence < this.o.minConfidence) {
       const why = 'skip' in r ? r.skip : `confidence below ${this.o.minConfidence}`;

@@ -1,6 +1,6 @@
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UsageError } from './command';
+import { UsageError } from '../model/usage-error';
 import { CheckpointError, CheckpointStore } from '../sources/checkpoint/checkpoint-store';
 import { checkpointPlaceProblems, globBase } from '../sources/checkpoint/place';
 import type { ResultSettings } from '../sources/checkpoint/settings';
