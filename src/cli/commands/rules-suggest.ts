@@ -7,7 +7,8 @@ import { loadRules, RulePackError } from '../../../rules/engine/load-packs';
 import { RuleEngine } from '../../../rules/engine/engine';
 import { ZoneClock } from '../../../parsers/time';
 import { PARSERS } from '../../../parsers/registry';
-import { checkScanArgs, NGINX_FORMAT_HELP, nginxFormatOption, scanFile } from './inspect';
+import { checkScanArgs, NGINX_FORMAT_HELP, nginxFormatOption } from './inspect';
+import { scanFile } from '../../pipeline/scan-file';
 import { draftRules, renderPack, TemplateCollector } from '../../audit/suggest';
 import { readAuditVocabulary, VocabularyError } from '../../audit/vocabulary';
 
