@@ -1,13 +1,12 @@
-import { LineSplitter } from '../sources/line-splitter';
-import { decodeLine } from '../sources/decode-line';
-import { readInput } from '../sources/read-input';
-import { detectFormat, parserById } from '../../parsers/registry';
+import { FileAccount } from '../sources/file-account';
 import type { ParserDefinition } from '../../parsers/parser';
-import { ZoneClock } from '../../parsers/time';
+import { readLog } from './read-log';
+import { LineErrors } from './line-errors';
 
 // The first timestamp of a file, from its first few hundred kilobytes. Files are then read in
 // time order, so the correlator can tell when an order has gone quiet (every input has read
 // past it). A guess that is wrong costs only memory and time, never a different result.
+// It is read by the same loop as the file itself will be (read-log.ts), stopped early.
 
 export interface PeekOptions {
   tz: string;
@@ -17,45 +16,34 @@ export interface PeekOptions {
   maxBytes?: number;
 }
 
+/** The earliest time among the entries of the first this many lines. */
 const PEEK_LINES = 200;
+/** Longer lines are not a place to learn the time from (they are skipped, not held). */
+const PEEK_LINE_BYTES = 64 * 1024;
+const PEEK_CHUNK = 64 * 1024;
 
 export async function peekStart(path: string, opts: PeekOptions): Promise<number | null> {
-  const maxBytes = opts.maxBytes ?? 256 * 1024;
-  const texts: string[] = [];
-  const stop = new AbortController();
-  let seen = 0;
-  const splitter = new LineSplitter(
-    {
-      line(buf, start, end) {
-        if (texts.length >= PEEK_LINES) return;
-        const d = decodeLine(buf, start, end);
-        if (d.ok && d.text.trim() !== '') texts.push(d.text);
-      },
-      overlong() { /* not a place to learn the time from */ },
-    },
-    64 * 1024,
-  );
-  try {
-    await readInput(path, (chunk) => {
-      seen += chunk.length;
-      splitter.push(chunk);
-      if (seen >= maxBytes || texts.length >= PEEK_LINES) stop.abort();
-    }, 64 * 1024, stop.signal);
-  } catch {
-    return null; // unreadable: the real read reports why
-  }
-  // Only lines whose newline was read are taken: the one cut where reading stopped is not.
-  if (texts.length === 0) return null;
-  const def = opts.format ? parserById(opts.format, opts.parsers) : detectFormat(texts.slice(0, 64), opts.parsers).parser;
-  if (!def) return null;
   let first = Infinity;
-  const parser = def.create({ file: path, clock: new ZoneClock(opts.tz) }, {
-    event(e) { if (e.tsMs < first) first = e.tsMs; },
-    reject() {},
-    blank() {},
+  const account = new FileAccount(path);
+  const read = await readLog(path, {
+    display: path,
+    sink: {
+      event(e) { if (e.tsMs < first) first = e.tsMs; },
+      reject() {},
+      blank() {},
+    },
+    account,
+    errors: new LineErrors(account.report),
+  }, {
+    tz: opts.tz,
+    format: opts.format,
+    parsers: opts.parsers,
+    maxLineBytes: PEEK_LINE_BYTES,
+    chunkBytes: PEEK_CHUNK,
+    maxLines: PEEK_LINES,
+    maxBytes: opts.maxBytes ?? 256 * 1024,
   });
-  texts.forEach((t, i) => parser.line(t, i + 1, 0));
-  parser.end();
+  if (read.readError !== undefined) return null; // unreadable: the real read reports why
   return Number.isFinite(first) ? first : null;
 }
 

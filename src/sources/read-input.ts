@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { FileReport } from '../model/types';
 import { createReadStream } from 'node:fs';
-import { createGunzip, type Gunzip } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { splitMemberPath } from './bundle/member-path';
 import { readMember } from './bundle/read-member';
-import { INFLATE_OPTIONS, INFLATE_PIECE } from './bundle/inflate-pieces';
+import { INFLATE_OPTIONS, inflatePieces, type InflateCount } from './inflate-pieces';
 
 // Reads one input file as a stream of decompressed chunks. The file is opened read-only and
 // hashed as it is read, so the run report can name exactly which bytes were examined.
@@ -22,18 +22,15 @@ export interface InputReadResult {
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
-/**
- * Compressed input goes to the inflater in pieces of this size, at the same offsets however the
- * file arrives (read in chunks from disk, or from inside a bundle). Where a damaged gzip stops
- * giving up text depends on these pieces, so it is the same in every run and for a member as for
- * the same file on its own.
- */
-const GZ_PIECE = INFLATE_PIECE;
 
 /**
  * `signal`, when given, stops the reading early (a preview that has seen enough): no chunk is
  * delivered after it is aborted, and the result then describes only the bytes read so far
  * (`bytes`, `sha256` and `decompressedBytes` cover a prefix of the file).
+ *
+ * Compressed input is inflated by inflatePieces, in the fixed pieces that make a damaged
+ * stream give up the same text in every run and for a bundle member as for the same file on
+ * its own (see inflate-pieces.ts).
  */
 export async function readInput(
   path: string,
@@ -41,115 +38,126 @@ export async function readInput(
   onChunk: (chunk: Buffer, diskBytes: number) => void,
   chunkBytes = 1 << 20,
   signal?: AbortSignal,
-  /** Called after each chunk read; when it returns a promise, reading waits for it (backpressure from later stages). */
+  /** Called after each chunk delivered (for gzip, after each piece inflated); when it returns a
+   *  promise, reading waits for it (backpressure from later stages). */
   pace?: () => Promise<void> | undefined,
 ): Promise<InputReadResult> {
-  const hash = createHash('sha256');
   // A bundle member (`b.tar.gz!/x.log`) is read in place; its bytes are the input, hashed and
   // counted like a file's, and damage to the bundle around it is damage to this input.
   const ref = splitMemberPath(path);
   let bundleDamage: string | undefined;
   const rs: AsyncIterable<Buffer> = ref ? memberChunks(ref.bundle, ref.member, signal, (d) => { bundleDamage = d; }) : createReadStream(path, { flags: 'r', highWaterMark: chunkBytes });
-  let bytes = 0;
+  const disk = new HashedChunks(rs);
   let decompressed = 0;
-  let compressed: boolean | undefined;
-  let gz: Gunzip | undefined;
+  let compressed = false;
   let gzError: Error | undefined;
-  /** Settles the piece being inflated, when the inflater fails on it instead of taking it. */
-  let pieceFailed: (() => void) | undefined;
-  let gzDone: Promise<void> | undefined;
-  /** Compressed bytes handed to the inflater so far. */
-  let fed = 0;
-  let compressedAtError = 0;
-  /** Compressed bytes not yet a whole piece (see GZ_PIECE). */
-  let carry = Buffer.alloc(0);
+  const count: InflateCount = { fed: 0 };
 
-  const deliver = (c: Buffer) => {
-    if (signal?.aborted) return;
+  const deliver = async (c: Buffer) => {
     decompressed += c.length;
-    onChunk(c, bytes);
+    onChunk(c, disk.bytes);
+    const wait = pace?.();
+    if (wait) await wait;
   };
 
-  // One piece to the inflater; resolves once it has taken all of it and handed on what it
-  // decoded (or failed on it). The inflater is never paused: a paused inflater that then meets
-  // damage drops what it held, so how much a damaged file gave up would depend on timing.
-  const inflate = (piece: Buffer) =>
-    new Promise<void>((resolve) => {
-      fed += piece.length;
-      pieceFailed = resolve;
-      gz!.write(piece, () => resolve());
-    });
-
-  const feed = async (chunk: Buffer, last: boolean) => {
-    let buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-    while (buf.length >= GZ_PIECE || (last && buf.length > 0)) {
-      if (gzError || signal?.aborted) break;
-      await inflate(buf.subarray(0, GZ_PIECE));
-      buf = buf.subarray(Math.min(GZ_PIECE, buf.length));
-      // Waiting between pieces rather than between read chunks: one chunk inflates to many times
-      // its size, and a paced reader would run megabytes past where it was asked to wait.
-      const wait = pace?.();
-      if (wait) await wait;
-    }
-    carry = gzError ? Buffer.alloc(0) : Buffer.from(buf);
-  };
-
-  for await (const raw of rs) {
-    if (signal?.aborted) break;
-    const chunk = raw as Buffer;
-    hash.update(chunk);
-    bytes += chunk.length;
-    if (compressed === undefined) {
-      compressed = chunk.length >= 2 && chunk[0] === GZIP_MAGIC_0 && chunk[1] === GZIP_MAGIC_1;
-      if (compressed) {
-        gz = createGunzip(INFLATE_OPTIONS);
-        gz.on('data', deliver);
-        gzDone = new Promise<void>((resolve) => {
-          gz!.on('end', resolve);
-          gz!.on('close', resolve);
-          gz!.on('error', (e) => {
-            if (!gzError) {
-              gzError = e;
-              compressedAtError = fed;
-            }
-            pieceFailed?.();
-            resolve();
-          });
-        });
+  try {
+    const first = signal?.aborted ? undefined : await disk.next();
+    compressed = first !== undefined && first.length >= 2 && first[0] === GZIP_MAGIC_0 && first[1] === GZIP_MAGIC_1;
+    if (first !== undefined && !compressed) {
+      await deliver(first);
+      for (;;) {
+        if (signal?.aborted) break;
+        const c = await disk.next();
+        if (c === undefined || signal?.aborted) break;
+        await deliver(c);
       }
-    }
-    if (!compressed) {
-      deliver(chunk);
-      const wait = pace?.();
-      if (wait) await wait;
-    } else if (!gzError) {
+    } else if (first !== undefined) {
+      try {
+        // Waiting between pieces rather than between read chunks: one chunk inflates to many
+        // times its size, and a paced reader would run megabytes past where it was asked to wait.
+        for await (const c of inflatePieces(disk.from(first), createGunzip(INFLATE_OPTIONS), count)) {
+          if (signal?.aborted) break;
+          await deliver(c);
+        }
+      } catch (e) {
+        if (e === disk.failure) throw e;
+        gzError = e as Error;
+      }
       // After a gzip error the rest of the file is still read, so that the hash covers it.
-      await feed(chunk, false);
+      if (gzError && !signal?.aborted) while ((await disk.next()) !== undefined);
     }
+  } finally {
+    await disk.close();
   }
-  if (gz && !gzError && !signal?.aborted) await feed(Buffer.alloc(0), true);
-  if (signal?.aborted) {
-    if (!ref) (rs as ReturnType<typeof createReadStream>).destroy();
-    gz?.destroy();
-  } else if (gz && !gzError) gz.end();
-  if (gzDone) await gzDone;
 
+  const bytes = disk.bytes;
   const result: InputReadResult = {
     bytes,
-    sha256: hash.digest('hex'),
-    compressed: compressed === true,
+    sha256: disk.sha256(),
+    compressed,
     decompressedBytes: decompressed,
   };
   if (bundleDamage) {
     result.damage = `bundle damaged: ${bundleDamage}; ${bytes} bytes of this member were read / 归档包已损坏，已读取该成员可读的部分`;
   } else if (gzError) {
-    const lost = Math.max(0, bytes - compressedAtError);
+    const lost = Math.max(0, bytes - count.fed);
     result.damage =
       `gzip stream damaged (${gzError.message}); ${decompressed} bytes were recovered before the damage` +
       (lost > 0 ? `, about ${lost} compressed bytes after it could not be read` : '') +
       ' / gzip 文件已损坏，已恢复损坏前的内容';
   }
   return result;
+}
+
+/** The file's chunks, hashed and counted as they are taken. */
+class HashedChunks {
+  bytes = 0;
+  /** The error reading the file failed with, told apart from damage to what it holds. */
+  failure: unknown;
+  private readonly hash = createHash('sha256');
+  private readonly it: AsyncIterator<Buffer>;
+
+  constructor(source: AsyncIterable<Buffer>) {
+    this.it = source[Symbol.asyncIterator]();
+  }
+
+  async next(): Promise<Buffer | undefined> {
+    let r: IteratorResult<Buffer>;
+    try {
+      r = await this.it.next();
+    } catch (e) {
+      this.failure = e;
+      throw e;
+    }
+    if (r.done) return undefined;
+    this.hash.update(r.value);
+    this.bytes += r.value.length;
+    return r.value;
+  }
+
+  /** `first`, then the chunks not yet taken. The view has no return(): a reader that stops
+   *  early (the inflater, on damage) leaves the file open, for the rest still to be hashed. */
+  from(first: Buffer): AsyncIterable<Buffer> {
+    let pending: Buffer | undefined = first;
+    return {
+      [Symbol.asyncIterator]: () => ({
+        next: async (): Promise<IteratorResult<Buffer>> => {
+          const c = pending ?? (await this.next());
+          pending = undefined;
+          return c === undefined ? { done: true, value: undefined } : { done: false, value: c };
+        },
+      }),
+    };
+  }
+
+  sha256(): string {
+    return this.hash.digest('hex');
+  }
+
+  /** Stops reading (a no-op once the file has been read to its end). */
+  async close(): Promise<void> {
+    await this.it.return?.();
+  }
 }
 
 /** The member's chunks as an iterable, so that it is read like a file; damage goes to `onDamage`. */
@@ -174,10 +182,11 @@ async function* memberChunks(bundle: string, member: string, signal: AbortSignal
   try {
     for (;;) {
       if (queue.length > 0) {
-        const c = queue.shift()!;
+        // `taken` stays set while the chunk is out, so that a reader that stops there (return()
+        // at the yield) still lets the member reader go on, in the finally below.
+        yield queue.shift()!;
         const t = taken;
         taken = undefined;
-        yield c;
         t?.();
         continue;
       }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { runCli } from '../support/run-cli';
-import { scanFile } from '../../src/cli/commands/inspect';
+import { scanFile } from '../../src/pipeline/scan-file';
 import { readInput } from '../../src/sources/read-input';
 
 const root = mkdtempSync(join(tmpdir(), 'salvage-inspect-'));

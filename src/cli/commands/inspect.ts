@@ -5,11 +5,9 @@ import { EXIT_DAMAGED, EXIT_OK, UsageError, type CommandIO, type SalvageCommand 
 import { checkMaxLineBytes } from '../max-line-bytes';
 import { COMMON_EXITS } from '../help';
 import type { LogEvent } from '../../model/types';
-import { readInput, type InputReadResult } from '../../sources/read-input';
-import { LineSplitter, HEAD_BYTES } from '../../sources/line-splitter';
-import { decodeLine, printableHead } from '../../sources/decode-line';
-import { detectFormat, MIN_DETECT_CONFIDENCE, parserById, PARSERS, type Detection } from '../../../parsers/registry';
-import type { LineParser, ParserDefinition } from '../../../parsers/parser';
+import { scanFile, type ScanStart } from '../../pipeline/scan-file';
+import { MIN_DETECT_CONFIDENCE, parserById, PARSERS } from '../../../parsers/registry';
+import type { ParserDefinition } from '../../../parsers/parser';
 import { ZoneClock, isoWithOffset } from '../../../parsers/time';
 import { paramsOf } from '../../../rules/engine/engine';
 import { customNginxParsers, directiveText, LogFormatError, pickLogFormat } from '../../../parsers/nginx/log-format';
@@ -20,158 +18,8 @@ import { COMMAND_DEFAULTS } from '../../settings';
 // fields and params (and the rejects among them, with reasons). It streams: reading stops as
 // soon as enough has been shown, so it is as quick on a 10 GB log as on a small one.
 //
-// scanFile() is the streaming core, shared with `salvage rules test`: it sniffs and parses a file
-// exactly as the pipeline does (same splitter, decoder, detection and sample size), and hands each
-// outcome to the caller, who may stop it.
-
-/** As in the pipeline (src/pipeline/process-file.ts): detection sees the first 64 lines or 512 KiB. */
-const SNIFF_LINES = 64;
-const SNIFF_BYTES = 512 * 1024;
-
-export type ScanItem =
-  | { t: 'event'; ev: LogEvent }
-  | { t: 'reject'; line: number; offset: number; reason: string; head: string }
-  | { t: 'blank'; line: number };
-
-export interface ScanStart {
-  parser: ParserDefinition | null;
-  /** The vote over the sample (also computed when the format is forced, for information). */
-  detection: Detection;
-  /** The parser id or family given with --format, when the format was forced. */
-  forced?: string;
-  /** Non-blank lines the vote was taken on. */
-  sampleLines: number;
-}
-
-export interface ScanOptions {
-  tz: string;
-  format?: string;
-  /** Parsers tried before the built-ins (--nginx-format). */
-  parsers?: readonly ParserDefinition[];
-  maxLineBytes: number;
-  /** Called once, when the format is known (before the first item). */
-  onStart(s: ScanStart): void;
-  /** Each line's outcome, in line order per entry; return false to stop reading. */
-  onItem(item: ScanItem): boolean | void;
-}
-
-export interface ScanResult {
-  read?: InputReadResult;
-  readError?: string;
-  /** Physical lines seen (all of them unless stopped). */
-  lines: number;
-  stopped: boolean;
-  unterminatedLastLine: boolean;
-}
-
-interface Pending {
-  text?: string;
-  reject?: { reason: string; head: string };
-  lineNo: number;
-  offset: number;
-  bytes: number;
-}
-
-export async function scanFile(path: string, displayName: string, opts: ScanOptions): Promise<ScanResult> {
-  const clock = new ZoneClock(opts.tz);
-  const abort = new AbortController();
-  let stopped = false;
-  const emit = (item: ScanItem) => {
-    if (stopped) return;
-    if (opts.onItem(item) === false) {
-      stopped = true;
-      abort.abort();
-    }
-  };
-  const sink = {
-    event: (ev: LogEvent) => emit({ t: 'event', ev }),
-    reject: (line: number, offset: number, reason: string, text: string) =>
-      emit({ t: 'reject', line, offset, reason, head: text.length > HEAD_BYTES ? text.slice(0, HEAD_BYTES) : text }),
-    blank: (line: number) => emit({ t: 'blank', line }),
-  };
-
-  let parser: LineParser | null = null;
-  let unknown = false;
-  let sniffing: Pending[] | null = [];
-  let sniffBytes = 0;
-
-  const handle = (p: Pending) => {
-    if (p.reject) sink.reject(p.lineNo, p.offset, p.reject.reason, p.reject.head);
-    else if (parser !== null) parser.line(p.text!, p.lineNo, p.offset);
-    else if (unknown) {
-      if (p.text!.trim() === '') sink.blank(p.lineNo);
-      else sink.reject(p.lineNo, p.offset, 'unknown file format / 未知格式', p.text!);
-    }
-  };
-
-  const endSniff = () => {
-    const pending = sniffing!;
-    sniffing = null;
-    const sample = pending.filter((p) => p.text !== undefined && p.text.trim() !== '').map((p) => p.text!);
-    const detection = detectFormat(sample, opts.parsers);
-    let def: ParserDefinition | null;
-    if (opts.format !== undefined) def = parserById(opts.format, opts.parsers) ?? null;
-    else def = detection.parser;
-    opts.onStart({ parser: def, detection, sampleLines: sample.length, ...(opts.format !== undefined ? { forced: opts.format } : {}) });
-    if (def === null) unknown = true;
-    else parser = def.create({ file: displayName, clock }, sink);
-    for (const p of pending) {
-      if (stopped) break;
-      handle(p);
-    }
-  };
-
-  let lines = 0;
-  const splitter = new LineSplitter(
-    {
-      line(buf, start, end, lineNo, offset) {
-        if (stopped) return;
-        lines = lineNo;
-        const d = decodeLine(buf, start, end);
-        const p: Pending = d.ok
-          ? { text: d.text, lineNo, offset, bytes: end - start }
-          : { reject: { reason: d.reason, head: printableHead(buf, start, end) }, lineNo, offset, bytes: end - start };
-        if (sniffing !== null) {
-          sniffing.push(p);
-          sniffBytes += p.bytes;
-          if (sniffing.length >= SNIFF_LINES || sniffBytes >= SNIFF_BYTES) endSniff();
-          return;
-        }
-        handle(p);
-      },
-      overlong(head, length, lineNo, offset) {
-        if (stopped) return;
-        lines = lineNo;
-        const p: Pending = {
-          reject: { reason: `line too long: ${length} bytes (limit ${opts.maxLineBytes}) / 行过长`, head: printableHead(head, 0, head.length) },
-          lineNo, offset, bytes: 0,
-        };
-        if (sniffing !== null) sniffing.push(p);
-        else handle(p);
-      },
-    },
-    opts.maxLineBytes,
-  );
-
-  const result: ScanResult = { lines: 0, stopped: false, unterminatedLastLine: false };
-  try {
-    // Small chunks: a preview stops after a few lines, and should not have read megabytes first.
-    result.read = await readInput(path, (chunk) => splitter.push(chunk), 64 * 1024, abort.signal);
-  } catch (e) {
-    result.readError = (e as Error).message;
-  }
-  if (!stopped) {
-    const stats = splitter.end();
-    result.unterminatedLastLine = stats.unterminatedLastLine && stats.lines > 0;
-    if (sniffing !== null) endSniff();
-    if (!stopped && parser !== null) (parser as LineParser).end();
-  }
-  result.lines = lines;
-  result.stopped = stopped;
-  return result;
-}
-
-// ------------------------------------------------------------------------------------------------
+// The reading is the pipeline's own (src/pipeline/scan-file.ts), shared with `rules test` and
+// `rules suggest`.
 
 export const NGINX_FORMAT_HELP =
   "your nginx log_format: the directive (log_format name [escape=…] '…';), @nginx.conf (its first log_format) or name=@nginx.conf; used as format nginx-custom, ahead of the built-ins in detection / 自定义 nginx 日志格式";

@@ -11,7 +11,8 @@ import type { SourcedRule } from '../../../rules/engine/pack';
 import { loadKeyRing } from '../../config/keys';
 import { ZoneClock } from '../../../parsers/time';
 import { PARSERS } from '../../../parsers/registry';
-import { checkScanArgs, eventTime, formatHeader, keyValues, lineSpan, NGINX_FORMAT_HELP, nginxFormatOption, scanFile, showValue } from './inspect';
+import { checkScanArgs, eventTime, formatHeader, keyValues, lineSpan, NGINX_FORMAT_HELP, nginxFormatOption, showValue } from './inspect';
+import { scanFile } from '../../pipeline/scan-file';
 import { COMMAND_DEFAULTS } from '../../settings';
 
 // `salvage rules test <pack-or-dir> <sample>`: try a rule pack on a sample log before a real run.

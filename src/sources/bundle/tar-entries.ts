@@ -5,7 +5,7 @@ import { extract, type Header } from 'tar-stream';
 /** An entry's bytes (a streamx stream): iterate it, or resume() it to skip. */
 export interface EntryStream extends AsyncIterable<unknown> { resume(): unknown }
 import { normalMemberName } from './member-path';
-import { INFLATE_OPTIONS, inflatePieces } from './inflate-pieces';
+import { INFLATE_OPTIONS, inflatePieces } from '../inflate-pieces';
 
 // Walks the entries of a tar or tar.gz bundle as a stream: nothing is unpacked to disk and the
 // bundle is opened read-only. Damage (a truncated download, a corrupt gzip) ends the walk with a

@@ -2,7 +2,7 @@ import { open, type Entry, type ZipFile } from 'yauzl';
 import type { EntryVisitor, EntryStream } from './tar-entries';
 import { createInflateRaw } from 'node:zlib';
 import { normalMemberName } from './member-path';
-import { INFLATE_OPTIONS, inflatePieces } from './inflate-pieces';
+import { INFLATE_OPTIONS, inflatePieces } from '../inflate-pieces';
 
 // Walks the entries of a zip bundle. A zip has an index at its end (the central directory), so
 // yauzl reads entries by file offset from the open file: a member is reached without reading

@@ -1,17 +1,16 @@
-import { statSync } from 'node:fs';
-import { emptyFileReport } from '../../model/file-report';
 import type { Evidence, FileReport, Reject } from '../../model/types';
 import { ZoneClock, isoWithOffset } from '../../../parsers/time';
-import { LineSplitter, HEAD_BYTES } from '../line-splitter';
-import { decodeLine, printableHead } from '../decode-line';
-import { readInput, noteRead } from '../read-input';
+import type { ParserContext } from '../../../parsers/parser';
+import { cannotOpen, readLines, type TextLines } from '../read-lines';
+import { FileAccount, sortedCounts } from '../file-account';
 import { alipayBill } from './alipay-bill';
 import { wechatBill } from './wechat-bill';
 import { headerName, splitCsvRow, type BillFormat, type BillReader, type StatementFormat } from './common';
 
-// A merchant statement (`--statement`): the gateway's downloadable bill, read like a log file
-// (streamed line by line, hashed, every line accounted for as evidence, noise or rejected) but
-// with its own readers, since its rows are the gateway's record rather than log entries.
+// A merchant statement (`--statement`): the gateway's downloadable bill, read by the same loop
+// as a log file (src/sources/read-lines.ts: streamed line by line, hashed, every line accounted
+// for as evidence, noise or rejected) but with its own readers, since its rows are the
+// gateway's record rather than log entries.
 // Lines are decoded one at a time (UTF-8 if valid, else GBK through iconv-lite), so byte
 // offsets stay exact and a GBK Alipay bill and a UTF-8 WeChat bill need no option. Which bill
 // it is comes from its column header, looked for in the first lines.
@@ -48,136 +47,122 @@ export interface StatementOptions {
 export async function readStatement(path: string, display: string, opts: StatementOptions, sinks: StatementSinks): Promise<{ report: FileReport; span: StatementSpan | null }> {
   // A bill is complete for its period: an hour without rows had no trades, it is not a hole
   // in the evidence, so bills take no part in the coverage check (per_hour stays empty).
-  const report: FileReport = emptyFileReport(display);
-  try {
-    statSync(path);
-  } catch (e) {
-    report.damaged = true;
-    report.errors.push(`cannot open: ${(e as Error).message}`);
-    return { report, span: null };
+  const account = new FileAccount(display, sinks.reject);
+  const unopened = cannotOpen(path);
+  if (unopened !== undefined) {
+    account.problem(unopened);
+    return { report: account.report, span: null };
   }
-  const clock = new ZoneClock(opts.tz);
-  const ctx = { file: display, clock };
-  let format: BillFormat | null = null;
-  let reader: BillReader | null = null;
-  let unknown = false;
-  let sawGbk = false;
-  let first: Evidence | null = null;
-  let last: Evidence | null = null;
-  let payments = 0;
-  let refunds = 0;
-  const other: Record<string, number> = {};
-  const byRule = new Map<string, number>();
+  const bill = new BillLines({ file: display, clock: new ZoneClock(opts.tz) }, account, sinks.evidence);
+  const read = await readLines(path, bill, { maxLineBytes: opts.maxLineBytes, chunkBytes: 1 << 20, onReadError: (m) => account.readFailed(m) });
+  account.linesRead(read);
+  const report = account.report;
+  if (bill.format === null && !bill.unknown) {
+    account.problem('no Alipay 业务明细 or WeChat bill column header found: not a statement this version reads / 无法识别的对账单格式');
+  }
+  if (bill.reader !== null) report.errors.push(...bill.reader.end());
+  // A bill's last line may well have no newline; a file that is not one is read like a log.
+  if (bill.format === null) account.noteUnterminated(read);
+  account.close(read);
+  sortedCounts(report.by_rule, bill.byRule);
+  if (bill.first) report.first_ts = bill.first.ts;
+  if (bill.last) report.last_ts = bill.last.ts;
+  const fmt = bill.format;
+  const span: StatementSpan | null =
+    fmt && bill.first && bill.last
+      ? { file: display, format: fmt.id, channel: fmt.channel, fromMs: bill.first.tsMs, toMs: bill.last.tsMs, payments: bill.payments, refunds: bill.refunds, other: bill.other }
+      : null;
+  return { report, span };
+}
 
-  const reject = (lineNo: number, offset: number, reason: string, head: string) => {
-    report.rejected++;
-    sinks.reject({ file: display, line: lineNo, offset, reason, head: head.length > HEAD_BYTES ? head.slice(0, HEAD_BYTES) : head });
-  };
-  const noise = () => {
-    report.parsed++;
-    report.noise++;
-  };
-  const NOT_A_ROW = 'not a bill row: no Alipay 业务明细 or WeChat bill column header above it / 不是对账单行（前面没有表头）';
+const NOT_A_ROW = 'not a bill row: no Alipay 业务明细 or WeChat bill column header above it / 不是对账单行（前面没有表头）';
 
-  const handle = (text: string, lineNo: number, offset: number) => {
-    if (reader !== null) {
-      const r = reader.line(text, lineNo, offset);
-      switch (r.kind) {
-        case 'noise':
-          noise();
-          return;
-        case 'other':
-          noise();
-          other[r.what] = (other[r.what] ?? 0) + 1;
-          return;
-        case 'reject':
-          reject(lineNo, offset, r.reason, text);
-          return;
-        case 'evidence': {
-          const e = r.evidence;
-          report.parsed++;
-          report.evidence_lines++;
-          report.evidence_items++;
-          byRule.set(e.rule, (byRule.get(e.rule) ?? 0) + 1);
-          if (e.kind === 'refunded') refunds++;
-          else payments++;
-          if (first === null || e.tsMs < first.tsMs) first = e;
-          if (last === null || e.tsMs > last.tsMs) last = e;
-          sinks.evidence(e);
-          return;
-        }
-      }
+/** What the statement reader does with a bill's lines: finds the column header, then hands each
+ *  row to the bill format's reader and counts it where it went. */
+class BillLines implements TextLines {
+  format: BillFormat | null = null;
+  reader: BillReader | null = null;
+  /** No header came within HEADER_SEARCH_LINES lines. */
+  unknown = false;
+  first: Evidence | null = null;
+  last: Evidence | null = null;
+  payments = 0;
+  refunds = 0;
+  readonly other: Record<string, number> = {};
+  readonly byRule = new Map<string, number>();
+
+  constructor(
+    private readonly ctx: ParserContext,
+    private readonly account: FileAccount,
+    private readonly evidence: (e: Evidence) => void,
+  ) {}
+
+  text(text: string, lineNo: number, offset: number): void {
+    this.headerOverdue(lineNo);
+    if (this.reader !== null) {
+      this.row(this.reader.line(text, lineNo, offset), text, lineNo, offset);
+      return;
     }
     const t = text.trim();
     if (t === '' || t.startsWith('#')) {
-      noise();
+      this.account.noise();
       return;
     }
-    if (!unknown) {
+    if (!this.unknown) {
       const names = splitCsvRow(t).map(headerName);
       const f = STATEMENT_FORMATS.find((x) => x.isHeader(names));
       if (f) {
-        format = f;
-        report.format = f.id;
-        report.detect_confidence = 1;
-        reader = f.begin(names, ctx);
-        noise();
+        this.format = f;
+        this.account.report.format = f.id;
+        this.account.report.detect_confidence = 1;
+        this.reader = f.begin(names, this.ctx);
+        this.account.noise();
         return;
       }
     }
-    reject(lineNo, offset, NOT_A_ROW, text);
-  };
-
-  const splitter = new LineSplitter(
-    {
-      line(buf, start, end, lineNo, offset) {
-        if (reader === null && !unknown && lineNo > HEADER_SEARCH_LINES) {
-          unknown = true;
-          report.damaged = true;
-          report.errors.push(`no Alipay 业务明细 or WeChat bill column header in the first ${HEADER_SEARCH_LINES} lines: not a statement this version reads; its lines are rejected / 无法识别的对账单格式`);
-        }
-        const d = decodeLine(buf, start, end);
-        if (!d.ok) {
-          reject(lineNo, offset, d.reason, printableHead(buf, start, end));
-          return;
-        }
-        if (d.encoding === 'gbk') sawGbk = true;
-        handle(d.text, lineNo, offset);
-      },
-      overlong(head, length, lineNo, offset) {
-        reject(lineNo, offset, `line too long: ${length} bytes (limit ${opts.maxLineBytes}) / 行过长`, printableHead(head, 0, head.length));
-      },
-    },
-    opts.maxLineBytes,
-  );
-
-  const read = await readInput(path, (chunk) => splitter.push(chunk)).catch((e: Error) => {
-    report.damaged = true;
-    report.errors.push(`read error: ${e.message} / 读取失败`);
-    return undefined;
-  });
-  const stats = splitter.end();
-  report.lines_total = stats.lines;
-  noteRead(report, read);
-  if (reader === null && !unknown) {
-    report.damaged = true;
-    report.errors.push('no Alipay 业务明细 or WeChat bill column header found: not a statement this version reads / 无法识别的对账单格式');
+    this.account.reject(lineNo, offset, NOT_A_ROW, text);
   }
-  if (reader !== null) report.errors.push(...(reader as BillReader).end());
-  if (stats.unterminatedLastLine && stats.lines > 0 && format === null) {
-    report.errors.push('the last line has no newline: it may have been cut short / 最后一行没有换行符，可能被截断');
+
+  reject(lineNo: number, offset: number, reason: string, head: string): void {
+    this.headerOverdue(lineNo);
+    this.account.reject(lineNo, offset, reason, head);
   }
-  if (report.rejected > 0) report.damaged = true;
-  if (sawGbk) report.encoding = 'gbk';
-  for (const [r, c] of [...byRule].sort((a, b) => (a[0] < b[0] ? -1 : 1))) report.by_rule[r] = c;
-  const f0 = first as Evidence | null;
-  const l0 = last as Evidence | null;
-  if (f0) report.first_ts = f0.ts;
-  if (l0) report.last_ts = l0.ts;
-  const fmt = format as BillFormat | null;
-  const span: StatementSpan | null =
-    fmt && f0 && l0 ? { file: display, format: fmt.id, channel: fmt.channel, fromMs: f0.tsMs, toMs: l0.tsMs, payments, refunds, other } : null;
-  return { report, span };
+
+  private headerOverdue(lineNo: number): void {
+    if (this.reader === null && !this.unknown && lineNo > HEADER_SEARCH_LINES) {
+      this.unknown = true;
+      this.account.problem(`no Alipay 业务明细 or WeChat bill column header in the first ${HEADER_SEARCH_LINES} lines: not a statement this version reads; its lines are rejected / 无法识别的对账单格式`);
+    }
+  }
+
+  private row(r: ReturnType<BillReader['line']>, text: string, lineNo: number, offset: number): void {
+    switch (r.kind) {
+      case 'noise':
+        this.account.noise();
+        return;
+      case 'other':
+        this.account.noise();
+        this.other[r.what] = (this.other[r.what] ?? 0) + 1;
+        return;
+      case 'reject':
+        this.account.reject(lineNo, offset, r.reason, text);
+        return;
+      case 'evidence': {
+        const e = r.evidence;
+        const report = this.account.report;
+        report.parsed++;
+        report.evidence_lines++;
+        report.evidence_items++;
+        this.byRule.set(e.rule, (this.byRule.get(e.rule) ?? 0) + 1);
+        if (e.kind === 'refunded') this.refunds++;
+        else this.payments++;
+        if (this.first === null || e.tsMs < this.first.tsMs) this.first = e;
+        if (this.last === null || e.tsMs > this.last.tsMs) this.last = e;
+        this.evidence(e);
+        return;
+      }
+    }
+  }
 }
 
 /**

@@ -5,9 +5,11 @@ import { constants, type ZlibOptions } from 'node:zlib';
 // inflater is given fixed pieces at fixed offsets, one at a time, and what it makes of each is
 // taken from it at once and handed on from here: an inflater left holding output while its
 // reader waits drops that output when it meets damage, and how much a damaged member gave up
-// would then depend on whether its reader was being held back (issue 14).
+// would then depend on whether its reader was being held back (issue 14). Plain .gz inputs
+// (read-input) and the members of tar.gz and zip bundles all go through here, so a damaged
+// member gives up the same text as the same file on its own.
 
-/** Compressed bytes per piece; the same as plain .gz files are read with (see read-input). */
+/** Compressed bytes per piece, at the same offsets however the compressed bytes arrive. */
 export const INFLATE_PIECE = 16 * 1024;
 
 /**
@@ -17,8 +19,17 @@ export const INFLATE_PIECE = 16 * 1024;
  */
 export const INFLATE_OPTIONS: ZlibOptions = { chunkSize: 256 * 1024, flush: constants.Z_SYNC_FLUSH };
 
-/** Yields the inflated bytes; on damage, yields everything made before it and then throws. */
-export async function* inflatePieces(raw: AsyncIterable<Buffer>, inflater: Transform): AsyncGenerator<Buffer> {
+/** Compressed bytes handed to the inflater so far, including the piece it failed on. */
+export interface InflateCount {
+  fed: number;
+}
+
+/**
+ * Yields the inflated bytes; on damage, yields everything made before it and then throws the
+ * inflater's error. A reader that waits between yields waits between pieces, never inside one.
+ * An error thrown by `raw` itself goes on up as it is.
+ */
+export async function* inflatePieces(raw: AsyncIterable<Buffer>, inflater: Transform, count: InflateCount = { fed: 0 }): AsyncGenerator<Buffer> {
   let made: Buffer[] = [];
   let failed: Error | undefined;
   let wake: (() => void) | undefined;
@@ -32,6 +43,10 @@ export async function* inflatePieces(raw: AsyncIterable<Buffer>, inflater: Trans
     ended = true;
     wake?.();
   });
+  const inflate = (piece: Buffer) => {
+    count.fed += piece.length;
+    return settle((done) => inflater.write(piece, () => done()));
+  };
   const settle = (start: (done: () => void) => void) =>
     new Promise<void>((resolve) => {
       wake = resolve;
@@ -49,15 +64,14 @@ export async function* inflatePieces(raw: AsyncIterable<Buffer>, inflater: Trans
       while (buf.length >= INFLATE_PIECE && !failed) {
         const piece = buf.subarray(0, INFLATE_PIECE);
         buf = buf.subarray(INFLATE_PIECE);
-        await settle((done) => inflater.write(piece, () => done()));
+        await inflate(piece);
         yield* takeMade();
       }
       if (failed) break;
       carry = Buffer.from(buf);
     }
     if (!failed && carry.length) {
-      const last = carry;
-      await settle((done) => inflater.write(last, () => done()));
+      await inflate(carry);
       yield* takeMade();
     }
     if (!failed) await settle((done) => { if (ended) done(); else inflater.end(); });
