@@ -8,7 +8,8 @@ import type { TextStore } from './text-store';
  * files.ts' Line, so a single-line event doubles as its own file line.
  */
 export class StoredLine {
-  private own: string | Buffer | undefined = undefined;
+  /** Set only on the few lines damage rewrites (declared, so other lines carry no slot for it). */
+  declare private own?: string | Buffer;
   declare pay?: number;
   declare forged?: number;
   declare damaged?: boolean;

@@ -101,6 +101,8 @@ export function runSimulation(opts: SimulateOptions, phase: (name: string) => vo
 
   applyMissingHours(w.bus, plan.missing, log);
   const files = assembleFiles(w, opts.logging === 'operator');
+  // every event is now a line of some file: the bus's own lists would only hold a copy of the order
+  w.bus.sinks.clear();
   if (plan.skew) recordClockSkew(files, HOSTS[plan.skew.host]!, plan.skew.ms, log);
   const dr = w.rng.fork('damage');
   applyCopytruncate(files, plan.copytruncate, dr.fork('copytruncate'), log);

@@ -29,15 +29,15 @@ export class MemoryTextStore implements TextStore {
 }
 
 const WRITE_BUFFER = 1 << 20;
-const BLOCK = 64 << 10;
-const CACHED_BLOCKS = 256;
 /** Offsets live in fixed-size chunks, so the table grows without copying itself. */
 const OFFSET_CHUNK = 1 << 16;
 
 /**
- * Text appended to a file as UTF-8, read back through a small cache of blocks. Lines are read
- * back roughly in the order they were written (files are time-sorted, and a shop writes most of
- * an order's lines within minutes), so a few MB of cached blocks serve most reads.
+ * Text appended to a file as UTF-8 and read back one line at a time. Lines are read back in time
+ * order, which is not the order they were written in (an order writes its callbacks, retries and
+ * expiry hours ahead), so reads jump about the file: one positioned read per line, served by the
+ * page cache, costs less than a cache of blocks that mostly misses. UTF-8 gives back any text
+ * without lone surrogates exactly; the simulator writes none.
  */
 export class SpillTextStore implements TextStore {
   private readonly fd: number;
@@ -47,7 +47,7 @@ export class SpillTextStore implements TextStore {
   private pendingLen = 0;
   /** Bytes already in the file. */
   private flushed = 0;
-  private readonly blocks = new Map<number, Buffer>();
+  private readonly scratch = Buffer.allocUnsafe(64 << 10);
 
   constructor(private readonly path: string) {
     this.fd = openSync(path, 'w+', 0o600);
@@ -63,10 +63,14 @@ export class SpillTextStore implements TextStore {
     return i === this.count ? this.flushed + this.pendingLen : this.offsets[Math.floor(i / OFFSET_CHUNK)]![i % OFFSET_CHUNK]!;
   }
 
-  private flush(): void {
+  private writeAll(b: Buffer, len: number): void {
     let done = 0;
-    while (done < this.pendingLen) done += writeSync(this.fd, this.pending, done, this.pendingLen - done, this.flushed + done);
-    this.flushed += this.pendingLen;
+    while (done < len) done += writeSync(this.fd, b, done, len - done, this.flushed + done);
+    this.flushed += len;
+  }
+
+  private flush(): void {
+    this.writeAll(this.pending, this.pendingLen);
     this.pendingLen = 0;
   }
 
@@ -76,37 +80,9 @@ export class SpillTextStore implements TextStore {
     if (this.pendingLen + text.length * 3 > WRITE_BUFFER) this.flush();
     if (text.length * 3 > WRITE_BUFFER) {
       const b = Buffer.from(text, 'utf8');
-      let done = 0;
-      while (done < b.length) done += writeSync(this.fd, b, done, b.length - done, this.flushed + done);
-      this.flushed += b.length;
+      this.writeAll(b, b.length);
     } else this.pendingLen += this.pending.write(text, this.pendingLen, 'utf8');
     return this.count++;
-  }
-
-  private readAt(buf: Buffer, pos: number): void {
-    let done = 0;
-    while (done < buf.length) {
-      const n = readSync(this.fd, buf, done, buf.length - done, pos + done);
-      if (n === 0) throw new Error(`spill file ${this.path} ends early`);
-      done += n;
-    }
-  }
-
-  /** Block `k`, holding at least its first `need` bytes (the file's last block grows as it is written). */
-  private block(k: number, need: number): Buffer {
-    let b = this.blocks.get(k);
-    if (b && b.length >= need) {
-      // most recently used last
-      this.blocks.delete(k);
-      this.blocks.set(k, b);
-      return b;
-    }
-    b = Buffer.allocUnsafe(Math.min(BLOCK, this.flushed - k * BLOCK));
-    this.readAt(b, k * BLOCK);
-    this.blocks.delete(k);
-    this.blocks.set(k, b);
-    if (this.blocks.size > CACHED_BLOCKS) this.blocks.delete(this.blocks.keys().next().value!);
-    return b;
   }
 
   get(ref: number): string {
@@ -115,15 +91,16 @@ export class SpillTextStore implements TextStore {
     if (start === end) return '';
     if (start >= this.flushed) return this.pending.toString('utf8', start - this.flushed, end - this.flushed);
     if (end > this.flushed) this.flush();
-    const k = Math.floor(start / BLOCK);
-    if (Math.floor((end - 1) / BLOCK) === k && end > start) return this.block(k, end - k * BLOCK).toString('utf8', start - k * BLOCK, end - k * BLOCK);
-    const b = Buffer.allocUnsafe(end - start);
-    this.readAt(b, start);
+    const b = end - start <= this.scratch.length ? this.scratch.subarray(0, end - start) : Buffer.allocUnsafe(end - start);
+    for (let done = 0; done < b.length; ) {
+      const n = readSync(this.fd, b, done, b.length - done, start + done);
+      if (n === 0) throw new Error(`spill file ${this.path} ends early`);
+      done += n;
+    }
     return b.toString('utf8');
   }
 
   close(): void {
-    this.blocks.clear();
     closeSync(this.fd);
     rmSync(this.path, { force: true });
   }
