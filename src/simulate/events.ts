@@ -34,6 +34,28 @@ export class StoredLine {
   }
 }
 
+/** Lines are read in runs of this many, each run's texts read ahead together. */
+export const PRELOAD_LINES = 32_768;
+
+/**
+ * Reads ahead the stored texts of the lines in `lines[from, to)` (other entries are skipped), so that
+ * reading them one by one does not cost a read each. Returns the function that lets them go.
+ */
+export function preloadTexts(lines: readonly unknown[], from: number, to: number): () => void {
+  let store: TextStore | null = null;
+  const refs: number[] = [];
+  for (let i = from; i < to; i++) {
+    const l = lines[i];
+    if (l instanceof StoredLine) {
+      store ??= l.store;
+      refs.push(l.ref);
+    }
+  }
+  if (store === null) return () => {};
+  store.preload(refs);
+  return () => store!.forget();
+}
+
 export class SimEvent extends StoredLine {
   constructor(
     store: TextStore,

@@ -3,6 +3,7 @@ import * as iconv from 'iconv-lite';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { PRELOAD_LINES, preloadTexts } from './events';
 import type { Line, OutFile } from './files';
 
 const CHUNK_CHARS = 4 << 20;
@@ -15,8 +16,13 @@ export function encodeLinesTo(lines: readonly Line[], encoding: 'utf8' | 'gbk', 
     put(encoding === 'gbk' ? iconv.encode(acc, 'gbk') : Buffer.from(acc, 'utf8'));
     acc = '';
   };
-  for (const l of lines) {
-    const text = l.text;
+  let release = (): void => {};
+  for (let i = 0; i < lines.length; i++) {
+    if (i % PRELOAD_LINES === 0) {
+      release();
+      release = preloadTexts(lines, i, Math.min(lines.length, i + PRELOAD_LINES));
+    }
+    const text = lines[i]!.text;
     if (typeof text === 'string') {
       acc += `${text}\n`;
       if (acc.length >= CHUNK_CHARS) flush();
@@ -26,6 +32,7 @@ export function encodeLinesTo(lines: readonly Line[], encoding: 'utf8' | 'gbk', 
       put(Buffer.from('\n'));
     }
   }
+  release();
   flush();
 }
 

@@ -8,6 +8,9 @@ import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 export interface TextStore {
   put(text: string): number;
   get(ref: number): string;
+  /** Reads the texts of `refs` ahead in a few large reads, for the `get` calls that follow, until `forget`. */
+  preload(refs: readonly number[]): void;
+  forget(): void;
   /** Releases what the store holds (the spill file). */
   close(): void;
 }
@@ -23,12 +26,19 @@ export class MemoryTextStore implements TextStore {
     return this.texts[ref]!;
   }
 
+  preload(): void {}
+
+  forget(): void {}
+
   close(): void {
     this.texts.length = 0;
   }
 }
 
 const WRITE_BUFFER = 1 << 20;
+/** preload reads across gaps up to this size rather than issuing another read, up to RANGE_MAX at a time. */
+const GAP_MAX = 64 << 10;
+const RANGE_MAX = 8 << 20;
 /** Offsets live in fixed-size chunks, so the table grows without copying itself. */
 const OFFSET_CHUNK = 1 << 16;
 
@@ -48,6 +58,7 @@ export class SpillTextStore implements TextStore {
   /** Bytes already in the file. */
   private flushed = 0;
   private readonly scratch = Buffer.allocUnsafe(64 << 10);
+  private ahead: Map<number, string> | null = null;
 
   constructor(private readonly path: string) {
     this.fd = openSync(path, 'w+', 0o600);
@@ -85,22 +96,59 @@ export class SpillTextStore implements TextStore {
     return this.count++;
   }
 
+  private readRange(b: Buffer, pos: number): void {
+    for (let done = 0; done < b.length; ) {
+      const n = readSync(this.fd, b, done, b.length - done, pos + done);
+      if (n === 0) throw new Error(`spill file ${this.path} ends early`);
+      done += n;
+    }
+  }
+
+  preload(refs: readonly number[]): void {
+    if (this.pendingLen > 0) this.flush();
+    const sorted = Float64Array.from(refs).sort();
+    const ahead = new Map<number, string>();
+    for (let i = 0; i < sorted.length; ) {
+      const from = this.offset(sorted[i]!);
+      let j = i;
+      let to = this.offset(sorted[i]! + 1);
+      while (j + 1 < sorted.length) {
+        const next = sorted[j + 1]!;
+        const end = this.offset(next + 1);
+        if (this.offset(next) - to > GAP_MAX || end - from > RANGE_MAX) break;
+        to = Math.max(to, end);
+        j++;
+      }
+      const b = Buffer.allocUnsafe(to - from);
+      this.readRange(b, from);
+      for (let k = i; k <= j; k++) {
+        const r = sorted[k]!;
+        ahead.set(r, b.toString('utf8', this.offset(r) - from, this.offset(r + 1) - from));
+      }
+      i = j + 1;
+    }
+    this.ahead = ahead;
+  }
+
+  forget(): void {
+    this.ahead = null;
+  }
+
   get(ref: number): string {
+    const known = this.ahead?.get(ref);
+    if (known !== undefined) return known;
     const start = this.offset(ref);
     const end = this.offset(ref + 1);
     if (start === end) return '';
     if (start >= this.flushed) return this.pending.toString('utf8', start - this.flushed, end - this.flushed);
     if (end > this.flushed) this.flush();
     const b = end - start <= this.scratch.length ? this.scratch.subarray(0, end - start) : Buffer.allocUnsafe(end - start);
-    for (let done = 0; done < b.length; ) {
-      const n = readSync(this.fd, b, done, b.length - done, start + done);
-      if (n === 0) throw new Error(`spill file ${this.path} ends early`);
-      done += n;
-    }
+    this.readRange(b, start);
     return b.toString('utf8');
   }
 
   close(): void {
+    this.ahead = null;
     closeSync(this.fd);
     rmSync(this.path, { force: true });
   }
