@@ -31,7 +31,7 @@ function lineBudgetMb(argv) {
 const DEFAULT_BUDGET = 256;
 let budget = process.env.SALVAGE_MAX_HEAP_MB || String(Math.max(DEFAULT_BUDGET, DEFAULT_BUDGET + lineBudgetMb(process.argv.slice(2)) - 3));
 const isSimulate = process.argv[2] === 'simulate';
-// simulate holds the shop it builds in memory: it gets a budget that fits the size asked for,
+// simulate holds a small record of every line and order in memory (its text waits on disk): it gets a budget that fits the size asked for,
 // unless SALVAGE_MAX_HEAP_MB says otherwise (src/simulate/heap-budget.ts has the measurements).
 if (!process.env.SALVAGE_MAX_HEAP_MB && process.env.SALVAGE_NO_HEAP_LIMIT !== '1' && !process.execArgv.some((a) => a.startsWith('--max-old-space-size'))) {
   const { simulateHeapMb } = require(path.join(__dirname, '..', 'dist', 'src', 'simulate', 'heap-budget.js'));
@@ -58,7 +58,7 @@ if (!hasLimit && process.env.SALVAGE_NO_HEAP_LIMIT !== '1') {
   // The child does the work; this process only passes signals on and returns the child's
   // status. The IPC channel is how the child notices if this process is killed outright
   // (SIGKILL cannot be passed on): it then stops instead of writing on as an orphan.
-  // simulate holds a growing world in memory: a small young generation would only slow it.
+  // simulate holds growing per-line and per-order records: a small young generation would only slow it.
   const semi = isSimulate ? [] : [`--max-semi-space-size=${SEMI_SPACE_MB}`];
   const child = spawn(process.execPath, [`--max-old-space-size=${budget}`, ...semi, __filename, ...process.argv.slice(2)], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: childEnv });
   const forward = (sig) => {

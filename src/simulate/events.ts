@@ -1,21 +1,72 @@
 // What the simulated shop writes, before it becomes files: one event per log entry, bucketed by sink.
+// The text itself goes to a TextStore as it is written; events keep only its number.
+import type { TextStore } from './text-store';
 
-export interface SimEvent {
-  /** True time of the write (epoch ms); sinks are sorted by ts, keeping emission order for ties. */
-  ts: number;
-  /** One physical line, or several for multi-line entries (Laravel exceptions). A single-line event
-   *  doubles as its own file line (see files.ts), so it carries the Line fields too. */
-  text: string | string[];
-  /** Index of the order whose payment this entry's first line shows, if any. */
-  pay?: number;
-  /** Index of a forged-callback record this entry belongs to, if any. */
-  forged?: number;
-  /** Damage actions that want to know where this entry's first line ends up. */
-  marks?: number[];
-  /** `--vocabulary` runs: index of the order this operator line is about, and which buyer fields it
-   *  carries (render.ts LOGGED_* bits), for the truth's `logged`. */
-  about?: number;
-  logged?: number;
+/**
+ * One physical line whose text is kept in a store and read back when someone asks for it. Damage
+ * may replace the text (a line cut short); the replacement is then kept here. It has the fields of
+ * files.ts' Line, so a single-line event doubles as its own file line.
+ */
+export class StoredLine {
+  /** Set only on the few lines damage rewrites (declared, so other lines carry no slot for it). */
+  declare private own?: string | Buffer;
+  declare pay?: number;
+  declare forged?: number;
+  declare damaged?: boolean;
+  declare marks?: number[];
+  declare about?: number;
+  declare logged?: number;
+  declare parts?: number;
+  declare head?: StoredLine;
+
+  constructor(
+    readonly store: TextStore,
+    /** The text's number in the store; a multi-line entry's lines have consecutive numbers. */
+    readonly ref: number,
+  ) {}
+
+  get text(): string | Buffer {
+    return this.own ?? this.store.get(this.ref);
+  }
+
+  set text(t: string | Buffer) {
+    this.own = t;
+  }
+}
+
+/** Lines are read in runs of this many, each run's texts read ahead together. */
+export const PRELOAD_LINES = 32_768;
+
+/**
+ * Reads ahead the stored texts of the lines in `lines[from, to)` (other entries are skipped), so that
+ * reading them one by one does not cost a read each. Returns the function that lets them go.
+ */
+export function preloadTexts(lines: readonly unknown[], from: number, to: number): () => void {
+  let store: TextStore | null = null;
+  const refs: number[] = [];
+  for (let i = from; i < to; i++) {
+    const l = lines[i];
+    if (l instanceof StoredLine) {
+      store ??= l.store;
+      refs.push(l.ref);
+    }
+  }
+  if (store === null) return () => {};
+  store.preload(refs);
+  return () => store!.forget();
+}
+
+export class SimEvent extends StoredLine {
+  constructor(
+    store: TextStore,
+    ref: number,
+    /** True time of the write (epoch ms); sinks are sorted by ts, keeping emission order for ties. */
+    readonly ts: number,
+    /** Physical lines of the entry (several for multi-line entries such as Laravel exceptions). */
+    readonly lineCount: number,
+  ) {
+    super(store, ref);
+  }
 }
 
 /** Collects events per sink (e.g. `nginx/web1`, `app/laravel`), dropping what falls outside the window. */
@@ -25,6 +76,7 @@ export class EventBus {
   constructor(
     readonly startMs: number,
     readonly endMs: number,
+    readonly store: TextStore,
   ) {}
 
   inWindow(ts: number): boolean {
@@ -33,7 +85,13 @@ export class EventBus {
 
   emit(sink: string, ts: number, text: string | string[], extra?: { pay?: number; forged?: number }): SimEvent | undefined {
     if (!this.inWindow(ts)) return undefined;
-    const ev: SimEvent = { ts: Math.floor(ts), text };
+    let ev: SimEvent;
+    if (typeof text === 'string') ev = new SimEvent(this.store, this.store.put(text), Math.floor(ts), 1);
+    else {
+      const first = this.store.put(text[0]!);
+      for (let i = 1; i < text.length; i++) this.store.put(text[i]!);
+      ev = new SimEvent(this.store, first, Math.floor(ts), text.length);
+    }
     if (extra?.pay !== undefined) ev.pay = extra.pay;
     if (extra?.forged !== undefined) ev.forged = extra.forged;
     let list = this.sinks.get(sink);

@@ -1,5 +1,5 @@
 // From sorted events to log files: rotation, names, and the line model that damage and truth work on.
-import type { SimEvent } from './events';
+import { StoredLine, type SimEvent } from './events';
 import { localDayIndex, localDayStartMs, ymd } from './time';
 import type { World } from './world';
 
@@ -32,8 +32,10 @@ export interface OutFile {
   encoding: 'utf8' | 'gbk';
   gzip: boolean;
   lines: Line[];
-  /** Serialized (and possibly damaged) bytes, filled by the writer stage. */
+  /** Serialized (and possibly damaged) bytes, filled by the writer stage; absent once written to disk. */
   bytes?: Buffer;
+  /** Length of the serialized (and possibly damaged) bytes. */
+  size?: number;
   /** Bytes before byte-level damage (what a duplicate copies if it copies the intact file). */
   intactBytes?: Buffer;
   /** True when bytes were damaged after serialization, so lines must be re-derived by reading them back. */
@@ -57,11 +59,11 @@ export function nginxFileName(host: string, contentDay: number | null): string {
 function flatten(events: readonly SimEvent[]): Line[] {
   const out: Line[] = [];
   for (const ev of events) {
-    if (typeof ev.text === 'string') {
+    if (ev.lineCount === 1) {
       // a single-line event is its own line object (saves a million allocations on big runs)
-      out.push(ev as Line);
+      out.push(ev);
     } else {
-      const head: Line = { text: ev.text[0]! };
+      const head = new StoredLine(ev.store, ev.ref);
       if (ev.pay !== undefined) head.pay = ev.pay;
       if (ev.forged !== undefined) head.forged = ev.forged;
       if (ev.marks) head.marks = ev.marks;
@@ -71,9 +73,13 @@ function flatten(events: readonly SimEvent[]): Line[] {
       }
       // a dump spread over lines (--vocabulary): its evidence is in the later lines too
       const evidence = ev.pay !== undefined || ev.forged !== undefined || ev.about !== undefined;
-      if (evidence) head.parts = ev.text.length;
+      if (evidence) head.parts = ev.lineCount;
       out.push(head);
-      for (let i = 1; i < ev.text.length; i++) out.push(evidence ? { text: ev.text[i]!, head } : { text: ev.text[i]! });
+      for (let i = 1; i < ev.lineCount; i++) {
+        const l = new StoredLine(ev.store, ev.ref + i);
+        if (evidence) l.head = head;
+        out.push(l);
+      }
     }
   }
   return out;

@@ -1,14 +1,17 @@
-// The simulator builds a whole shop in memory before writing it (damage such as truncated gzip
-// members and copytruncate overlaps needs the finished files), so unlike reconstruct its memory
-// grows with the size asked for. Rather than die at the launcher's default budget, `simulate`
-// asks for a budget that fits its size; the launcher (bin/salvage.js) starts it with that heap
-// and says so. Measured peak heap (2026-12-05): 46 MB for 2,000 orders over one day, 174 MB for
-// 10,000 over three, 203 MB for 10,000 over nine, 504 MB for 30,000 over three: about 17 KB per
-// order and 5 MB per day.
+// The simulator keeps the text it generates in a spill file in the output folder and writes each log
+// file as it makes it (text-store.ts, serialize.ts), but it still holds a small record of every line
+// (order, position, evidence marks) and of every order until the truth is written, so its memory
+// still grows with the size asked for, about a third as fast as when it held the text. Rather than
+// die at the launcher's default budget, `simulate` asks for a budget that fits its size; the launcher
+// (bin/salvage.js) starts it with that heap and says so. Measured peak live heap (after a full GC at
+// each phase, 2026-12-06): 17 MB for 2,000 orders over one day, 61 MB for 10,000 over three, 63 MB
+// for 10,000 over nine, 168 MB for 30,000 over three: about 5.3 KB per order, days hardly count.
+// (Before the spill: 46, 174, 203 and 504 MB.) The budget leaves V8 room to collect without
+// thrashing: 30,000 orders run in 256 MB, but spend much of their time collecting.
 
 const BASE_MB = 128;
-const KB_PER_ORDER = 24;
-const MB_PER_DAY = 8;
+const KB_PER_ORDER = 8;
+const MB_PER_DAY = 2;
 
 /** The value of `--name N` or `--name=N` in argv, when it is a number. */
 function numberOption(argv: readonly string[], name: string): number | undefined {

@@ -1,5 +1,5 @@
 // `salvage simulate`: one deterministic run of a simulated 发卡网 shop, from traffic to damaged logs to truth.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildBuyerPool } from './buyers';
 import { recordClockSkew } from './damage/clock-skew';
@@ -22,6 +22,7 @@ import type { SimContext } from './platforms/order';
 import { Rng } from './prng';
 import { readBack, type Readback } from './readback';
 import { serializeFiles } from './serialize';
+import { MemoryTextStore, SpillTextStore, type TextStore } from './text-store';
 import { TZ_NAME } from './time';
 import { sampleInstant } from './traffic';
 import { acgRow, buildTruth, dujiaokaRow, type TruthResult } from './truth';
@@ -53,8 +54,19 @@ export interface SimulationModel {
   truth: TruthResult;
 }
 
-/** Runs the simulation in memory. Pure given the options: same options, same model, same bytes. */
-export function runSimulation(opts: SimulateOptions, phase: (name: string) => void = () => {}): SimulationModel {
+/**
+ * Where a run keeps what it has made: the generated text (in memory unless a spill store is given)
+ * and the log files (as `bytes` in memory, or, given `dir`, written under it as they are made).
+ */
+export interface RunStorage {
+  store?: TextStore;
+  dir?: string;
+}
+
+/** Runs the simulation. Pure given the options: same options, same model, same bytes. */
+export function runSimulation(opts: SimulateOptions, phase: (name: string) => void = () => {}, storage: RunStorage = {}): SimulationModel {
+  const store = storage.store ?? new MemoryTextStore();
+  const dir = storage.dir ?? null;
   const root = Rng.root(opts.seed);
   const endMs = opts.startMs + opts.days * 86_400_000;
   const plan = makeDamagePlan(opts.damage, root.fork('damage-plan'), {
@@ -65,7 +77,7 @@ export function runSimulation(opts: SimulateOptions, phase: (name: string) => vo
     appSink: opts.platform === 'dujiaoka' ? APP_SINK : null,
   });
   const skew = HOSTS.map((_, i) => (plan.skew && plan.skew.host === i ? plan.skew.ms : 0));
-  const w = buildWorld(opts, skew);
+  const w = buildWorld(opts, skew, store);
   const stock = new Map<number, number>();
   for (const g of w.catalogue) if (Number.isFinite(g.stock)) stock.set(g.id, g.stock);
   const ctx: SimContext = { w, orders: [], balances: [], stock };
@@ -89,6 +101,8 @@ export function runSimulation(opts: SimulateOptions, phase: (name: string) => vo
 
   applyMissingHours(w.bus, plan.missing, log);
   const files = assembleFiles(w, opts.logging === 'operator');
+  // every event is now a line of some file: the bus's own lists would only hold a copy of the order
+  w.bus.sinks.clear();
   if (plan.skew) recordClockSkew(files, HOSTS[plan.skew.host]!, plan.skew.ms, log);
   const dr = w.rng.fork('damage');
   applyCopytruncate(files, plan.copytruncate, dr.fork('copytruncate'), log);
@@ -96,19 +110,33 @@ export function runSimulation(opts: SimulateOptions, phase: (name: string) => vo
   applyGarbage(files, plan.garbageLines, dr.fork('garbage'), log);
   if (plan.gbk) applyGbk(files, dr.fork('gbk'), log);
   phase('line damage');
-  serializeFiles(files);
+  serializeFiles(files, dir);
   phase('serialize+gzip');
 
+  // Byte damage works on one file at a time: a written file is read back for it, and written again.
+  const bytesOf = (f: OutFile): Buffer => f.bytes ?? readFileSync(join(dir!, f.path));
+  const loaded = (f: OutFile): OutFile => {
+    f.bytes = bytesOf(f);
+    return f;
+  };
   const gzr = dr.fork('gz');
   const targets = gzr.shuffle(files.filter((f) => f.gzip && f.lines.length > 0));
   let k = 0;
   const severe = opts.damage === 'severe';
-  for (let i = 0; i < plan.truncatedGz && k < targets.length; i++, k++) truncateGz(targets[k]!, severe ? 0.3 : 0.55, severe ? 0.7 : 0.92, gzr, log);
-  for (let i = 0; i < plan.corruptedGz && k < targets.length; i++, k++) corruptGz(targets[k]!, gzr, log);
-  for (let i = 0; i < plan.duplicateFiles; i++) duplicateFile(files, gzr, log);
+  for (let i = 0; i < plan.truncatedGz && k < targets.length; i++, k++) truncateGz(loaded(targets[k]!), severe ? 0.3 : 0.55, severe ? 0.7 : 0.92, gzr, log);
+  for (let i = 0; i < plan.corruptedGz && k < targets.length; i++, k++) corruptGz(loaded(targets[k]!), gzr, log);
+  for (let i = 0; i < plan.duplicateFiles; i++) duplicateFile(files, gzr, log, bytesOf);
 
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const readbacks = files.map(readBack);
+  if (dir !== null) {
+    for (const f of files) {
+      if (!f.bytes) continue;
+      writeOut(dir, f.path, f.bytes);
+      delete f.bytes;
+      delete f.intactBytes;
+    }
+  }
   phase('byte damage+readback');
   const truth = buildTruth(opts.platform, opts.damage, ctx.orders, readbacks, log, forged, opts.vocabulary !== null);
   phase('truth');
@@ -192,25 +220,36 @@ export function metaJson(m: SimulationModel): Record<string, unknown> {
       source: rb.file.sink,
       gzip: rb.file.gzip,
       encoding: rb.file.encoding,
-      bytes: rb.file.bytes!.length,
+      bytes: rb.file.size,
       lines: rb.count,
     })),
     counts: { orders: m.ctx.orders.length, paid: truth.stats.paid, recoverable: truth.stats.recoverable, by_status: truth.stats.byStatus },
   };
 }
 
+function writeOut(dir: string, path: string, bytes: Buffer): void {
+  const target = join(dir, path);
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, bytes);
+}
+
 /** Runs the simulation and writes `<out>/logs`, `<out>/keys.json` and `<out>/truth/`. */
 export function simulate(opts: SimulateOptions, phase: (name: string) => void = () => {}): SimulationResult {
-  const m = runSimulation(opts, phase);
   const out = opts.out;
   for (const p of ['logs', 'truth', 'keys.json']) rmSync(join(out, p), { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  // the generated text waits here until it is written (text-store.ts); the name is not one simulate writes
+  const store = new SpillTextStore(join(out, `.simulate-spill-${process.pid}`));
+  let m: SimulationModel;
+  try {
+    m = runSimulation(opts, phase, { store, dir: out });
+  } finally {
+    store.close();
+  }
   const files: SimulatedFile[] = [];
   let totalLines = 0;
   for (const rb of m.readbacks) {
-    const target = join(out, rb.file.path);
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, rb.file.bytes!);
-    files.push({ path: rb.file.path, bytes: rb.file.bytes!.length, lines: rb.count });
+    files.push({ path: rb.file.path, bytes: rb.file.size!, lines: rb.count });
     totalLines += rb.count;
   }
   writeFileSync(join(out, 'keys.json'), `${JSON.stringify(keysJson(m.world), null, 2)}\n`);

@@ -8,6 +8,7 @@ import type { Line } from './files';
 import type { Readback } from './readback';
 import { isoLocal, ymdHis } from './time';
 import { LOGGED_EMAIL, LOGGED_GOODS } from './vocabulary/render';
+import { PRELOAD_LINES, preloadTexts } from './events';
 import type { Platform } from './options';
 
 export interface LineRef {
@@ -231,19 +232,26 @@ export function buildTruth(
     const rb = sorted[fileIdx]!;
     const f = rb.file;
     const src = rb.physical ?? f.lines;
+    let release = (): void => {};
     for (let i = 0; i < src.length; i++) {
+      if (i % PRELOAD_LINES === 0) {
+        release();
+        release = preloadTexts(src, i, Math.min(src.length, i + PRELOAD_LINES));
+      }
       const l = src[i]!;
       lineNo = i + 1;
       if (typeof l === 'string') {
         scanOrderIds(platform, l, onId);
         continue;
       }
-      if (typeof l.text === 'string') scanOrderIds(platform, l.text, onId);
+      const text = l.text;
+      if (typeof text === 'string') scanOrderIds(platform, text, onId);
       if (l.pay !== undefined && l.forged === undefined && intact(l)) shown[l.pay] = 1;
       if (withLogged && l.about !== undefined && l.logged && l.forged === undefined && intact(l)) logged[l.about] |= l.logged;
       if (l.marks) for (const id of l.marks) (markLoc.get(id) ?? markLoc.set(id, []).get(id)!).push({ file: f.path, line: lineNo });
       if (l.forged !== undefined) (forgedLoc.get(l.forged) ?? forgedLoc.set(l.forged, []).get(l.forged)!).push({ file: f.path, line: lineNo });
     }
+    release();
   }
 
   const rows: Omit<RecoverableRow, 'lines'>[] = [];

@@ -8,6 +8,7 @@ import { alipayUserId, alnumKey, tronAddress } from './ids';
 import { formatMain, type AccessEntry } from './nginx';
 import type { SimulateOptions } from './options';
 import { Rng } from './prng';
+import { MemoryTextStore, type TextStore } from './text-store';
 import { makeDayFactor } from './traffic';
 import { operatorStyle, type OperatorStyle } from './vocabulary/style';
 
@@ -141,7 +142,7 @@ export function buildMerchants(rng: Rng, platform: SimulateOptions['platform'], 
   return m;
 }
 
-export function buildWorld(opts: SimulateOptions, hostSkewMs: number[]): World {
+export function buildWorld(opts: SimulateOptions, hostSkewMs: number[], store: TextStore = new MemoryTextStore()): World {
   const rng = Rng.root(opts.seed);
   const merchants = buildMerchants(rng, opts.platform, opts.tokenpay);
   const endMs = opts.startMs + opts.days * 86_400_000;
@@ -162,7 +163,7 @@ export function buildWorld(opts: SimulateOptions, hostSkewMs: number[]): World {
     pays: opts.platform === 'dujiaoka' ? dujiaokaPays(merchants) : acgPays(merchants),
     merchants,
     dayFactor: makeDayFactor(rng.fork('days')),
-    bus: new EventBus(opts.startMs, endMs),
+    bus: new EventBus(opts.startMs, endMs, store),
     hostSkewMs,
   };
 }

@@ -10,6 +10,7 @@ export function truncateGz(f: OutFile, lo: number, hi: number, rng: Rng, log: Da
   f.intactBytes ??= full;
   const keep = Math.max(24, Math.floor(full.length * rng.range(lo, hi)));
   f.bytes = Buffer.from(full.subarray(0, keep));
+  f.size = keep;
   f.byteDamaged = true;
   log.add({
     type: 'truncated_gz',
@@ -39,6 +40,7 @@ export function corruptGz(f: OutFile, rng: Rng, log: DamageLog): void {
     rng.bytes(len).copy(b, off);
     if (gunzipFails(b)) {
       f.bytes = b;
+      f.size = b.length;
       f.byteDamaged = true;
       f.corruptAt = off;
       log.add({
@@ -52,14 +54,18 @@ export function corruptGz(f: OutFile, rng: Rng, log: DamageLog): void {
   }
 }
 
-/** A second copy of a rotated file under another name (downloaded twice / backed up by hand). */
-export function duplicateFile(files: OutFile[], rng: Rng, log: DamageLog): void {
-  const rotated = files.filter((f) => f.gzip && f.bytes && !f.copyOf);
+/**
+ * A second copy of a rotated file under another name (downloaded twice / backed up by hand).
+ * `bytesOf` gives a file's current bytes (read back from disk once it has been written).
+ */
+export function duplicateFile(files: OutFile[], rng: Rng, log: DamageLog, bytesOf: (f: OutFile) => Buffer = (f) => f.bytes!): void {
+  const rotated = files.filter((f) => f.gzip && !f.copyOf);
   if (rotated.length === 0) return;
   const damaged = rotated.filter((f) => f.byteDamaged);
   const src = damaged.length > 0 && rng.chance(0.5) ? rng.pick(damaged) : rng.pick(rotated);
   const path = src.path.replace(/\.log\.gz$/, '_copy.log.gz');
-  const copy: OutFile = { ...src, path, copyOf: src.path, bytes: src.intactBytes ?? src.bytes!, byteDamaged: false };
+  const bytes = src.intactBytes ?? bytesOf(src);
+  const copy: OutFile = { ...src, path, copyOf: src.path, bytes, size: bytes.length, byteDamaged: false };
   delete copy.intactBytes;
   delete copy.corruptAt;
   files.push(copy);

@@ -10,7 +10,7 @@ export function applyMissingHours(bus: EventBus, windows: readonly { sink: strin
     const kept = [];
     let lines = 0;
     for (const ev of list) {
-      if (ev.ts >= m.fromMs && ev.ts < m.toMs) lines += typeof ev.text === 'string' ? 1 : ev.text.length;
+      if (ev.ts >= m.fromMs && ev.ts < m.toMs) lines += ev.lineCount;
       else kept.push(ev);
     }
     bus.sinks.set(m.sink, kept);
