@@ -1,4 +1,5 @@
 import { checkedView, type CheckedEvidence, type Evidence, type Transaction } from '../model/types';
+import type { Scorer } from '../model/score-features';
 import { buildTransaction, type JoinedEvidence } from './build-transaction';
 import { batchOf, describeLink, linksOf, parseEvidence, type EvidenceBatch } from '../pipeline/evidence-batch';
 import { RecordSpool } from './record-spool';
@@ -31,6 +32,9 @@ import { balanceLineOf, uniqueBalanceLines, type BalanceLine } from './balance-l
 // what only the end of the run can decide (unlogged callbacks, the final clock correction, a
 // creation-line join decided otherwise), makes that one record be built again at the end;
 // every other record stands as it was built.
+//
+// Records are scored by `score`, the confidence model (src/score/), which the pipeline passes
+// in: the scorer is a later stage, and this one does not import it.
 
 export interface CorrelatorOptions {
   /** How long after a keyless order-creation line the buyer's first keyed request may come. */
@@ -139,7 +143,10 @@ export class Correlator {
   private corrections: { at: number; map: Map<string, number> } = { at: 0, map: new Map() };
   private readonly opts: CorrelatorOptions;
 
-  constructor(opts: Partial<CorrelatorOptions> = {}) {
+  constructor(
+    private readonly score: Scorer,
+    opts: Partial<CorrelatorOptions> = {},
+  ) {
     this.opts = { ...DEFAULT_CORRELATOR, ...opts };
     this.table = new OrderTable({ maxOpenItems: this.opts.maxInMemory, ...(this.opts.spillParent ? { spillParent: this.opts.spillParent } : {}) }, (id, items) => this.buildQuiet(id, items));
     this.parked = new BlockFile(this.opts.spillParent, 'salvage-keyless-');
@@ -320,7 +327,7 @@ export class Correlator {
         const list = corrections.size > 0 ? raw.map((e) => correctClock(e, corrections)) : raw;
         const copies = dropCopies(list);
         duplicateCopies += copies.dropped;
-        const t = buildTransaction(id, copies.kept);
+        const t = buildTransaction(id, copies.kept, this.score);
         built++;
         records.add(t);
         visit?.(t, copies.kept);
@@ -416,7 +423,7 @@ export class Correlator {
     const sources = [...new Set(raw.map(sourceOf))].sort();
     const list = corrections.size > 0 ? raw.map((e) => correctClock(e, corrections)) : raw;
     const copies = dropCopies(list);
-    const t = buildTransaction(id, copies.kept);
+    const t = buildTransaction(id, copies.kept, this.score);
     const builtWith: BuiltWith = { k: correctionKey(corrections, sources), s: sources, d: copies.dropped, c: copies.kept.map(checkedView) };
     return [JSON.stringify(builtWith), JSON.stringify(t)];
   }

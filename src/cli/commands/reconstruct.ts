@@ -23,6 +23,7 @@ import { runFiles, type FileTask } from '../../pipeline/run-files';
 import { stallSeconds } from '../../pipeline/stall-watch';
 import { peekStarts } from '../../pipeline/peek-start';
 import { Correlator } from '../../correlate/correlator';
+import { scoreRecord } from '../../score/score';
 import { LineWriter } from '../../sinks/line-writer';
 import { csvHeader, csvRow } from '../../sinks/csv';
 import { RestoreScriptWriter } from '../../sinks/sql/restore-writer';
@@ -329,7 +330,7 @@ async function reconstructInto(folder: OutputFolder, p: Prepared): Promise<numbe
   // Rejects arrive interleaved as the readers take turns; they are written in input order.
   const rejectSpool = new RejectSpool(folder.scratch, [...statementFiles.map((f) => f.display), ...tasks.map((t) => t.display)]);
   const zoneOfRun = new ZoneClock(args.tz);
-  const correlator = new Correlator({ spillParent: folder.scratch });
+  const correlator = new Correlator(scoreRecord, { spillParent: folder.scratch });
   correlator.expectFiles(tasks.map((t) => ({ file: t.display, startMs: t.startMs ?? null })));
 
   const statements = await readStatements(statementFiles, { tz: args.tz, maxLineBytes: args['max-line-bytes'] }, {
