@@ -1,12 +1,13 @@
 import type { Evidence, EvidenceRef, FieldConflict, Transaction, TransactionStatus } from '../model/types';
-import type { ScoreFeatures } from '../score/features';
-import { scoreRecord } from '../score/score';
+import type { ScoreFeatures, Scorer } from '../model/score-features';
 import { channelOfHandler } from './channel';
 import { offSchedule, schedulesForRule } from './retry-schedule';
 
 // Turns all the evidence about one order into one candidate record. Pure: the same evidence in
 // any order gives the same record. The record never claims more than its evidence shows, and
-// every value can be traced to the evidence it came from.
+// every value can be traced to the evidence it came from. Its confidence comes from `score`,
+// the confidence model the pipeline passes in (src/score/): this stage sums the evidence up as
+// features and does not know the weights.
 
 /** Evidence joined to the order by something weaker than a key carries this marker. */
 export interface JoinedEvidence extends Evidence {
@@ -128,7 +129,7 @@ function pickField<T extends string | number>(ev: Evidence[], field: string, acc
  *  end, clocks a little apart) fall within this; gateway retries are a minute or more apart. */
 const SAME_ATTEMPT_MS = 10_000;
 
-export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): Transaction {
+export function buildTransaction(orderId: string, evidence: JoinedEvidence[], score: Scorer): Transaction {
   const ev = [...evidence].sort(byTimeThenPlace);
   const flags: string[] = [];
   const extraReasons: string[] = [];
@@ -393,7 +394,7 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
     amountKnown: amount !== null,
     clockDoubt: supporting.some((e) => e.fields.clock_corrected_s !== undefined),
   };
-  const score = scoreRecord(features);
+  const scored = score(features);
 
   const refs: EvidenceRef[] = ev.map((e) => {
     const ref: EvidenceRef = { source: e.format, file: e.source.file, line: e.source.line, offset: e.source.offset, rule: e.rule, kind: e.kind, ts: e.ts };
@@ -420,8 +421,8 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[]): T
     ...(payId.value !== null ? { pay_id: String(payId.value) } : {}),
     ...(cardKeyMasked !== undefined ? { card_key_masked: cardKeyMasked } : {}),
     ...(cardKey !== undefined ? { card_key: cardKey } : {}),
-    confidence: score.confidence,
-    reasons: [...score.reasons, ...extraReasons],
+    confidence: scored.confidence,
+    reasons: [...scored.reasons, ...extraReasons],
     flags,
     conflicts,
     provenance: provenanceOf({

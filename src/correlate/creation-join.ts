@@ -1,6 +1,9 @@
+import type { Evidence } from '../model/types';
+import { parseEvidence } from '../pipeline/evidence-batch';
 import type { OrderKeys } from './order-keys';
-import { BlockFile } from './block-file';
-import { byTimeThenPlace, withJoinedBy, type ClockShift, type JoinSink, type Miss, type ParkedLine } from './parked-line';
+import type { Names } from './names';
+import { BlockFile, type Block } from './block-file';
+import { byTimeThenPlace, parkedLine, withJoinedBy, type ClockShift, type JoinSink, type Miss, type ParkedLine } from './parked-line';
 
 // Order-creation lines that carry no order number (dujiaoka's POST /create-order: the number
 // only shows in the buyer's next request) are joined to the order first seen from the same
@@ -17,6 +20,9 @@ import { byTimeThenPlace, withJoinedBy, type ClockShift, type JoinSink, type Mis
 // is taken back and redone. Either way the result does not depend on timing. The walk is also
 // done again when a clock correction applies: the window is about when things happened, so
 // the times are corrected first (a web server whose clock is off joins its lines correctly).
+//
+// The join keeps its own lines: the evidence on disk, and what the walk needs of each line
+// (its client, time, amount) in memory.
 
 /** A join: the order, seconds from the line to the order's first sighting, and whether an amount agreed. */
 interface Join {
@@ -39,9 +45,6 @@ interface ClientOrders {
   rows: number[];
 }
 
-/** Turns a parked creation line (its JSON and where it lies) back into what the walk needs. */
-export type ReadCreation = (json: string, pos: number, len: number) => ParkedLine;
-
 export class CreationJoin {
   private undecided: ParkedLine[] = [];
   private readonly byClient = new Map<string, ClientOrders>();
@@ -59,6 +62,7 @@ export class CreationJoin {
 
   constructor(
     private readonly keys: OrderKeys,
+    private readonly names: Names,
     private readonly windowMs: number,
     spillParent?: string,
   ) {
@@ -69,16 +73,6 @@ export class CreationJoin {
   /** Whether something arrived after the walk had passed its time (so the end walks again). */
   get walkedAgain(): boolean {
     return this.unsettled || this.corrected;
-  }
-
-  /** The shared copy of a client's text: every order and line of one client points at it. */
-  client(text: string): string {
-    return this.clientOrders(text).client;
-  }
-
-  /** Where a creation line's evidence goes; `line` is made from the returned position. */
-  park(json: string): { pos: number; len: number } {
-    return this.parked.append([json]);
   }
 
   /** An order's first sighting, or an earlier one than known; `source` is where it was logged. */
@@ -98,7 +92,9 @@ export class CreationJoin {
     if (this.keys.seenTs(row) < this.frontier + this.windowMs) this.unsettled = true;
   }
 
-  add(l: ParkedLine, json: string): void {
+  /** A creation line (`e`, its text `json`) with a client and a time but no order number. */
+  add(e: Evidence, json: string): void {
+    const l = this.lineOf(e, this.parked.append([json]));
     if (l.tsMs < this.frontier) this.unsettled = true;
     l.json = json;
     this.undecided.push(l);
@@ -138,7 +134,7 @@ export class CreationJoin {
    * The end of the run: the lines still waiting are decided, and if the walk was unsettled, or
    * `shift` corrects some clock, it is done again over every line. Returns the number of joins.
    */
-  finish(sink: JoinSink, readLine: ReadCreation, miss: Miss, shift?: ClockShift): number {
+  finish(sink: JoinSink, miss: Miss, shift?: ClockShift): number {
     try {
       this.joinSoFar(Infinity, { add: (oid, json) => sink.addLate(oid, json) });
       this.corrected = shift !== undefined;
@@ -146,7 +142,7 @@ export class CreationJoin {
         for (const l of this.unmatched) miss(l, UNMATCHED, this.readJson(l));
         return this.joins;
       }
-      return this.walkAgain(sink, readLine, miss, shift ?? (() => 0));
+      return this.walkAgain(sink, miss, shift ?? (() => 0));
     } finally {
       this.parked.dispose();
       this.decided.dispose();
@@ -154,7 +150,7 @@ export class CreationJoin {
   }
 
   /** The whole walk over every parked line (times corrected by `shift`), checked against what was decided while reading. */
-  private walkAgain(sink: JoinSink, readLine: ReadCreation, miss: Miss, shift: ClockShift): number {
+  private walkAgain(sink: JoinSink, miss: Miss, shift: ClockShift): number {
     const before = new Map<number, Join>();
     for (const { text } of this.decided.lines()) {
       const [pos, oid, secs, agrees] = JSON.parse(text) as [number, string, number, boolean];
@@ -162,7 +158,7 @@ export class CreationJoin {
     }
     const lines: { l: ParkedLine; t: number }[] = [];
     for (const { pos, text } of this.parked.lines()) {
-      const l = readLine(text, pos, Buffer.byteLength(text) + 1);
+      const l = this.lineOf(parseEvidence(text), { pos, len: Buffer.byteLength(text) + 1 });
       lines.push({ l, t: l.tsMs - shift(l.source) });
     }
     lines.sort((a, b) => a.t - b.t || byTimeThenPlace(a.l, b.l));
@@ -196,6 +192,12 @@ export class CreationJoin {
       if (!same) sink.addLate(join.oid, withJoinedBy(this.readJson(l), how(l, join)));
     }
     return joins;
+  }
+
+  /** What the walk keeps of a creation line parked at `at`; its client is the shared copy every order and line of that client points at. */
+  private lineOf(e: Evidence, at: Block): ParkedLine {
+    const client = this.clientOrders(`${e.fields.client_ip ?? ''}|${e.fields.user_agent ?? ''}`).client;
+    return parkedLine(e, this.names, at, client, null);
   }
 
   private readJson(l: ParkedLine): string {

@@ -1,5 +1,7 @@
 import type { Block } from './block-file';
-import type { EvidenceKind } from '../model/types';
+import type { Evidence, EvidenceKind } from '../model/types';
+import { sourceOf } from './clock-skew';
+import type { Names } from './names';
 
 // A line with no order number and no link key. Its evidence waits on disk for the joins that
 // can place it (a creation line by its client, an unlogged callback by its time); what those
@@ -33,6 +35,13 @@ export class ParkedLine {
   }
 }
 
+/** What a join keeps of a line parked at `at`: `client` for a creation line, `handler` for a callback. */
+export function parkedLine(e: Evidence, names: Names, at: Block, client: string | null, handler: string | null): ParkedLine {
+  const f = e.fields;
+  const amount = typeof f.amount === 'number' && Number.isFinite(f.amount) ? f.amount : NaN;
+  return new ParkedLine(e.kind, names.name(e.rule), e.tsMs, names.name(e.source.file), e.source.line, client, handler, amount, names.sourceCode(sourceOf(e)), at.pos, at.len);
+}
+
 /** Time order, then file and line: the order every end-of-run join walks lines in. */
 export function byTimeThenPlace(a: ParkedLine, b: ParkedLine): number {
   return a.tsMs - b.tsMs || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line);
@@ -52,8 +61,8 @@ export interface JoinSink {
   retract(oid: string, json: string): void;
 }
 
-/** A line no join could place: reported with its evidence text (for the time it was logged at). */
 /** Milliseconds to take off times logged by a source (its clock correction), by source number. */
 export type ClockShift = (source: number) => number;
 
+/** A line no join could place: reported with its evidence text (for the time it was logged at). */
 export type Miss = (l: ParkedLine, why: string, json: string) => void;

@@ -1,4 +1,8 @@
+import type { Evidence } from '../model/types';
+import { parseEvidence } from '../pipeline/evidence-batch';
 import { BlockFile } from './block-file';
+import type { OrderKeys } from './order-keys';
+import { withJoinedBy, type JoinSink } from './parked-line';
 
 // Evidence that names only the start of an order number (PHP writes at most 15 characters of a
 // string argument in a stack trace; dujiaoka's order numbers have 16). Such a line is parked
@@ -34,24 +38,15 @@ interface Waiting {
   len: number;
 }
 
-export interface PrefixOutcome {
-  json: string;
-  prefix: string;
-  /** The order it joins, or why it joins none. */
-  order?: string;
-  why?: string;
-}
-
 export class PrefixJoin {
   private readonly waiting: Waiting[] = [];
   private readonly file: BlockFile;
 
-  constructor(spillParent?: string) {
+  constructor(
+    private readonly keys: OrderKeys,
+    spillParent?: string,
+  ) {
     this.file = new BlockFile(spillParent, 'salvage-prefix-');
-  }
-
-  get size(): number {
-    return this.waiting.length;
   }
 
   park(prefix: string, json: string): void {
@@ -59,20 +54,22 @@ export class PrefixJoin {
     this.waiting.push({ prefix, pos: at.pos, len: at.len });
   }
 
-  /** Each parked line with the order it joins or the reason it joins none. `orders` need not be sorted. */
-  *resolve(orders: readonly string[]): Generator<PrefixOutcome> {
-    if (this.waiting.length === 0) return;
-    const sorted = [...orders].sort();
-    for (const w of this.waiting) {
-      const json = this.file.read({ pos: w.pos, len: w.len })[0]!;
-      const m = matchPrefix(sorted, w.prefix);
-      if ('order' in m) yield { json, prefix: w.prefix, order: m.order };
-      else if ('none' in m) yield { json, prefix: w.prefix, why: `order number prefix ${w.prefix}… matches no known order / 订单号前缀无对应订单` };
-      else yield { json, prefix: w.prefix, why: `ambiguous prefix: ${w.prefix}… matches ${m.ambiguous} orders / 订单号前缀对应多个订单` };
+  /** The end of the run, every order known: each parked line joins its order, or is reported with why it joins none. */
+  finish(sink: Pick<JoinSink, 'addLate'>, miss: (e: Evidence, why: string) => void): void {
+    try {
+      if (this.waiting.length === 0) return;
+      const sorted: string[] = [];
+      for (let row = 0; row < this.keys.size; row++) sorted.push(this.keys.id(row));
+      sorted.sort();
+      for (const w of this.waiting) {
+        const json = this.file.read({ pos: w.pos, len: w.len })[0]!;
+        const m = matchPrefix(sorted, w.prefix);
+        if ('order' in m) sink.addLate(m.order, withJoinedBy(json, `order number prefix ${w.prefix}…`));
+        else if ('none' in m) miss(parseEvidence(json), `order number prefix ${w.prefix}… matches no known order / 订单号前缀无对应订单`);
+        else miss(parseEvidence(json), `ambiguous prefix: ${w.prefix}… matches ${m.ambiguous} orders / 订单号前缀对应多个订单`);
+      }
+    } finally {
+      this.file.dispose();
     }
-  }
-
-  dispose(): void {
-    this.file.dispose();
   }
 }

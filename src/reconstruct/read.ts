@@ -6,6 +6,7 @@ import { ResumableRun, type ResumeSummary } from '../pipeline/resume';
 import type { CheckpointStore } from '../sources/checkpoint/checkpoint-store';
 import { stallSeconds } from '../pipeline/stall-watch';
 import { Correlator } from '../correlate/correlator';
+import { scoreRecord } from '../score/score';
 import { RejectSpool } from '../sinks/reject-spool';
 import type { OutputFolder } from '../sinks/output-folder';
 import { readStatements } from '../sources/statements/read-statement';
@@ -42,7 +43,7 @@ export async function readInputs(plan: Plan, planned: PlannedFiles, folder: Outp
   // Rejects arrive interleaved as the readers take turns; they are written in input order.
   const rejectSpool = new RejectSpool(folder.scratch, [...statementFiles.map((f) => f.display), ...tasks.map((t) => t.display)], folder.staged('rejects.ndjson'));
   const zoneOfRun = new ZoneClock(args.tz);
-  const correlator = new Correlator({ spillParent: folder.scratch });
+  const correlator = new Correlator(scoreRecord, { spillParent: folder.scratch });
   correlator.expectFiles(tasks.map((t) => ({ file: t.display, startMs: t.startMs ?? null })));
 
   const statements = await readStatements(statementFiles, { tz: args.tz, maxLineBytes: args['max-line-bytes'] }, {

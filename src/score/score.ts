@@ -1,14 +1,9 @@
-import type { ScoreFeatures } from './features';
+import type { Score, ScoreFeatures } from '../model/score-features';
 
 // The confidence model (documented in docs/confidence.md). Each piece of evidence adds or
 // subtracts log-odds; the sum goes through a logistic function. Reasons list every term, so a
 // reader can redo the arithmetic. The weights are calibrated on simulated shops with
 // `salvage evaluate` (calibration table); change them only with a fresh calibration run.
-
-export interface Score {
-  confidence: number;
-  reasons: string[];
-}
 
 const PRIOR_PAID = -1.5;
 /** A payment claimed only by the wording of lines no rule knows never reaches 0.9. */

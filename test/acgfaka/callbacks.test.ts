@@ -13,6 +13,7 @@ import { acgFakaRequest } from '../../parsers/app/acg-faka-request';
 import { buildTransaction } from '../../src/correlate/build-transaction';
 import type { Evidence, LogEvent } from '../../src/model/types';
 import { runParser } from '../parsers-app/support';
+import { scoreRecord } from '../../src/score/score';
 
 const engine = new RuleEngine(loadRules([]), { clock: new ZoneClock('Asia/Shanghai') });
 const TN = '123261121140311456';
@@ -74,14 +75,14 @@ function errorLogCopy(fatal: boolean): Evidence {
 test('a request-log copy alone is a paying callback; beside the shop\'s refusal body it is not', () => {
   const copy = requestLogCopy();
   assert.equal(copy.fields.copy, 'request_log');
-  assert.equal(buildTransaction(TN, [copy]).status, 'paid');
+  assert.equal(buildTransaction(TN, [copy], scoreRecord).status, 'paid');
   const refused = access(`GET /user/api/order/callback.${TN}?${EPAY} HTTP/1.1`, 200, 23)!;
-  const t = buildTransaction(TN, [copy, refused]);
+  const t = buildTransaction(TN, [copy, refused], scoreRecord);
   assert.notEqual(t.status, 'paid');
   assert.ok(t.flags.includes('notify_refused_by_shop'), t.flags.join());
   // Acknowledged in the access log: paid.
   const ok = access(`GET /user/api/order/callback.${TN}?${EPAY} HTTP/1.1`, 200, 7)!;
-  assert.equal(buildTransaction(TN, [copy, ok]).status, 'paid');
+  assert.equal(buildTransaction(TN, [copy, ok], scoreRecord).status, 'paid');
 });
 
 test('an error-log copy is never an acknowledgement: a warning is neutral, a PHP fatal error is an error answer', () => {
@@ -92,18 +93,18 @@ test('an error-log copy is never an acknowledgement: a warning is neutral, a PHP
   // With the access log's 500 beside it, the warning copy does not hide the refusal.
   const e500 = access(`GET /user/api/order/callback.${TN}?${EPAY} HTTP/1.1`, 500, 1024)!;
   assert.equal(e500.fields.http_status, '500');
-  const t = buildTransaction(TN, [warning, e500]);
+  const t = buildTransaction(TN, [warning, e500], scoreRecord);
   assert.ok(t.flags.includes('notify_refused_by_shop'), t.flags.join());
   assert.notEqual(t.status, 'paid');
   // The fatal copy alone: the shop died on the only callback seen.
-  const f = buildTransaction(TN, [fatal]);
+  const f = buildTransaction(TN, [fatal], scoreRecord);
   assert.ok(f.flags.includes('notify_refused_by_shop'), f.flags.join());
   assert.notEqual(f.status, 'paid');
   // The warning copy alone: a signed callback was received; how it was answered is unknown.
-  assert.equal(buildTransaction(TN, [warning]).status, 'paid');
+  assert.equal(buildTransaction(TN, [warning], scoreRecord).status, 'paid');
   // The fatal copy beside an acknowledged one (a retry that succeeded): paid.
   const ok = access(`GET /user/api/order/callback.${TN}?${EPAY} HTTP/1.1`, 200, 7, '21/Nov/2026:14:05:02 +0800')!;
-  assert.equal(buildTransaction(TN, [fatal, ok]).status, 'paid');
+  assert.equal(buildTransaction(TN, [fatal, ok], scoreRecord).status, 'paid');
 });
 
 test('a refusal of a later retry does not veto: it may be the answer to a duplicate after a copy the shop processed', () => {
@@ -113,12 +114,12 @@ test('a refusal of a later retry does not veto: it may be the answer to a duplic
   assert.equal(timeout.rule, 'epay.nginx.notify');
   const retry1 = access(`GET /user/api/order/callback.${TN}?${EPAY} HTTP/1.1`, 200, 23, '21/Nov/2026:14:05:10 +0800')!;
   const retry2 = access(`GET /user/api/order/callback.${TN}?${EPAY} HTTP/1.1`, 200, 23, '21/Nov/2026:14:08:10 +0800')!;
-  const t = buildTransaction(TN, [timeout, retry1, retry2]);
+  const t = buildTransaction(TN, [timeout, retry1, retry2], scoreRecord);
   assert.equal(t.status, 'paid', t.flags.join());
   assert.ok(!t.flags.includes('notify_refused_by_shop'));
   // The first attempt refused, the retries too: the shop never took it.
   const first = access(`GET /user/api/order/callback.${TN}?${EPAY} HTTP/1.1`, 200, 23, '21/Nov/2026:14:04:02 +0800')!;
-  const u = buildTransaction(TN, [requestLogCopy(), first, retry1, retry2]);
+  const u = buildTransaction(TN, [requestLogCopy(), first, retry1, retry2], scoreRecord);
   assert.notEqual(u.status, 'paid');
   assert.ok(u.flags.includes('notify_refused_by_shop'));
 });

@@ -1,5 +1,5 @@
-// Imports go one way, with the data: sources → parsers → rules → pipeline → correlate → checks →
-// sinks → cli. A stage that imports a later one (the correlator reaching into the checks, a
+// Imports go one way, with the data: sources → parsers → rules → pipeline → correlate → score →
+// checks → sinks → cli. A stage that imports a later one (the correlator reaching into the checks, a
 // config reader into the CLI) ties the pipeline in a knot a newcomer cannot read in order.
 
 import assert from 'node:assert/strict';
@@ -42,6 +42,10 @@ const FORBIDDEN: [string, RegExp, string][] = [
   ['no stage imports the CLI', /^(?!src\/cli$)/, 'src/cli'],
   ['the parsers and rule engine see only the model and small utilities', /^(parsers|rules)$/, '^src/(?!model$|util$)'],
   ['the correlator does not reach into the checks or the sinks', /^src\/correlate$/, '^src/(checks|sinks|export|kibana)$'],
+  // Records are scored as they are built, but the pipeline hands the confidence model to the
+  // correlator: the scorer is a later stage, and its input type lives in src/model/.
+  ['the correlator does not call the scorer (it is passed in)', /^src\/correlate$/, '^src/score$'],
+  ['the confidence model sees only the model', /^src\/score$/, '^(?!src/model$)'],
   ['the checks do not reach into the sinks', /^src\/checks$/, '^src/(sinks|export|kibana)$'],
   ['sources know nothing of what reads them', /^src\/sources$/, '^src/(pipeline|correlate|checks|sinks|score)$'],
 ];

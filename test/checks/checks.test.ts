@@ -8,6 +8,7 @@ import { balanceChecks } from '../../src/checks/balances';
 import { estimateSkew } from '../../src/correlate/clock-skew';
 import { buildTransaction } from '../../src/correlate/build-transaction';
 import type { Evidence, EvidenceFields, FileReport } from '../../src/model/types';
+import { scoreRecord } from '../../src/score/score';
 
 const H = 3600000;
 const T0 = Date.parse('2026-11-21T00:00:00+08:00');
@@ -49,7 +50,7 @@ test('relations: one card key delivered to two orders; paid but not delivered; c
     ['D', [ev('payment_notified', 'D', { amount: 9, gateway_success: 'yes' }, 0, 'nginx-combined')]],
     ['E', [ev('order_created', 'E', { amount: 3 }), ev('payment_confirmed', 'E', { amount: 3 }), ev('card_delivered', 'E', { card_key_hash: 'k2' })]],
   ]);
-  const recs = [...byOrder].map(([id, l]) => buildTransaction(id, l));
+  const recs = [...byOrder].map(([id, l]) => buildTransaction(id, l, scoreRecord));
   const { findings, flags } = relationChecks(recs, byOrder);
   const of = (c: string) => findings.filter((f) => f.check === c).map((f) => f.order_ids.join('+')).sort();
   assert.deepEqual(of('card_key_reused'), ['A+B']);
@@ -67,7 +68,7 @@ test('balances: a break in the chain is found, with the paid order that explains
     ev('balance_changed', 'E', { ...m, before: 117, change: 3, after: 120 }, 30),
     ev('balance_changed', 'F', { ...m, before: 120, change: 1, after: 122 }, 40),
   ];
-  const c = buildTransaction('C', [ev('payment_confirmed', 'C', { amount: 7 }, 25)]);
+  const c = buildTransaction('C', [ev('payment_confirmed', 'C', { amount: 7 }, 25)], scoreRecord);
   const r = balanceChecks(events, [c]);
   assert.equal(r.breaks.length, 1);
   assert.equal(r.breaks[0]!.missing_amount, 7);
@@ -106,7 +107,7 @@ test('relations: replayed and refused callbacks are listed, a plain paid order i
     ['F', [ev('order_created', 'F', { amount: 5 }), paid('F', '500', 0), paid('F', '500', 60)]],
     ['OK', [ev('order_created', 'OK', { amount: 5 }), paid('OK', '200', 0)]],
   ]);
-  const recs = [...byOrder].map(([id, l]) => buildTransaction(id, l));
+  const recs = [...byOrder].map(([id, l]) => buildTransaction(id, l, scoreRecord));
   assert.equal(recs.find((r) => r.order_id === 'F')!.status, 'pending');
   const { findings } = relationChecks(recs, byOrder);
   const of = (c: string) => findings.filter((f) => f.check === c).map((f) => f.order_ids.join('+'));

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { SequenceCheck } from '../../src/checks/sequence';
 import { buildTransaction } from '../../src/correlate/build-transaction';
 import type { Evidence } from '../../src/model/types';
+import { scoreRecord } from '../../src/score/score';
 
 function ev(orderId: string, pk?: number): Evidence {
   return { kind: 'order_created', rule: 't', weight: 1, format: 'laravel', ts: '2026-11-21T10:00:00+08:00', tsMs: Date.parse('2026-11-21T10:00:00+08:00'), source: { file: 'a', line: 1, lineEnd: 1, offset: 0 }, fields: { order_id: orderId, ...(pk !== undefined ? { order_pk: pk } : {}) }, fingerprint: orderId };
@@ -10,7 +11,7 @@ function ev(orderId: string, pk?: number): Evidence {
 
 function run(items: Evidence[]) {
   const c = new SequenceCheck();
-  for (const e of items) c.visit(buildTransaction(e.fields.order_id!, [e]), [e]);
+  for (const e of items) c.visit(buildTransaction(e.fields.order_id!, [e], scoreRecord), [e]);
   return c.finish();
 }
 

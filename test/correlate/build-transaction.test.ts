@@ -16,7 +16,7 @@ const notify = (amount: number, sig: Evidence['signature'], ts = '2026-11-21T14:
   ev('payment_notified', ts, { order_id: 'A1', trade_no: 'T1', amount, channel: 'epay', gateway_success: 'yes' }, { signature: sig });
 
 test('a verified callback that matches the order makes it paid, with the callback time as paid_at', () => {
-  const t = buildTransaction('A1', [created(), notify(9.9, 'verified')]);
+  const t = buildTransaction('A1', [created(), notify(9.9, 'verified')], scoreRecord);
   assert.equal(t.status, 'paid');
   assert.equal(t.amount, 9.9);
   assert.equal(t.paid_at, '2026-11-21T14:04:02+08:00');
@@ -27,13 +27,13 @@ test('a verified callback that matches the order makes it paid, with the callbac
 });
 
 test('a callback with a bad signature never makes an order paid, and is flagged', () => {
-  const t = buildTransaction('A1', [created(), notify(9.9, 'bad_signature')]);
+  const t = buildTransaction('A1', [created(), notify(9.9, 'bad_signature')], scoreRecord);
   assert.notEqual(t.status, 'paid');
   assert.ok(t.flags.includes('bad_signature'));
 });
 
 test('a callback whose amount differs from the order is flagged and not taken as payment', () => {
-  const t = buildTransaction('A1', [created(), notify(0.01, 'unverifiable')]);
+  const t = buildTransaction('A1', [created(), notify(0.01, 'unverifiable')], scoreRecord);
   assert.notEqual(t.status, 'paid');
   assert.ok(t.flags.includes('amount_mismatch'));
   assert.equal(t.amount, 9.9, 'the order amount stands');
@@ -42,7 +42,7 @@ test('a callback whose amount differs from the order is flagged and not taken as
 });
 
 test('retried callbacks collapse into one payment and the first one sets paid_at', () => {
-  const t = buildTransaction('A1', [created(), notify(9.9, 'verified', '2026-11-21T14:05:02+08:00'), notify(9.9, 'verified', '2026-11-21T14:04:02+08:00')]);
+  const t = buildTransaction('A1', [created(), notify(9.9, 'verified', '2026-11-21T14:05:02+08:00'), notify(9.9, 'verified', '2026-11-21T14:04:02+08:00')], scoreRecord);
   assert.equal(t.status, 'paid');
   assert.equal(t.paid_at, '2026-11-21T14:04:02+08:00');
   assert.ok(!t.flags.includes('multiple_payments'));
@@ -50,10 +50,10 @@ test('retried callbacks collapse into one payment and the first one sets paid_at
 });
 
 test('status never claims more than the evidence: delivery without payment is flagged', () => {
-  const t = buildTransaction('A1', [ev('card_delivered', '2026-11-21T14:06:00+08:00', { order_id: 'A1' }, { format: 'laravel' })]);
+  const t = buildTransaction('A1', [ev('card_delivered', '2026-11-21T14:06:00+08:00', { order_id: 'A1' }, { format: 'laravel' })], scoreRecord);
   assert.equal(t.status, 'delivered');
   assert.ok(t.flags.includes('delivered_without_payment_evidence'));
-  const viewed = buildTransaction('B', [ev('order_viewed', '2026-11-21T14:06:00+08:00', { order_id: 'B' })]);
+  const viewed = buildTransaction('B', [ev('order_viewed', '2026-11-21T14:06:00+08:00', { order_id: 'B' })], scoreRecord);
   assert.equal(viewed.status, 'created');
   assert.equal(viewed.paid_at, null);
 });
@@ -62,14 +62,14 @@ test('the record does not depend on the order evidence arrives in (property)', (
   const base = [created(), notify(9.9, 'unverifiable'), notify(9.9, 'unverifiable', '2026-11-21T14:09:00+08:00'),
     ev('order_viewed', '2026-11-21T14:03:12+08:00', { order_id: 'A1', client_ip: '1.2.3.4' }),
     ev('card_delivered', '2026-11-21T14:04:03+08:00', { order_id: 'A1', card_key_hash: 'h' }, { format: 'laravel' })];
-  const expected = JSON.stringify(buildTransaction('A1', base));
+  const expected = JSON.stringify(buildTransaction('A1', base, scoreRecord));
   fc.assert(fc.property(fc.shuffledSubarray(base, { minLength: base.length, maxLength: base.length }), (perm) => {
-    assert.equal(JSON.stringify(buildTransaction('A1', perm)), expected);
+    assert.equal(JSON.stringify(buildTransaction('A1', perm, scoreRecord)), expected);
   }));
 });
 
 test('correlator: a keyless creation joins the first order seen from the same client, visibly', () => {
-  const c = new Correlator({ fuzzyWindowMs: 30_000 });
+  const c = new Correlator(scoreRecord, { fuzzyWindowMs: 30_000 });
   const post = ev('order_created', '2026-11-21T14:03:11+08:00', { client_ip: '9.9.9.9', user_agent: 'UA' });
   const bill = ev('order_viewed', '2026-11-21T14:03:12+08:00', { order_id: 'Z9', client_ip: '9.9.9.9', user_agent: 'UA' });
   const otherClient = ev('order_created', '2026-11-21T14:03:11+08:00', { client_ip: '8.8.8.8', user_agent: 'UA' });
@@ -85,7 +85,7 @@ test('correlator: a keyless creation joins the first order seen from the same cl
 
 test('correlator: a creation line that names an amount skips an order from the same client whose amount differs', () => {
   const run = (creationAmount: number | undefined) => {
-    const c = new Correlator({ fuzzyWindowMs: 30_000 });
+    const c = new Correlator(scoreRecord, { fuzzyWindowMs: 30_000 });
     const client = { client_ip: '7.7.7.7', user_agent: 'UA' };
     c.add([
       ev('order_created', '2026-11-21T14:03:11+08:00', creationAmount === undefined ? client : { ...client, amount: creationAmount }),
@@ -108,7 +108,7 @@ test('correlator: a creation line that names an amount skips an order from the s
 });
 
 test('correlator: copies of one line in two files are used once', () => {
-  const c = new Correlator();
+  const c = new Correlator(scoreRecord);
   const a = notify(9.9, 'verified');
   const copy = { ...a, source: { ...a.source, file: 'g.log' } };
   c.add([created(), a, copy]);
@@ -144,10 +144,10 @@ test('correlator: spilling evidence to disk gives the same records as holding it
   }
   const parent = mkdtempSync(join(tmpdir(), 'salvage-spill-test-'));
   try {
-    const mem = new Correlator();
+    const mem = new Correlator(scoreRecord);
     mem.add(items);
     const a = mem.finish();
-    const disk = new Correlator({ maxInMemory: 10, spillParent: parent });
+    const disk = new Correlator(scoreRecord, { maxInMemory: 10, spillParent: parent });
     // Arrival order must not matter either.
     disk.add([...items].reverse());
     const b = disk.finish();
@@ -166,7 +166,7 @@ test('correlator: spilling evidence to disk gives the same records as holding it
 
 test('record spool: past its bound, records go to disk and still come back in order', () => {
   const { RecordSpool } = require('../../src/correlate/record-spool') as typeof import('../../src/correlate/record-spool');
-  const mk = (i: number) => buildTransaction(`R${String(1000 - i)}`, [ev('order_viewed', `2026-11-21T10:${String(59 - (i % 60)).padStart(2, '0')}:00+08:00`, { order_id: `R${String(1000 - i)}` })]);
+  const mk = (i: number) => buildTransaction(`R${String(1000 - i)}`, [ev('order_viewed', `2026-11-21T10:${String(59 - (i % 60)).padStart(2, '0')}:00+08:00`, { order_id: `R${String(1000 - i)}` })], scoreRecord);
   const all = Array.from({ length: 120 }, (_, i) => mk(i));
   const small = new RecordSpool(10);
   const big = new RecordSpool(100000);
@@ -186,17 +186,17 @@ test('record spool: past its bound, records go to disk and still come back in or
 test('each field says which line it came from', () => {
   const c = created();
   const n1 = notify(9.9, 'verified');
-  const t = buildTransaction('A1', [c, n1]);
+  const t = buildTransaction('A1', [c, n1], scoreRecord);
   assert.deepEqual(t.provenance.amount, { rule: c.rule, file: c.source.file, line: c.source.line }, 'the order amount comes from the creation line');
   assert.deepEqual(t.provenance.trade_no, { rule: n1.rule, file: n1.source.file, line: n1.source.line });
   assert.deepEqual(t.provenance.paid_at, { rule: n1.rule, file: n1.source.file, line: n1.source.line });
   assert.deepEqual(t.provenance.created_at, { rule: c.rule, file: c.source.file, line: c.source.line });
   assert.equal(t.provenance.buyer_email?.line, c.source.line);
-  assert.equal(Object.keys(buildTransaction('B', [ev('order_viewed', '2026-11-21T14:06:00+08:00', { order_id: 'B' })]).provenance).join(), 'created_at');
+  assert.equal(Object.keys(buildTransaction('B', [ev('order_viewed', '2026-11-21T14:06:00+08:00', { order_id: 'B' })], scoreRecord).provenance).join(), 'created_at');
 });
 
 test('correlator: evidence with only a card key hash or a rule link key joins the order that carried it', () => {
-  const c = new Correlator();
+  const c = new Correlator(scoreRecord);
   const delivered = ev('card_delivered', '2026-11-21T14:05:00+08:00', { order_id: 'A1', card_key_hash: 'abc123' }, { format: 'laravel' });
   const started = ev('payment_started', '2026-11-21T14:03:30+08:00', { order_id: 'A1', link_key: 'tok-77' });
   const used = ev('order_viewed', '2026-11-21T15:00:00+08:00', { card_key_hash: 'abc123' }, { format: 'laravel' });
@@ -217,7 +217,7 @@ test('correlator: an unlogged callback dates a payment only when it is the one c
   const started = (id: string) => ev('payment_started', '2026-11-21T10:00:00+08:00', { order_id: id, pay_handler: 'alipay' });
   const observed = (id: string, at: string) => ev('payment_observed', at, { order_id: id });
   const callback = (at: string, handler = 'alipay') => ev('callback_seen', at, { pay_handler: handler });
-  const c = new Correlator();
+  const c = new Correlator(scoreRecord);
   c.add([
     started('ONE'), observed('ONE', '2026-11-21T10:01:05+08:00'), callback('2026-11-21T10:01:02+08:00'),
     // two alipay callbacks in TWO's window: ambiguous, so TWO keeps its poll time

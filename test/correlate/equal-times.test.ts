@@ -7,13 +7,14 @@ import { test } from 'node:test';
 import { Correlator } from '../../src/correlate/correlator';
 import type { Evidence } from '../../src/model/types';
 import { evidenceFactory } from '../support/evidence';
+import { scoreRecord } from '../../src/score/score';
 
 const web1 = evidenceFactory('logs/nginx/web1/shop.log');
 const web2 = evidenceFactory('logs/nginx/web2/shop.log');
 const app = evidenceFactory('logs/app/laravel.log');
 
 function outcome(items: Evidence[]): { records: string; unjoined: string; fuzzy: number } {
-  const c = new Correlator();
+  const c = new Correlator(scoreRecord);
   for (const e of items) c.add([e], e.source.file);
   const r = c.finish();
   const records = JSON.stringify([...r.records.sorted()]);

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { Correlator } from '../../src/correlate/correlator';
 import type { Evidence } from '../../src/model/types';
 import { evidenceFactory } from '../support/evidence';
+import { scoreRecord } from '../../src/score/score';
 
 const T0 = Date.parse('2026-11-21T10:00:00+08:00');
 const SKEW_S = 97;
@@ -40,7 +41,7 @@ function flows(orders: number): Evidence[] {
 }
 
 test('two nginx hosts, no application log: web1 is found 97 s fast against web2 and corrected', () => {
-  const c = new Correlator();
+  const c = new Correlator(scoreRecord);
   c.add(flows(200));
   const r = c.finish();
   try {
@@ -62,7 +63,7 @@ test('two nginx hosts, no application log: web1 is found 97 s fast against web2 
 });
 
 test('too few orders split across hosts: no estimate, nothing corrected', () => {
-  const c = new Correlator();
+  const c = new Correlator(scoreRecord);
   c.add(flows(8));
   const r = c.finish();
   try {
@@ -102,7 +103,7 @@ function noisyFlows(seed: number, orders: number, skewS: number, jitterMs: numbe
 // reached first. The estimate (and so every corrected time) must not depend on it (issue 10).
 test('the host-to-host estimate and the records are the same whichever host is read first', () => {
   const outcome = (items: Evidence[]) => {
-    const c = new Correlator();
+    const c = new Correlator(scoreRecord);
     c.add(items);
     const r = c.finish();
     const text = JSON.stringify({ clocks: r.clockSkew, records: [...r.records.sorted()] });

@@ -9,6 +9,7 @@ import { Correlator } from '../../src/correlate/correlator';
 import type { Evidence } from '../../src/model/types';
 import { evidenceFactory } from '../support/evidence';
 import { withTempDir } from '../support/temp-dir';
+import { scoreRecord } from '../../src/score/score';
 
 /** The shared factory numbers fingerprints per file: made unique across files here, so no line passes for a copy of another. */
 function factory(file: string): ReturnType<typeof evidenceFactory> {
@@ -29,7 +30,7 @@ function paid(e: ReturnType<typeof evidenceFactory>, order: string, trade: strin
 interface Outcome { records: string; unjoined: string }
 
 function correlate(items: { e: Evidence; file: string }[], opts: { quietMs?: number; parent?: string } = {}): Outcome {
-  const c = new Correlator({ quietMs: opts.quietMs ?? 600_000, slackMs: 1_000, ...(opts.parent ? { spillParent: opts.parent } : {}) });
+  const c = new Correlator(scoreRecord, { quietMs: opts.quietMs ?? 600_000, slackMs: 1_000, ...(opts.parent ? { spillParent: opts.parent } : {}) });
   const files = [...new Set(items.map((x) => x.file))];
   if (opts.quietMs !== undefined) c.expectFiles(files.map((file) => ({ file, startMs: T0 })));
   for (const { e, file } of items) c.add([e], opts.quietMs !== undefined ? file : undefined);

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Correlator } from '../../src/correlate/correlator';
+import { scoreRecord } from '../../src/score/score';
 import { evidenceFactory } from '../support/evidence';
 import { withTempDir } from '../support/temp-dir';
 
@@ -14,7 +15,7 @@ const iso = (ms: number) => new Date(ms).toISOString().replace('Z', '+00:00');
 
 test('a file ahead in time reads on while few items are open, and waits once many are', async () => {
   await withTempDir('salvage-pacing-', async (dir) => {
-    const c = new Correlator({ maxInMemory: 10, spillParent: dir });
+    const c = new Correlator(scoreRecord, { maxInMemory: 10, spillParent: dir });
     c.expectFiles([{ file: 'old.log', startMs: T0 }, { file: 'new.log', startMs: T0 + 48 * HOUR }]);
     c.reached('old.log', T0);
     c.reached('new.log', T0 + 48 * HOUR);

@@ -15,6 +15,7 @@ import { readingOrder, type FileTask } from '../../src/pipeline/run-files';
 import type { Evidence } from '../../src/model/types';
 import { evidenceFactory } from '../support/evidence';
 import { withTempDir } from '../support/temp-dir';
+import { scoreRecord } from '../../src/score/score';
 
 const T0 = Date.parse('2026-11-21T10:00:00+08:00');
 const iso = (ms: number) => new Date(ms).toISOString().replace('Z', '+00:00');
@@ -68,7 +69,7 @@ function outcome(c: Correlator): Outcome {
 
 /** Everything held to the end: the reference. */
 function allAtOnce(logs: Record<string, Evidence[]>): Outcome {
-  const c = new Correlator({ maxInMemory: 1e9 });
+  const c = new Correlator(scoreRecord, { maxInMemory: 1e9 });
   c.add(Object.values(logs).flat());
   return outcome(c);
 }
@@ -78,7 +79,7 @@ function allAtOnce(logs: Record<string, Evidence[]>): Outcome {
  * earliest batch first ('by-time', as paced reading does).
  */
 function whileReading(logs: Record<string, Evidence[]>, picks: number[] | 'by-time', batch: number, opts: Partial<CorrelatorOptions>, parent: string): Outcome {
-  const c = new Correlator({ quietMs: 60_000, slackMs: 5_000, fuzzyWindowMs: 30_000, spillParent: parent, ...opts });
+  const c = new Correlator(scoreRecord, { quietMs: 60_000, slackMs: 5_000, fuzzyWindowMs: 30_000, spillParent: parent, ...opts });
   const files = Object.keys(logs);
   c.expectFiles(files.map((f) => ({ file: f, startMs: logs[f]![0]?.tsMs ?? null })));
   const queues = files.map((f) => chunks(logs[f]!, batch));
@@ -118,7 +119,7 @@ test('past its bound, open state is finished early (oldest first), and still giv
       const logs = shopLogs(200, 20_000);
       const ref = allAtOnce(logs);
       // No watermark (one file is never started), so only the bound frees memory.
-      const c = new Correlator({ maxInMemory: 40, spillParent: parent });
+      const c = new Correlator(scoreRecord, { maxInMemory: 40, spillParent: parent });
       c.expectFiles([{ file: 'never-read.log', startMs: null }]);
       for (const [f, l] of Object.entries(logs)) for (const b of chunks(l, 7)) c.add(b, f);
       const got = outcome(c);
@@ -156,7 +157,7 @@ test('a creation line joined while reading is taken back when evidence out of ti
   // The closer order's first sighting arrives only after the watermark has moved on.
   const near = late('order_viewed', iso(T0 + 5_000), { ...client, order_id: 'NEAR' }, { fingerprint: 'late-1' });
 
-  const c = new Correlator({ quietMs: 60_000, slackMs: 1_000 });
+  const c = new Correlator(scoreRecord, { quietMs: 60_000, slackMs: 1_000 });
   c.expectFiles([{ file: 'web.log', startMs: T0 }]);
   c.add([creation, far], 'web.log');
   c.add([after], 'web.log');
@@ -256,7 +257,7 @@ test('every line without a key ends somewhere: placed by a join, or listed as un
   const timeless = { ...ev('callback_seen', iso(T0), { pay_handler: 'epay' }), ts: null, tsMs: NaN };
   const stray = ev('order_viewed', iso(T0), {});
   const balance = ev('balance_changed', iso(T0), { merchant_id: 'M1', before: 1, after: 2, change: 1 });
-  const c = new Correlator();
+  const c = new Correlator(scoreRecord);
   c.add([timeless, stray, balance]);
   const r = c.finish();
   r.records.dispose();
@@ -341,7 +342,7 @@ test('joins compare times after clock correction: a creation line on a web serve
   items.push(web1('order_created', iso(at + SKEW), { ...client, amount: 9 }, { format: 'nginx-combined' }));
   items.push(web2('order_viewed', iso(at + 2_000), { ...client, order_id: 'Z' }, { format: 'nginx-combined' }));
 
-  const c = new Correlator();
+  const c = new Correlator(scoreRecord);
   c.add(items);
   const r = c.finish();
   const recs = [...r.records.sorted()];

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { offSchedule, schedulesForRule } from '../../src/correlate/retry-schedule';
+import { scoreRecord } from '../../src/score/score';
 
 const [EPAY] = schedulesForRule('epay.app.notify');
 const T0 = Date.parse('2026-11-21T14:04:02+08:00');
@@ -66,9 +67,9 @@ test('a record whose callback came again off the schedule is flagged replayed_no
   const ev = evidenceFactory('laravel.log');
   const notify = (ts: string) => ev('payment_notified', ts, { order_id: 'A1', trade_no: 'T1', amount: 9.9, channel: 'epay', gateway_success: 'yes' }, { signature: 'verified', rule: 'epay.app.notify', format: 'laravel' });
   const created = ev('order_created', '2026-11-23T23:23:41+08:00', { order_id: 'A1', amount: 9.9 }, { format: 'laravel' });
-  const genuine = buildTransaction('A1', [created, notify('2026-11-23T23:24:55+08:00'), notify('2026-11-23T23:25:58+08:00')]);
+  const genuine = buildTransaction('A1', [created, notify('2026-11-23T23:24:55+08:00'), notify('2026-11-23T23:25:58+08:00')], scoreRecord);
   assert.ok(!genuine.flags.includes('replayed_notify'), genuine.reasons.join('\n'));
-  const replayed = buildTransaction('A1', [created, notify('2026-11-23T23:24:55+08:00'), notify('2026-11-23T23:31:48+08:00')]);
+  const replayed = buildTransaction('A1', [created, notify('2026-11-23T23:24:55+08:00'), notify('2026-11-23T23:31:48+08:00')], scoreRecord);
   assert.ok(replayed.flags.includes('replayed_notify'));
   assert.ok(replayed.reasons.some((r) => r.includes('retry schedule') && r.includes('laravel.log:')), replayed.reasons.join('\n'));
 });

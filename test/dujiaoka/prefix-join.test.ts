@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { matchPrefix } from '../../src/correlate/prefix-join';
 import { Correlator } from '../../src/correlate/correlator';
 import type { Evidence } from '../../src/model/types';
+import { scoreRecord } from '../../src/score/score';
 
 function ev(kind: Evidence['kind'], line: number, tsMs: number, fields: Evidence['fields']): Evidence {
   return { kind, rule: `r.${kind}`, weight: 0.8, format: 'laravel', ts: new Date(tsMs).toISOString(), tsMs, source: { file: 'f.log', line, lineEnd: line, offset: line * 100 }, fields, fingerprint: `fp${line}` };
@@ -35,7 +36,7 @@ test('property: a prefix that only one order has always joins that order; a shar
 });
 
 test('correlator: a cut order number joins its order at the end; an ambiguous or unknown prefix is reported', () => {
-  const c = new Correlator();
+  const c = new Correlator(scoreRecord);
   const t = Date.parse('2026-11-21T06:00:00Z');
   c.add([
     ev('order_viewed', 1, t, { order_id: 'K3J9QX2M7PLA0ABC' }),

@@ -24,7 +24,7 @@ const billRefund = (at = '2026-11-21T16:00:00+08:00') =>
   ev('refunded', at, { order_id: 'A1', trade_no: 'BILL-T1', refund_amount: 9.9, channel: 'alipay', statement: 'yes' }, { format: 'statement-alipay', rule: 'statement.alipay.refund', weight: 1 });
 
 test('a bill row alone makes the order paid, with the bill time as paid_at and a high score', () => {
-  const t = buildTransaction('A1', [billRow()]);
+  const t = buildTransaction('A1', [billRow()], scoreRecord);
   assert.equal(t.status, 'paid');
   assert.equal(t.amount, 9.9);
   assert.equal(t.trade_no, 'BILL-T1');
@@ -35,29 +35,29 @@ test('a bill row alone makes the order paid, with the bill time as paid_at and a
 });
 
 test('without a bill row nothing changes: pending stays pending, no bill term', () => {
-  const t = buildTransaction('A1', [created(), viewed()]);
+  const t = buildTransaction('A1', [created(), viewed()], scoreRecord);
   assert.equal(t.status, 'created');
   assert.ok(!t.reasons.some((r) => r.includes('bill')));
 });
 
 test("the bill's amount and trade number take priority over callbacks; a disagreeing callback is flagged", () => {
-  const t = buildTransaction('A1', [created(9.9), notify(9.9), billRow(9.9)]);
+  const t = buildTransaction('A1', [created(9.9), notify(9.9), billRow(9.9)], scoreRecord);
   assert.equal(t.trade_no, 'BILL-T1', 'bill trade no beats the callback');
-  const u = buildTransaction('A1', [notify(5), billRow(9.9)]);
+  const u = buildTransaction('A1', [notify(5), billRow(9.9)], scoreRecord);
   assert.equal(u.amount, 9.9, 'bill amount beats the callback');
   assert.ok(u.flags.includes('amount_mismatch'));
   assert.equal(u.status, 'paid', 'the bill says it was paid');
 });
 
 test("paid_at: the shop's own confirmation first, then the bill, then a callback's gateway time", () => {
-  assert.equal(buildTransaction('A1', [created(), notify(), shopConfirmed(), billRow()]).paid_at, '2026-11-21T14:04:06+08:00');
-  assert.equal(buildTransaction('A1', [created(), notify(9.9, '2026-11-21T14:04:05+08:00', '2026-11-21T14:04:03+08:00'), billRow()]).paid_at, '2026-11-21T14:04:01+08:00');
-  assert.equal(buildTransaction('A1', [created(), notify(9.9, '2026-11-21T14:04:05+08:00', '2026-11-21T14:04:03+08:00')]).paid_at, '2026-11-21T14:04:03+08:00');
+  assert.equal(buildTransaction('A1', [created(), notify(), shopConfirmed(), billRow()], scoreRecord).paid_at, '2026-11-21T14:04:06+08:00');
+  assert.equal(buildTransaction('A1', [created(), notify(9.9, '2026-11-21T14:04:05+08:00', '2026-11-21T14:04:03+08:00'), billRow()], scoreRecord).paid_at, '2026-11-21T14:04:01+08:00');
+  assert.equal(buildTransaction('A1', [created(), notify(9.9, '2026-11-21T14:04:05+08:00', '2026-11-21T14:04:03+08:00')], scoreRecord).paid_at, '2026-11-21T14:04:03+08:00');
 });
 
 test('a refund row in the bill makes the order refunded, even without its payment row', () => {
-  assert.equal(buildTransaction('A1', [created(), billRow(), billRefund()]).status, 'refunded');
-  assert.equal(buildTransaction('A1', [created(), billRefund()]).status, 'refunded');
+  assert.equal(buildTransaction('A1', [created(), billRow(), billRefund()], scoreRecord).status, 'refunded');
+  assert.equal(buildTransaction('A1', [created(), billRefund()], scoreRecord).status, 'refunded');
 });
 
 test('score: the statement term is +6.0 on payment claims only', () => {
@@ -82,7 +82,7 @@ const SPAN: StatementSpan = {
 
 function record(id: string, evidence: Evidence[]): [Transaction, Evidence[]] {
   const e = evidence.map((x) => ({ ...x, fields: { ...x.fields, order_id: id } }));
-  return [buildTransaction(id, e), e];
+  return [buildTransaction(id, e, scoreRecord), e];
 }
 
 test('statement_only: trips when the bill is the only payment evidence, not when a callback also shows it', () => {

@@ -1,4 +1,9 @@
-import type { TransactionStatus } from '../model/types';
+import type { TransactionStatus } from './types';
+
+// What crosses from the correlator to the scorer. The correlator builds each record and sums up
+// its evidence as these features; the confidence model (src/score/) turns them into a
+// confidence and its reasons. The pipeline hands the model to the correlator, so the correlator
+// never imports a later stage.
 
 /** What the scorer is allowed to know about a record: a summary of its evidence, nothing else. */
 export interface ScoreFeatures {
@@ -34,3 +39,12 @@ export interface ScoreFeatures {
   /** The record's status rests on lines whose clock was corrected or looks skewed. */
   clockDoubt: boolean;
 }
+
+/** A record's confidence, with one reason per term so a reader can redo the arithmetic. */
+export interface Score {
+  confidence: number;
+  reasons: string[];
+}
+
+/** The confidence model, as the correlator calls it while building records. */
+export type Scorer = (features: ScoreFeatures) => Score;
