@@ -1,6 +1,6 @@
 import { checkedView, type CheckedEvidence, type Evidence, type Transaction } from '../model/types';
 import { buildTransaction, type JoinedEvidence } from './build-transaction';
-import { batchOf, describeLink, linksOf, parseEvidence, type EvidenceBatch } from '../pipeline/evidence-batch';
+import { batchOf, describeLink, linksOf, parseEvidence, type EvidenceBatch } from '../model/evidence-batch';
 import { RecordSpool } from './record-spool';
 import { callbackTime, MIN_CORRECT_S, SkewEstimator, sourceOf, type SkewEstimate } from './clock-skew';
 import { isoWithOffset } from '../../parsers/time';

@@ -42,6 +42,8 @@ const FORBIDDEN: [string, RegExp, string][] = [
   ['no stage imports the CLI', /^(?!src\/cli$)/, 'src/cli'],
   ['the parsers and rule engine see only the model and small utilities', /^(parsers|rules)$/, '^src/(?!model$|util$)'],
   ['the correlator does not reach into the checks or the sinks', /^src\/correlate$/, '^src/(checks|sinks|export|kibana)$'],
+  ['the correlator does not reach back into the reading threads (what crosses between them is in the model)', /^src\/correlate$/, '^src/pipeline$'],
+  ['the model is the bottom layer: it imports no stage', /^src\/model$/, '^(?!src/util$)'],
   ['the checks do not reach into the sinks', /^src\/checks$/, '^src/(sinks|export|kibana)$'],
   ['sources know nothing of what reads them', /^src\/sources$/, '^src/(pipeline|correlate|checks|sinks|score)$'],
 ];
