@@ -4,7 +4,7 @@ import { decodeQuery } from '../../parsers/params';
 import { isoWithOffset, wallMsFromYmdHis, type ZoneClock } from '../../parsers/time';
 import { GATEWAYS } from '../../parsers/gateways/registry';
 import type { GatewayDefinition, GatewayPayment, GatewayReading, KeyRing } from '../../parsers/gateways/gateway';
-import type { ExtractSpec, SourcedRule, Transform } from './pack';
+import { extractTarget, type ExtractSpec, type ExtractTarget, type SourcedRule, type Transform } from './pack';
 import { findCandidates, type Candidate } from './payload-finder';
 import { ShapeRecogniser, STEP_KIND } from './shape';
 import type { VocabularyData } from './vocabulary';
@@ -50,7 +50,7 @@ export interface Match {
 }
 
 type Getter = (s: MatchState) => string | undefined;
-type Extractor = { name: string; get: Getter; as: Transform };
+type Extractor = { get: Getter; target: ExtractTarget };
 
 interface CompiledRule {
   id: string;
@@ -141,12 +141,17 @@ function getter(src: string): Getter {
 }
 
 function compileExtractor(name: string, spec: ExtractSpec): Extractor {
-  if (typeof spec === 'string') return { name, get: getter(spec), as: 'text' };
+  const as: Transform = typeof spec === 'string' ? 'text' : spec.as ?? 'text';
+  const target = extractTarget(name, as);
+  // Packs are checked when loaded (load-packs.ts says which file and rule); this is for rules
+  // handed to the engine some other way.
+  if ('refused' in target) throw new Error(`extract.${name}: ${target.refused}`);
+  if (typeof spec === 'string') return { get: getter(spec), target };
   if (spec.value !== undefined) {
     const v = String(spec.value);
-    return { name, get: () => v, as: spec.as ?? 'text' };
+    return { get: () => v, target };
   }
-  return { name, get: getter(spec.from!), as: spec.as ?? 'text' };
+  return { get: getter(spec.from!), target };
 }
 
 function compileRule(s: SourcedRule): CompiledRule {
@@ -186,8 +191,7 @@ export function fingerprintOf(ev: LogEvent, rule: string, fields: EvidenceFields
   const f = ev.fields;
   const textLength = (f.request ?? f.message ?? '').length * 65599 + (f.body ?? '').length;
   let h2 = Math.imul((ev.tsMs | 0) ^ textLength, 0x5bd1e995) ^ ev.lineEnd - ev.line;
-  for (const k in fields) {
-    const v = fields[k];
+  for (const v of Object.values(fields)) {
     if (v === undefined) continue;
     h = fnv(typeof v === 'number' ? String(v) : v, h);
     h2 = Math.imul(h2 ^ h, 0x5bd1e995);
@@ -393,11 +397,11 @@ export class RuleEngine {
     const f = order.fields;
     if (f.buyer_email !== undefined) fields.buyer_email = f.buyer_email.toLowerCase();
     if (f.goods_id !== undefined) fields.goods_id = f.goods_id;
-    if (f.amount !== undefined) this.assign(fields, 'amount', f.amount, 'yuan');
+    if (f.amount !== undefined) this.assign(fields, { field: 'amount', as: 'yuan' }, f.amount);
     if (f.pay_id !== undefined) fields.pay_id = f.pay_id;
     if (f.client_ip !== undefined) fields.client_ip = f.client_ip;
     if (f.trade_no !== undefined) fields.trade_no = f.trade_no;
-    if (f.card_key !== undefined) this.assign(fields, 'card_key', f.card_key, 'card_key');
+    if (f.card_key !== undefined) this.assign(fields, { as: 'card_key' }, f.card_key);
     fields.order_key = order.orderKey;
     if (wording !== null && wording.step !== null) {
       fields.inferred = wording.words.join(' + ');
@@ -495,7 +499,7 @@ export class RuleEngine {
     for (const x of r.extractors) {
       const raw = x.get(st);
       if (raw === undefined || raw === '' || raw === '-') continue;
-      this.assign(fields, x.name, raw, x.as);
+      this.assign(fields, x.target, raw);
     }
     // The note goes last, as it always has: fields' order is part of the fingerprint.
     if (r.gateway && fields.signature_note !== undefined) {
@@ -554,35 +558,35 @@ export class RuleEngine {
     return isoWithOffset(r.ms, r.offsetMin);
   }
 
-  private assign(fields: EvidenceFields, name: string, raw: string, as: Transform): void {
-    switch (as) {
+  private assign(fields: EvidenceFields, target: ExtractTarget, raw: string): void {
+    switch (target.as) {
       case 'yuan': {
         const n = Number(raw);
-        if (Number.isFinite(n)) fields[name] = Math.round(n * 100) / 100;
+        if (Number.isFinite(n)) fields[target.field] = Math.round(n * 100) / 100;
         return;
       }
       case 'fen_to_yuan': {
         const n = Number(raw);
-        if (Number.isFinite(n)) fields[name] = Math.round(n) / 100;
+        if (Number.isFinite(n)) fields[target.field] = Math.round(n) / 100;
         return;
       }
       case 'int': {
         const n = Number.parseInt(raw, 10);
-        if (Number.isFinite(n)) fields[name] = n;
+        if (Number.isFinite(n)) fields[target.field] = n;
         return;
       }
       case 'lower':
-        fields[name] = raw.toLowerCase();
+        fields[target.field] = raw.toLowerCase();
         return;
       case 'upper':
-        fields[name] = raw.toUpperCase();
+        fields[target.field] = raw.toUpperCase();
         return;
       case 'trim':
-        fields[name] = raw.trim();
+        fields[target.field] = raw.trim();
         return;
       case 'time': {
         const t = this.localTime(raw);
-        if (t !== undefined) fields[name] = t;
+        if (t !== undefined) fields[target.field] = t;
         return;
       }
       case 'card_key': {
@@ -596,11 +600,11 @@ export class RuleEngine {
         // `/www/app/Http/Controllers/Pay/YipayController.php` → `yipay`: dujiaoka names each
         // pay controller after its route (routes/common/pay.php), as a trace frame shows it.
         const m = /([A-Za-z0-9]+)Controller\.php$/.exec(raw);
-        if (m) fields[name] = m[1]!.toLowerCase();
+        if (m) fields[target.field] = m[1]!.toLowerCase();
         return;
       }
-      default:
-        fields[name] = raw;
+      case 'text':
+        fields[target.field] = raw;
     }
   }
 }

@@ -3,7 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import YAML from 'yaml';
 import { packageRoot } from '../../src/util/package-root';
-import type { RulePack, SourcedRule } from './pack';
+import { isEvidenceField } from '../../src/model/evidence-fields';
+import { extractTarget, packFieldRefusal, packFieldsHint, type RulePack, type SourcedRule } from './pack';
 import { unsafeRegexReason } from './safe-regex';
 import { GATEWAYS } from '../../parsers/gateways/registry';
 
@@ -58,11 +59,17 @@ export function loadPackFile(file: string): RulePack {
   }
   const validate = validator();
   if (!validate(data)) {
-    const errs = (validate.errors ?? []).slice(0, 5).map((err) => {
+    // An undeclared name under `extract` fails the schema's propertyNames twice (the enum, then
+    // propertyNames itself): the enum's error names the field, so it is the one shown.
+    const errs = (validate.errors ?? []).filter((err) => err.keyword !== 'propertyNames').slice(0, 5).map((err) => {
+      if (err.propertyName !== undefined && err.instancePath.endsWith('/extract')) {
+        return `${describePath(data, `${err.instancePath}/${err.propertyName}`)}: ${packFieldRefusal(err.propertyName) ?? err.message}`;
+      }
       const where = describePath(data, err.instancePath);
       return `${where}: ${err.message}${err.params && 'allowedValues' in err.params ? ` (${(err.params as { allowedValues: unknown[] }).allowedValues.join(', ')})` : ''}`;
     });
-    throw new RulePackError(`rule pack ${file} is invalid:\n  ${errs.join('\n  ')}`);
+    const hint = (validate.errors ?? []).some((err) => err.propertyName !== undefined && err.instancePath.endsWith('/extract')) ? `\n  (${packFieldsHint()})` : '';
+    throw new RulePackError(`rule pack ${file} is invalid:\n  ${errs.join('\n  ')}${hint}`);
   }
   const pack = data as RulePack;
   for (const r of pack.rules) checkRule(file, r);
@@ -95,6 +102,11 @@ function checkRule(file: string, r: RulePack['rules'][number]): void {
     throw new RulePackError(`rule pack ${file}, rule ${r.id}, field payload: gateway "${r.payload}" is not supported yet (known: ${Object.keys(GATEWAYS).join(', ')})`);
   }
   for (const [name, spec] of Object.entries(r.extract ?? {})) {
+    const target = extractTarget(name, typeof spec === 'string' ? 'text' : spec.as ?? 'text');
+    if ('refused' in target) {
+      const hint = isEvidenceField(name) ? '' : ` (${packFieldsHint()})`;
+      throw new RulePackError(`rule pack ${file}, rule ${r.id}, field extract.${name}: ${target.refused}${hint}`);
+    }
     const from = typeof spec === 'string' ? spec : spec.from;
     if (from?.startsWith('gateway.') && r.payload === undefined) {
       throw new RulePackError(`rule pack ${file}, rule ${r.id}, field extract.${name}: gateway.* needs a payload on the rule`);

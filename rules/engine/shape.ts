@@ -1,6 +1,6 @@
 import type { EvidenceKind } from '../../src/model/types';
 import type { Candidate } from './payload-finder';
-import { LIFECYCLE_STEPS, type FieldCheck, type GatewayShape, type LifecycleStep, type ShapeField, type VocabularyData } from './vocabulary';
+import { isShapeField, LIFECYCLE_STEPS, type FieldCheck, type GatewayShape, type LifecycleStep, type ShapeField, type VocabularyData } from './vocabulary';
 
 // Recognition by shape: what a payload or an order mention IS, decided from its keys and values,
 // and what happened, decided from the wording through a bilingual lexicon. Pure and compiled
@@ -72,10 +72,11 @@ export class ShapeRecogniser {
     this.orderKeys = v.order_keys;
     this.fallbackKeys = v.order_keys_fallback;
     this.orderIdRe = new RegExp(v.order_id_pattern);
-    this.fields = Object.entries(v.fields).map(([name, f]) => ({
-      name: name as ShapeField,
-      keys: new Set(f!.keys.map((k) => k.toLowerCase())),
-      check: CHECKS[f!.check],
+    // In the file's order: a key listed under two fields goes to the first.
+    this.fields = Object.keys(v.fields).filter(isShapeField).map((name) => ({
+      name,
+      keys: new Set(v.fields[name]!.keys.map((k) => k.toLowerCase())),
+      check: CHECKS[v.fields[name]!.check],
     }));
     this.gateways = v.gateways;
     this.firstKeys = [...new Set(v.gateways.map((g) => g.all[0]!))];

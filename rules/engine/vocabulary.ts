@@ -2,6 +2,7 @@ import Ajv from 'ajv';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
+import type { EvidenceFieldName } from '../../src/model/evidence-fields';
 import { packageRoot } from '../../src/util/package-root';
 import { GATEWAYS } from '../../parsers/gateways/registry';
 import { RulePackError } from './load-packs';
@@ -16,8 +17,15 @@ export type LifecycleStep = (typeof LIFECYCLE_STEPS)[number];
 export const FIELD_CHECKS = ['email', 'id', 'amount', 'ip', 'text'] as const;
 export type FieldCheck = (typeof FIELD_CHECKS)[number];
 
-/** Fields the recogniser can fill, by the name the correlator reads. */
-export type ShapeField = 'buyer_email' | 'goods_id' | 'amount' | 'pay_id' | 'client_ip' | 'trade_no' | 'card_key';
+/** Fields the recogniser can fill, by their evidence field names (the engine writes each one
+ *  itself, amount as yuan and card_key as its hash and mask). vocabulary.schema.json lists the
+ *  same names; a test keeps the two equal. */
+export const SHAPE_FIELDS = ['buyer_email', 'goods_id', 'amount', 'pay_id', 'client_ip', 'trade_no', 'card_key'] as const satisfies readonly EvidenceFieldName[];
+export type ShapeField = (typeof SHAPE_FIELDS)[number];
+
+export function isShapeField(name: string): name is ShapeField {
+  return (SHAPE_FIELDS as readonly string[]).includes(name);
+}
 
 export interface Bilingual {
   zh: string[];

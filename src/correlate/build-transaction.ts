@@ -1,4 +1,5 @@
-import type { Evidence, EvidenceRef, FieldConflict, Transaction, TransactionStatus } from '../model/types';
+import type { EvidenceFieldName } from '../model/evidence-fields';
+import type { Evidence, EvidenceFields, EvidenceRef, FieldConflict, Transaction, TransactionStatus } from '../model/types';
 import type { ScoreFeatures, Scorer } from '../model/score-features';
 import { channelOfHandler } from './channel';
 import { offSchedule, schedulesForRule } from './retry-schedule';
@@ -104,7 +105,8 @@ interface Pick<T> {
 }
 
 /** The value of `field` from the highest-priority evidence; differing values become a conflict. */
-function pickField<T extends string | number>(ev: Evidence[], field: string, accept: (e: Evidence) => boolean = () => true): Pick<T> {
+function pickField<K extends EvidenceFieldName>(ev: Evidence[], field: K, accept: (e: Evidence) => boolean = () => true): Pick<NonNullable<EvidenceFields[K]>> {
+  type T = NonNullable<EvidenceFields[K]>;
   let best: { v: T; rank: number; e: Evidence } | null = null;
   const seen = new Map<string, { value: T; rule: string; file: string; line: number }>();
   for (const e of ev) {
@@ -114,9 +116,9 @@ function pickField<T extends string | number>(ev: Evidence[], field: string, acc
     // The gateway's bill beats every log line: it is the gateway's own record of the payment.
     const rank = FIELD_PRIORITY.indexOf(e.kind);
     const r = isStatementLine(e) ? -1 : rank < 0 ? FIELD_PRIORITY.length : rank;
-    if (best === null || r < best.rank) best = { v: v as T, rank: r, e };
+    if (best === null || r < best.rank) best = { v, rank: r, e };
     const key = typeof v === 'number' ? v.toFixed(2) : String(v);
-    if (!seen.has(key)) seen.set(key, { value: v as T, rule: e.rule, file: e.source.file, line: e.source.line });
+    if (!seen.has(key)) seen.set(key, { value: v, rule: e.rule, file: e.source.file, line: e.source.line });
   }
   return {
     value: best ? best.v : null,
@@ -149,7 +151,7 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[], sc
   const trail = ev.filter((e) => e.kind === 'order_viewed' || e.kind === 'payment_started' || e.kind === 'status_polled');
 
   // The amount the order asked for, and what callbacks said was paid.
-  const orderAmount = pickField<number>(ev, 'amount', (e) => e.kind === 'order_created' || e.kind === 'order_mentioned' || e.kind === 'payment_confirmed');
+  const orderAmount = pickField(ev, 'amount', (e) => e.kind === 'order_created' || e.kind === 'order_mentioned' || e.kind === 'payment_confirmed');
   const paidAmounts = new Set(accepted.map((e) => e.fields.amount).filter((a): a is number => typeof a === 'number').map((a) => a.toFixed(2)));
   let amountMismatch = false;
   if (orderAmount.value !== null && paidAmounts.size > 0 && !paidAmounts.has(orderAmount.value.toFixed(2))) {
@@ -253,32 +255,32 @@ export function buildTransaction(orderId: string, evidence: JoinedEvidence[], sc
     if (p.conflict) conflicts.push(p.conflict);
   };
 
-  const amountPick = pickField<number>(ev, 'amount', (e) => e.kind !== 'payment_notified' || isAcceptedNotify(e));
+  const amountPick = pickField(ev, 'amount', (e) => e.kind !== 'payment_notified' || isAcceptedNotify(e));
   note(amountPick);
   const amount = orderAmount.value ?? amountPick.value;
-  const tradePick = pickField<string>(ev, 'trade_no', (e) => e.kind !== 'payment_notified' || isAcceptedNotify(e));
+  const tradePick = pickField(ev, 'trade_no', (e) => e.kind !== 'payment_notified' || isAcceptedNotify(e));
   note(tradePick);
-  const emailPick = pickField<string>(ev, 'buyer_email');
+  const emailPick = pickField(ev, 'buyer_email');
   note(emailPick);
-  const goodsPick = pickField<string>(ev, 'goods_id');
+  const goodsPick = pickField(ev, 'goods_id');
   note(goodsPick);
 
   // Only the buyer's own requests say where the buyer was: a callback comes from the gateway.
-  const buyerIp = pickField<string>(ev, 'client_ip', (e) => BUYER_SIDE.has(e.kind) && e.fields.copy === undefined);
-  const payId = pickField<string>(ev, 'pay_id');
+  const buyerIp = pickField(ev, 'client_ip', (e) => BUYER_SIDE.has(e.kind) && e.fields.copy === undefined);
+  const payId = pickField(ev, 'pay_id');
   // Several deliveries (a re-sent card) are joined as the shop joins them in the order: one per line.
   const deliveredKeys = (field: 'card_key' | 'card_key_masked') => {
-    const keys = [...new Set(delivered.flatMap((e) => (typeof e.fields[field] === 'string' ? [e.fields[field] as string] : [])))];
+    const keys = [...new Set(delivered.flatMap((e) => e.fields[field] ?? []))];
     return keys.length > 0 ? keys.join('\n') : undefined;
   };
   const cardKeyMasked = deliveredKeys('card_key_masked');
   const cardKey = deliveredKeys('card_key');
 
-  const channelPick = pickField<string>(ev, 'channel', (e) => e.kind !== 'payment_notified' || isAcceptedNotify(e));
+  const channelPick = pickField(ev, 'channel', (e) => e.kind !== 'payment_notified' || isAcceptedNotify(e));
   let channel = channelPick.value;
   let channelFrom = channelPick.from;
   if (channel === null) {
-    const handler = pickField<string>(ev, 'pay_handler');
+    const handler = pickField(ev, 'pay_handler');
     channel = channelOfHandler(handler.value ?? undefined) ?? null;
     if (channel !== null) channelFrom = handler.from;
   }

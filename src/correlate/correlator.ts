@@ -1,6 +1,6 @@
 import type { Evidence } from '../model/types';
 import type { Scorer } from '../model/score-features';
-import type { EvidenceBatch } from '../pipeline/evidence-batch';
+import type { EvidenceBatch } from '../model/evidence-batch';
 import { DEFAULT_CORRELATOR, type CorrelationResult, type CorrelatorOptions, type OrderVisitor } from './correlation';
 import { Intake } from './intake';
 import { RecordBuilder } from './record-builder';

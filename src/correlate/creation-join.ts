@@ -1,5 +1,5 @@
 import type { Evidence } from '../model/types';
-import { parseEvidence } from '../pipeline/evidence-batch';
+import { parseEvidence } from '../model/evidence-batch';
 import type { OrderKeys } from './order-keys';
 import type { Names } from './names';
 import { BlockFile, type Block } from './block-file';

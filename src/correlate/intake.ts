@@ -1,5 +1,5 @@
 import type { Evidence } from '../model/types';
-import { batchOf, parseEvidence, type EvidenceBatch } from '../pipeline/evidence-batch';
+import { batchOf, parseEvidence, type EvidenceBatch } from '../model/evidence-batch';
 import { balanceLineOf, type BalanceLine } from './balance-lines';
 import { CallbackJoin } from './callback-join';
 import { ClockEstimate } from './clock-estimate';

@@ -1,5 +1,5 @@
 import type { Evidence } from '../model/types';
-import { describeLink, linksOf, parseEvidence } from '../pipeline/evidence-batch';
+import { describeLink, linksOf, parseEvidence } from '../model/evidence-batch';
 import { BlockFile } from './block-file';
 import { withJoinedBy, type JoinSink } from './parked-line';
 

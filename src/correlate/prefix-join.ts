@@ -1,5 +1,5 @@
 import type { Evidence } from '../model/types';
-import { parseEvidence } from '../pipeline/evidence-batch';
+import { parseEvidence } from '../model/evidence-batch';
 import { BlockFile } from './block-file';
 import type { OrderKeys } from './order-keys';
 import { withJoinedBy, type JoinSink } from './parked-line';

@@ -1,7 +1,7 @@
 import { isoWithOffset } from '../../parsers/time';
 import type { Scorer } from '../model/score-features';
 import { checkedView, type CheckedEvidence, type Evidence, type Transaction } from '../model/types';
-import { parseEvidence } from '../pipeline/evidence-batch';
+import { parseEvidence } from '../model/evidence-batch';
 import { uniqueBalanceLines } from './balance-lines';
 import { buildTransaction, type JoinedEvidence } from './build-transaction';
 import { SkewEstimator, sourceOf, type SkewEstimate } from './clock-skew';

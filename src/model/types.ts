@@ -2,6 +2,8 @@
 //   sources → parsers (LogEvent) → rules (Evidence) → correlator/scorer (Transaction) → sinks.
 // Every stage imports from here and nowhere else for these shapes.
 
+import type { EvidenceFields } from './evidence-fields';
+
 /** Where a piece of data came from, precise enough to open the file and find the bytes. */
 export interface Provenance {
   /** Input path as given on the command line (or found under a given directory). */
@@ -58,45 +60,7 @@ export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 
 export type SignatureState = 'verified' | 'bad_signature' | 'unverifiable';
 
-/** Values a rule may extract. All optional: evidence is usually partial. */
-export interface EvidenceFields {
-  order_id?: string;
-  /** The start of an order number whose end was cut off where it was logged (PHP trace
-   *  arguments keep 15 characters): the correlator joins it to the one known order that starts
-   *  so, or reports it as ambiguous. */
-  order_id_prefix?: string;
-  trade_no?: string;
-  /** The start of a gateway trade number cut off the same way: shown, never joined on. */
-  trade_no_prefix?: string;
-  /** `yes` when the line shows the order had been paid before the line's time (dujiaoka's
-   *  订单已经处理 on a repeated callback): proof of payment, but not its time. */
-  already_paid?: string;
-  amount?: number;
-  currency?: string;
-  channel?: string;
-  merchant_id?: string;
-  buyer_email?: string;
-  goods_id?: string;
-  paid_at?: string;
-  client_ip?: string;
-  user_agent?: string;
-  gateway_status?: string;
-  /** SHA-256 of a delivered card key: the key itself is a secret and never leaves the rule stage. */
-  card_key_hash?: string;
-  message?: string;
-  /** Found by shape: the words that decided what happened ("paid, inferred from …"). A guess
-   *  from wording weighs less than an explicit rule, and never makes a record certain alone. */
-  inferred?: string;
-  /** Found by shape: the wording named steps that cannot all be true, so it decided nothing. */
-  wording_ambiguous?: string;
-  /** Found by shape: the context key that named the order (`order_sn`, `out_trade_no`, …). */
-  order_key?: string;
-  /** Found by shape: where in the entry the payload was (`context`, `json-string`, `xml`, `dump`, `query`, …). */
-  found_in?: string;
-  /** `payload`: the entry had no time of its own and is dated by the payload's (gmt_payment, time_end, …). */
-  dated_by?: string;
-  [extra: string]: string | number | undefined;
-}
+export type { EvidenceFields } from './evidence-fields';
 
 export interface Evidence {
   kind: EvidenceKind;

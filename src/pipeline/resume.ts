@@ -1,5 +1,5 @@
 import type { FileReport, Reject } from '../model/types';
-import type { EvidenceBatch } from './evidence-batch';
+import type { EvidenceBatch } from '../model/evidence-batch';
 import type { FileTask, RunSinks } from './run-files';
 import type { CheckpointStore, FileEntry, ResultsWriter } from '../sources/checkpoint/checkpoint-store';
 import { identityChanges, identityOf } from '../sources/checkpoint/identity';

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { statSync } from 'node:fs';
 import type { FileReport, Reject } from '../model/types';
-import { emptyBatch, pushEvidence, type EvidenceBatch } from './evidence-batch';
+import { emptyBatch, pushEvidence, type EvidenceBatch } from '../model/evidence-batch';
 import { RuleEngine } from '../../rules/engine/engine';
 import { ZoneClock } from '../../parsers/time';
 import { processFile } from './process-file';

@@ -1,6 +1,6 @@
 import type { VocabularyData } from '../../rules/engine/vocabulary';
 import type { FileReport, Reject } from '../model/types';
-import type { EvidenceBatch } from './evidence-batch';
+import type { EvidenceBatch } from '../model/evidence-batch';
 import type { KeyRing } from '../../parsers/gateways/gateway';
 import type { SourcedRule } from '../../rules/engine/pack';
 

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Reject } from '../model/types';
-import { emptyBatch, pushEvidence } from './evidence-batch';
+import { emptyBatch, pushEvidence } from '../model/evidence-batch';
 import { RuleEngine } from '../../rules/engine/engine';
 import { ZoneClock } from '../../parsers/time';
 import { processFile } from './process-file';

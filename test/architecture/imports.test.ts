@@ -46,6 +46,8 @@ const FORBIDDEN: [string, RegExp, string][] = [
   // correlator: the scorer is a later stage, and its input type lives in src/model/.
   ['the correlator does not call the scorer (it is passed in)', /^src\/correlate$/, '^src/score$'],
   ['the confidence model sees only the model', /^src\/score$/, '^(?!src/model$)'],
+  ['the correlator does not reach back into the reading threads (what crosses between them is in the model)', /^src\/correlate$/, '^src/pipeline$'],
+  ['the model is the bottom layer: it imports no stage', /^src\/model$/, '^(?!src/util$)'],
   ['the checks do not reach into the sinks', /^src\/checks$/, '^src/(sinks|export|kibana)$'],
   ['sources know nothing of what reads them', /^src\/sources$/, '^src/(pipeline|correlate|checks|sinks|score)$'],
 ];

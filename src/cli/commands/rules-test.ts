@@ -174,7 +174,7 @@ export async function rulesTest(args: RulesTestArgs, io: CommandIO): Promise<num
     const sig = e.signature !== undefined ? `, signature ${e.signature}` : '';
     w(`${lineSpan(ev).padEnd(12)}${label} → ${e.kind}, weight ${e.weight}${sig}`);
     w(`              ${eventTime(ev)}  ${gistLine(eventGist(ev))}`);
-    out.push(...keyValues('extracted', e.fields, '              '));
+    out.push(...keyValues('extracted', { ...e.fields }, '              '));
   };
 
   const scan = await scanFile(samplePath, args.sample, {

@@ -1,4 +1,5 @@
 import { billEvidence, cleanCell, columnOf, parseBillTime, parseYuan, splitCsvRow, type BillFormat, type BillReader, type RowContext, type RowOutcome } from './common';
+import type { EvidenceFields } from '../../model/types';
 
 // Alipay 对账单, the 业务明细 file of the trade bill (NOTES §6): GBK CSV, `#` comment lines
 // before the column header, values padded with tabs, and a `#-----…业务明细列表结束-----…`
@@ -64,7 +65,7 @@ class AlipayReader implements BillReader {
     const amountText = this.col.amount >= 0 ? c[this.col.amount]! : '';
     const amount = parseYuan(amountText);
     if (amount === null) return { kind: 'reject', reason: `bill row amount "${amountText.slice(0, 40)}" is not a number / 对账单金额无效` };
-    const common = {
+    const common: EvidenceFields = {
       order_id: orderId,
       trade_no: tradeNo,
       currency: 'CNY',

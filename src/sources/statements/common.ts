@@ -1,4 +1,5 @@
 import type { Evidence, EvidenceFields } from '../../model/types';
+import { fieldNamesOf } from '../../model/evidence-fields';
 import { ZoneClock, isoWithOffset } from '../../../parsers/time';
 
 // What the two bill readers share: splitting a row into cells, reading the bills' money and
@@ -135,8 +136,9 @@ export function billEvidence(
   lineNo: number,
   offset: number,
 ): Evidence {
-  const clean: EvidenceFields = {};
-  for (const [k, v] of Object.entries(fields)) if (v !== undefined && v !== '') clean[k] = v;
+  // A bill's empty cells say nothing: they are left out (the fields' order stays as given).
+  const clean: EvidenceFields = { ...fields };
+  for (const k of fieldNamesOf(clean)) if (clean[k] === undefined || clean[k] === '') delete clean[k];
   clean.statement = 'yes';
   return {
     kind,

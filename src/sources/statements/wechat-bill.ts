@@ -1,4 +1,5 @@
 import { billEvidence, cleanCell, columnOf, headerName, parseBillTime, parseYuan, splitCsvRow, type BillFormat, type BillReader, type RowContext, type RowOutcome } from './common';
+import type { EvidenceFields } from '../../model/types';
 
 // WeChat Pay v2 downloadbill (bill_type ALL / SUCCESS / REFUND; v3 tradebill has the same
 // columns), NOTES §6: plain text, one header line, then one row per trade with every value
@@ -100,7 +101,7 @@ class WechatReader implements BillReader {
       }
       return { v: null, text: first };
     };
-    const common = {
+    const common: EvidenceFields = {
       order_id: orderId,
       trade_no: tradeNo,
       currency: 'CNY',

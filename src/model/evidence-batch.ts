@@ -1,9 +1,11 @@
-import type { Evidence } from '../model/types';
+import type { Evidence } from './types';
 
-// Evidence crosses from the worker threads to the correlator as JSON text plus the few keys
-// the correlator indexes on. Text is cheap to transfer and can be stored or spilled as it is;
-// the correlator parses an item only when it needs the whole of it (mostly when the order's
-// record is built), so the single-threaded stage does little per item.
+// The batch is a boundary type: it is what crosses from the reading threads (src/pipeline/) to
+// the correlator, so it sits with the other boundary types, and neither side imports the other.
+// Evidence crosses as JSON text plus the few keys the correlator indexes on. Text is cheap to
+// transfer and can be stored or spilled as it is; the correlator parses an item only when it
+// needs the whole of it (mostly when the order's record is built), so the single-threaded stage
+// does little per item.
 
 export interface EvidenceBatch {
   json: string[];
