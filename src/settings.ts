@@ -5,6 +5,13 @@
 // Nothing here is read from the environment or the command line; the commands do that, and fall
 // back to these values.
 
+/** The whole process's peak resident memory a run should stay within (issue 11's budget, worker
+ *  threads included; measured with GNU time's %M by `npm run bench`). report.json → run.memory
+ *  says whether a run did. */
+export const MEMORY = {
+  rssBudgetMb: 256,
+} as const;
+
 /** Reading files: chunk sizes, batches that cross threads, how many files are open at once. */
 export const READING = {
   /** Bytes read from a file at a time. Small enough that a paced reader stops within minutes of

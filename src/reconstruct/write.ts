@@ -9,7 +9,7 @@ import { TransactionsCsv } from '../sinks/csv';
 import { RestoreScriptWriter, type RestoreScriptSummary } from '../sinks/sql/restore-writer';
 import type { Platform } from '../sinks/sql/orders-table';
 import { platformOfRun } from '../sinks/sql/platform-of-run';
-import { checkAccounting, RecordStats, sumTotals, unjoinedStats, type RunReport } from '../sinks/report';
+import { checkAccounting, RecordStats, runMemory, sumTotals, unjoinedStats, type RunReport } from '../sinks/report';
 import { ReviewWriter, type ReviewStats } from '../sinks/review-writer';
 import { auditMentions, withoutTally } from '../audit/mentions-audit';
 import { readAuditVocabulary } from '../audit/vocabulary';
@@ -19,6 +19,7 @@ import { PRIVATE, type Plan, type PlannedFiles } from './plan';
 import type { ReadResult } from './read';
 import type { Correlated } from './correlate';
 import type { Laps, StepIO } from './step-io';
+import { MEMORY } from '../settings';
 
 // Step 4 of reconstruct: write. Each record, flagged by the checks, goes to every sink in turn
 // (transactions.ndjson, transactions.csv, restore.sql, review.csv); then the evidence that joined
@@ -116,7 +117,7 @@ export async function writeOutputs(plan: Plan, planned: PlannedFiles, read: Read
       nd: ndStats, csv: csvStats, sql: sqlStats, rejects: read.rejects, unjoined: unjoinedOutStats, review: reviewStats,
     }),
     exit_code: exitCode,
-    run: { generated_at: new Date().toISOString(), out_dir: outDir, workers: args.workers, correlation_state: correlation.state, ...(read.resumed ? { checkpoint: read.resumed } : {}) },
+    run: { generated_at: new Date().toISOString(), out_dir: outDir, workers: args.workers, correlation_state: correlation.state, ...(read.resumed ? { checkpoint: read.resumed } : {}), memory: runMemory(MEMORY.rssBudgetMb) },
   };
   const extra = { ...(checked.statement ? { statement: checked.statement } : {}), ...(checked.baseline ? { baseline: checked.baseline } : {}) };
   o.laps.lap('write_outputs');

@@ -36,6 +36,20 @@ export interface RunDetails {
   timings_ms?: Record<string, number>;
   /** With --checkpoint: files fed from the checkpoint (not read again) and files read. */
   checkpoint?: ResumeSummary;
+  /** The process's peak resident memory so far (worker threads included), against the budget. */
+  memory?: RunMemory;
+}
+
+export interface RunMemory {
+  peak_rss_mb: number;
+  budget_mb: number;
+  within_budget: boolean;
+}
+
+/** Peak RSS of this process so far: `maxRSS` is in kilobytes and covers every thread. */
+export function runMemory(budgetMb: number, maxRssKb: number = process.resourceUsage().maxRSS): RunMemory {
+  const peak = Math.round(maxRssKb / 1024);
+  return { peak_rss_mb: peak, budget_mb: budgetMb, within_budget: peak <= budgetMb };
 }
 
 export interface RunReport {

@@ -45,6 +45,15 @@ describe('samples/shop, as npm start runs it', () => {
     assert.ok(report.totals.rejected > 0, 'damaged lines are rejected, not dropped');
   });
 
+  test('the report says how much memory the run took, against the budget', () => {
+    const m = report.run.memory!;
+    assert.ok(m, 'report.json → run.memory');
+    assert.equal(m.budget_mb, 256);
+    // The CLI runs in this test's process (runCli): its peak is at least the heap it holds now.
+    assert.ok(m.peak_rss_mb >= 20 && m.peak_rss_mb < 4096, `peak ${m.peak_rss_mb} MB`);
+    assert.equal(m.within_budget, m.peak_rss_mb <= m.budget_mb);
+  });
+
   test('every paid order whose payment line survived is recovered, with the right amount and paid time', () => {
     const truth = readLines<Truth>(join(repo, 'samples/shop/truth/recoverable.ndjson'));
     const byId = new Map(txs.map((t) => [t.order_id, t]));
