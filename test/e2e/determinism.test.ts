@@ -13,7 +13,7 @@ import type { RunReport } from '../../src/sinks/report';
 
 const BYTE_IDENTICAL = ['transactions.ndjson', 'transactions.csv', 'rejects.ndjson', 'review.csv', 'restore.sql'];
 /** What README.md documents as allowed to vary between runs: everything under report.json → run. */
-const RUN_FIELDS = ['correlation_state', 'generated_at', 'out_dir', 'timings_ms', 'workers'];
+const RUN_FIELDS = ['correlation_state', 'generated_at', 'memory', 'out_dir', 'timings_ms', 'workers'];
 
 const root = mkdtempSync(join(tmpdir(), 'salvage-determinism-'));
 after(() => rmSync(root, { recursive: true, force: true }));
