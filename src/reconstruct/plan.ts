@@ -112,6 +112,11 @@ export const PRIVATE = 0o600;
 const GLOB_CHARS = /[*?[]/;
 const STDIN = '-';
 
+/** Where standard input is copied to as it streams in: the run's private scratch. */
+export function stdinCopyPath(folder: OutputFolder): string {
+  return join(folder.scratch, 'stdin');
+}
+
 export function displayName(abs: string, cwd: string): string {
   const rel = relative(cwd, abs);
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
@@ -259,7 +264,7 @@ export async function planFiles(plan: Plan, folder: OutputFolder, io: StepIO, pr
   // Byte-identical inputs are read once; the copies get a report of their own (write step).
   const copies = findCopies(plan.files, plan.digests);
   const files = plan.files.filter((f) => !copies.has(f));
-  const stdinCopy = join(folder.scratch, 'stdin');
+  const stdinCopy = stdinCopyPath(folder);
   if (fromStdin) {
     await pipeline(io.stdin!, createWriteStream(stdinCopy, { mode: PRIVATE }));
     files.unshift(stdinCopy);

@@ -1,6 +1,5 @@
 import type { FileReport } from '../model/types';
 import { ZoneClock, isoWithOffset } from '../../parsers/time';
-import { join } from 'node:path';
 import { runFiles, type FileTask, type RunSinks } from '../pipeline/run-files';
 import { ResumableRun, type ResumeSummary } from '../pipeline/resume';
 import type { CheckpointStore } from '../sources/checkpoint/checkpoint-store';
@@ -11,7 +10,7 @@ import { RejectSpool } from '../sinks/reject-spool';
 import type { OutputFolder } from '../sinks/output-folder';
 import { readStatements } from '../sources/statements/read-statement';
 import { KnownTokens } from '../audit/mentions-audit';
-import type { Plan, PlannedFiles } from './plan';
+import { stdinCopyPath, type Plan, type PlannedFiles } from './plan';
 import type { StepIO } from './step-io';
 
 // Step 2 of reconstruct: read. The gateway bills, then every log file (spread over worker
@@ -72,9 +71,8 @@ export async function readInputs(plan: Plan, planned: PlannedFiles, folder: Outp
   const setup = { rules, vocabulary, keys, tz: args.tz, maxLineBytes: args['max-line-bytes'], revealCardKeys: args['reveal-card-keys'], ...(nginxFormat.directive ? { nginxFormat: nginxFormat.directive } : {}) };
   const readFiles = (some: FileTask[], to: RunSinks) => runFiles(some, setup, args.workers, to, stallSeconds(io.env));
   // With --checkpoint, files finished by an earlier (killed) run are fed from what it kept.
-  const stdinCopy = join(folder.scratch, 'stdin');
   const resume = checkpoint && new ResumableRun(checkpoint, {
-    digests: plan.digests, readAlways: (t) => plan.fromStdin && t.path === stdinCopy, warn: (m) => io.stderr.write(`salvage: warning: ${m}\n`),
+    digests: plan.digests, readAlways: (t) => plan.fromStdin && t.path === stdinCopyPath(folder), warn: (m) => io.stderr.write(`salvage: warning: ${m}\n`),
   });
   const reports = resume ? await resume.run(tasks, sinks, readFiles) : await readFiles(tasks, sinks);
   meter.stop();
