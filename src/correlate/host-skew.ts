@@ -119,6 +119,14 @@ export function fitOffset(lower: readonly number[], upper: readonly number[]): O
   // At equal values, a lower bound is satisfied from its value on and an upper bound up to its
   // value: take lowers first so the point itself counts as agreeing with both.
   evs.sort((a, b) => a.at - b.at || (a.lower === b.lower ? 0 : a.lower ? -1 : 1));
+  // The next upper bound after each event, found once from the end: asking per event made the
+  // sweep quadratic when many lower bounds come before the first upper one (2.5 s of a 40k-order run).
+  const nextUpperAt = new Float64Array(evs.length);
+  let upcoming = NaN;
+  for (let i = evs.length - 1; i >= 0; i--) {
+    nextUpperAt[i] = upcoming;
+    if (!evs[i]!.lower) upcoming = evs[i]!.at;
+  }
   let violations = lower.length;
   let best = Infinity;
   let from = NaN;
@@ -130,8 +138,9 @@ export function fitOffset(lower: readonly number[], upper: readonly number[]): O
       if (violations < best) {
         best = violations;
         from = e.at;
-        // The range runs to the next upper bound (or the next event that changes the count).
-        to = nextUpper(evs, i);
+        // The range runs to the next upper bound, or is the point itself when none follows.
+        const next = nextUpperAt[i]!;
+        to = Number.isNaN(next) ? e.at : next;
       }
     } else {
       violations++;
@@ -139,11 +148,6 @@ export function fitOffset(lower: readonly number[], upper: readonly number[]): O
   }
   if (!Number.isFinite(best)) return undefined;
   return { offset_s: Math.round((from + to) / 2), from_s: from, to_s: to, violations: best };
-}
-
-function nextUpper(evs: readonly { at: number; lower: boolean }[], i: number): number {
-  for (let j = i + 1; j < evs.length; j++) if (!evs[j]!.lower) return evs[j]!.at;
-  return evs[i]!.at;
 }
 
 /**

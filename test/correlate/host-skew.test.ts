@@ -176,3 +176,22 @@ test('orderBounds: a buyer\'s return is its own step, so a callback on the other
   // pay page (host 1) before callback (host 2): d ≥ 100 − 40 = 60; the return is on host 1 too.
   assert.deepEqual(orderBounds(spans, 1, 2), { lower: [60], upper: [] });
 });
+
+test('host skew: the fit is the offset range the fewest bounds disagree with, checked against counting every candidate', () => {
+  // The oracle counts disagreements at every bound value directly; the sweep must find the same
+  // fewest count, starting at a lower bound where that count holds, and run to the next upper bound.
+  const bound = fc.integer({ min: -50, max: 50 });
+  fc.assert(
+    fc.property(fc.array(bound, { minLength: 1, maxLength: 40 }), fc.array(bound, { minLength: 1, maxLength: 40 }), (lower, upper) => {
+      const fit = fitOffset(lower, upper)!;
+      const disagree = (d: number) => lower.filter((v) => d < v).length + upper.filter((v) => d > v).length;
+      const fewest = Math.min(...lower.map(disagree));
+      assert.equal(fit.violations, fewest);
+      assert.equal(disagree(fit.from_s), fewest);
+      assert.ok(lower.includes(fit.from_s));
+      const after = upper.filter((v) => v >= fit.from_s);
+      assert.equal(fit.to_s, after.length ? Math.min(...after) : fit.from_s);
+    }),
+    { numRuns: 300 },
+  );
+});
