@@ -2,6 +2,8 @@ import type { CheckedEvidence, Evidence, Transaction } from '../model/types';
 import type { BalanceLine } from './balance-lines';
 import type { SkewEstimate } from './clock-skew';
 import type { OrderTableStats } from './order-table';
+import type { Settled } from './order-build';
+import type { Shelf } from './order-shelf';
 import type { RecordSpool } from './record-spool';
 import { CORRELATION } from '../settings';
 
@@ -19,6 +21,9 @@ export interface CorrelatorOptions {
   /** How far in time one file may be read ahead of the others before it waits. */
   leadMs: number;
   spillParent?: string;
+  /** Where finished orders go and their records are built: by default on the calling thread
+   *  (LocalShelf); the pipeline passes a shelf on a thread of its own (src/pipeline/build-pool.ts). */
+  shelf?: () => Shelf<Settled>;
 }
 
 export const DEFAULT_CORRELATOR: CorrelatorOptions = { fuzzyWindowMs: CORRELATION.fuzzyWindowMs, maxInMemory: CORRELATION.maxInMemory, quietMs: CORRELATION.quietMs, slackMs: CORRELATION.slackMs, leadMs: CORRELATION.leadMs };

@@ -4,6 +4,8 @@ import type { EvidenceBatch } from '../model/evidence-batch';
 import { DEFAULT_CORRELATOR, type CorrelationResult, type CorrelatorOptions, type OrderVisitor } from './correlation';
 import { Intake } from './intake';
 import { RecordBuilder } from './record-builder';
+import { recordBuilds } from './order-build';
+import { LocalShelf } from './order-shelf';
 
 export type { CorrelationResult, CorrelationState, CorrelatorOptions, OrderVisitor, Unjoined } from './correlation';
 
@@ -35,8 +37,8 @@ export class Correlator {
 
   constructor(score: Scorer, opts: Partial<CorrelatorOptions> = {}) {
     const o = { ...DEFAULT_CORRELATOR, ...opts };
-    this.builder = new RecordBuilder(score, o.spillParent);
-    this.intake = new Intake(o, (id, items, corrections) => this.builder.quiet(id, items, corrections));
+    this.builder = new RecordBuilder(o.spillParent);
+    this.intake = new Intake(o, o.shelf ? o.shelf() : new LocalShelf(recordBuilds(score), o.spillParent));
   }
 
   /** The files about to be read, with their first timestamps where known: what the watermark is made of. */

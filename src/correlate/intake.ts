@@ -11,6 +11,8 @@ import { LinkJoin } from './link-join';
 import { Names } from './names';
 import { OrderKeys } from './order-keys';
 import { OrderTable } from './order-table';
+import type { Settled } from './order-build';
+import type { Shelf } from './order-shelf';
 import { CORRELATION } from '../settings';
 import { PrefixJoin } from './prefix-join';
 import { holdBack, typicalTime, Watermark } from './watermark';
@@ -20,8 +22,9 @@ import { holdBack, typicalTime, Watermark } from './watermark';
 // links, times and amounts noted in OrderKeys; under the order its link key names (link-join.ts);
 // or, for a line with no key at all, parked for the join that can place it at the end. While
 // files are read, the watermark says how far in time every input has got; an order with no
-// evidence since well before it has gone quiet, and its record is built then (BuildQuiet) and
-// parked on disk. What reading gathered is handed to the record builder at the end (Gathered).
+// evidence since well before it has gone quiet, and it is handed to the shelf, which builds
+// its record then and parks both on disk (order-shelf.ts; on a thread of its own in a real
+// run). What reading gathered is handed to the record builder at the end (Gathered).
 
 /** Quiet orders are looked for each time the watermark moves on by this much. */
 const SWEEP_STEP_MS = CORRELATION.sweepStepMs;
@@ -32,12 +35,10 @@ const NO_FILES: ReadonlySet<string> = new Set();
 /** Kinds whose amount is what the shop asked of the buyer (a callback's may differ: a conflict, not a key). */
 const ORDER_AMOUNT_KINDS = new Set<Evidence['kind']>(['order_created', 'order_viewed', 'order_mentioned', 'payment_started']);
 
-/** Builds the record of an order gone quiet from its evidence, with the clock corrections known so far: `[header, record]` to park. */
-export type BuildQuiet = (id: string, items: readonly string[], corrections: Map<string, number>) => [string, string];
 
 /** What reading leaves for the end of the run: evidence by order, what is kept of every order, and the joins that wait. */
 export interface Gathered {
-  table: OrderTable;
+  table: OrderTable<Settled>;
   keys: OrderKeys;
   names: Names;
   clocks: ClockEstimate;
@@ -52,7 +53,7 @@ export interface Gathered {
 
 export class Intake {
   /** Open orders' evidence, and quiet orders' records and evidence on disk. */
-  private readonly table: OrderTable;
+  private readonly table: OrderTable<Settled>;
   /** What is kept of every order for the whole run (see OrderKeys). */
   private readonly keys = new OrderKeys();
   private readonly names = new Names();
@@ -70,10 +71,10 @@ export class Intake {
 
   constructor(
     private readonly opts: CorrelatorOptions,
-    buildQuiet: BuildQuiet,
+    shelf: Shelf<Settled>,
   ) {
     const spill = opts.spillParent;
-    this.table = new OrderTable({ maxOpenItems: opts.maxInMemory, ...(spill ? { spillParent: spill } : {}) }, (id, items) => buildQuiet(id, items, this.clocks.corrections()));
+    this.table = new OrderTable({ maxOpenItems: opts.maxInMemory }, shelf, () => this.clocks.corrections());
     this.links = new LinkJoin(spill);
     this.creations = new CreationJoin(this.keys, this.names, opts.fuzzyWindowMs, spill);
     this.callbacks = new CallbackJoin(this.keys, this.names, spill);

@@ -1,8 +1,9 @@
-import { BlockFile, type Block } from './block-file';
+import type { Shelf } from './order-shelf';
 
 // The correlator's open state: evidence (JSON text) grouped by order. An order that has gone
-// quiet — no evidence for a while, by the time every input has read past — is finished: its
-// record is built and parked on disk with its evidence, and its memory is freed. When open
+// quiet — no evidence for a while, by the time every input has read past — is finished: it is
+// handed to the shelf (order-shelf.ts), which builds its record and parks both on disk, and its
+// memory is freed. When open
 // state still passes its bound, the orders quiet longest are finished early. Either way a
 // finished order can take more evidence later (a late callback, a refund, a join made at the
 // end of the run): the new evidence is parked beside it and the record is rebuilt once, at
@@ -11,15 +12,7 @@ import { BlockFile, type Block } from './block-file';
 export interface OrderTableOptions {
   /** Evidence items held in memory before the quietest orders are finished early. */
   maxOpenItems: number;
-  spillParent?: string;
 }
-
-/**
- * Finishes one order: returns the lines parked before its evidence, `[header, record]`. The
- * header is the caller's own (it says what the record was built with, so the caller can tell
- * at the end whether the record still stands).
- */
-export type FinishOrder = (id: string, items: readonly string[]) => [string, string];
 
 export interface OrderTableStats {
   /** Orders finished because every input had read past them. */
@@ -40,30 +33,12 @@ interface OpenOrder {
   lastTs: number;
 }
 
-/** One per finished order, for the whole run: kept to a few plain fields. */
-interface FinishedOrder {
-  /** Header, record and evidence as they were when the order was first finished. */
-  pos: number;
-  len: number;
-  /** Bytes of the header and record lines at the start of the block. */
-  head: number;
-  /** Evidence that came after. */
-  more: Block[] | null;
-}
-
-/** One order at the end of the run: the record built when it went quiet if nothing came after, and all of its evidence (read only when asked for). */
-export interface FinalOrder {
-  id: string;
-  evidence(): string[];
-  stored: { header: string; record: string } | null;
-}
-
-export class OrderTable {
+export class OrderTable<R> {
   private readonly open = new Map<string, OpenOrder>();
-  private readonly finished = new Map<string, FinishedOrder>();
+  /** Orders handed to the shelf: their evidence and record are there, not here. */
+  private readonly finished = new Set<string>();
   /** Evidence taken back from finished orders (a provisional join the end of the run decided otherwise). */
   private readonly retracted = new Map<string, Set<string>>();
-  private readonly file: BlockFile;
   private openItems = 0;
 
   /** Evidence items held in memory for orders still open. */
@@ -72,12 +47,15 @@ export class OrderTable {
   }
   private readonly s: OrderTableStats = { finished_quiet: 0, finished_for_memory: 0, late_evidence: 0, parked_items: 0, parked_bytes: 0, peak_open_orders: 0, peak_open_items: 0 };
 
-  constructor(private readonly opts: OrderTableOptions, private readonly finishOrder: FinishOrder) {
-    this.file = new BlockFile(opts.spillParent, 'salvage-orders-');
-  }
+  /** `corrections` gives the clock corrections known so far, for a record built when its order goes quiet. */
+  constructor(
+    private readonly opts: OrderTableOptions,
+    private readonly shelf: Shelf<R>,
+    private readonly corrections: () => ReadonlyMap<string, number>,
+  ) {}
 
   get stats(): OrderTableStats {
-    return { ...this.s, parked_bytes: this.file.bytes };
+    return { ...this.s, parked_bytes: this.shelf.bytes };
   }
 
   get openOrders(): number {
@@ -99,14 +77,13 @@ export class OrderTable {
 
   /** Evidence joined at the end of the run: parked straight beside a finished order instead of reopening it in memory. */
   addLate(id: string, json: string): void {
-    const f = this.open.has(id) ? undefined : this.finished.get(id);
-    if (!f) {
+    if (this.open.has(id) || !this.finished.has(id)) {
       this.add(id, json, -Infinity);
       return;
     }
     this.s.late_evidence++;
     this.s.parked_items++;
-    (f.more ??= []).push(this.file.append([json]));
+    this.shelf.park(id, [json], null);
   }
 
   /** Takes back one piece of evidence (its exact text) that was added to this order. */
@@ -128,46 +105,32 @@ export class OrderTable {
   /** Finishes every open order whose newest evidence is older than `beforeMs` (or has no time). */
   finishQuiet(beforeMs: number): number {
     let n = 0;
+    let corrections: ReadonlyMap<string, number> | null = null;
     for (const [id, o] of this.open) {
       if (o.lastTs >= beforeMs) continue;
-      this.finish(id, o, true);
+      // Nothing is added during a sweep, so the corrections known so far are the same for all of it.
+      this.finish(id, o, (corrections ??= this.corrections()));
       n++;
     }
     this.s.finished_quiet += n;
+    if (n > 0) this.shelf.flush();
     return n;
   }
 
-  /** Every order once, by order number. The table is empty after. */
-  *drain(): Generator<FinalOrder> {
-    const ids = [...new Set([...this.finished.keys(), ...this.open.keys()])].sort();
-    for (const id of ids) {
-      const f = this.finished.get(id);
-      const o = this.open.get(id);
-      const gone = this.retracted.get(id);
-      let stored: FinalOrder['stored'] = null;
-      // A record that still stands needs only the head of its block: its evidence is read
-      // only if the caller decides to build the record again.
-      if (f && f.more === null && !o && !gone && f.head > 2) {
-        const [header, record] = this.file.read({ pos: f.pos, len: f.head });
-        stored = { header: header!, record: record! };
-      }
-      const evidence = (): string[] => {
-        let out: string[] = f ? this.file.read(f).slice(2) : [];
-        for (const b of f?.more ?? []) for (const l of this.file.read(b)) out.push(l);
-        if (o) for (const l of o.items) out.push(l);
-        if (gone) out = out.filter((l) => !gone.has(l));
-        return out;
-      };
-      yield { id, evidence, stored };
-      this.finished.delete(id);
-      this.open.delete(id);
-      this.retracted.delete(id);
-    }
+  /** Every order's result once, by order number, as the shelf settles it with the final corrections. The table is empty after. */
+  settle(corrections: ReadonlyMap<string, number>): Iterable<R> {
+    const open = new Map<string, readonly string[]>();
+    for (const [id, o] of this.open) open.set(id, o.items);
+    const retracted = this.retracted;
+    this.shelf.flush();
+    this.open.clear();
+    this.finished.clear();
     this.openItems = 0;
+    return this.shelf.settle(corrections, open, retracted);
   }
 
   dispose(): void {
-    this.file.dispose();
+    this.shelf.dispose();
   }
 
   private finishOldest(): void {
@@ -177,18 +140,18 @@ export class OrderTable {
       if (this.openItems <= target) break;
       // Parked without building its record: an order pushed out by the bound is likely to get
       // more evidence when the input that holds the watermark back is read.
-      this.finish(id, o, false);
+      this.finish(id, o, null);
       this.s.finished_for_memory++;
     }
+    this.shelf.flush();
   }
 
-  private finish(id: string, o: OpenOrder, build: boolean): void {
-    const f = this.finished.get(id);
-    if (f) (f.more ??= []).push(this.file.append(o.items));
+  /** Hands an open order to the shelf; its record is built there with `corrections` when given (and it is parked for the first time). */
+  private finish(id: string, o: OpenOrder, corrections: ReadonlyMap<string, number> | null): void {
+    if (this.finished.has(id)) this.shelf.park(id, o.items, null);
     else {
-      const head = build ? this.finishOrder(id, o.items) : ['', ''];
-      const b = this.file.append([...head, ...o.items]);
-      this.finished.set(id, { pos: b.pos, len: b.len, head: Buffer.byteLength(head[0]) + Buffer.byteLength(head[1]) + 2, more: null });
+      this.shelf.park(id, o.items, corrections);
+      this.finished.add(id);
     }
     this.s.parked_items += o.items.length;
     this.openItems -= o.items.length;

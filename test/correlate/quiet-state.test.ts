@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { Correlator, type CorrelatorOptions } from '../../src/correlate/correlator';
 import { OrderTable } from '../../src/correlate/order-table';
+import { LocalShelf, type FinalOrder, type OrderBuilds } from '../../src/correlate/order-shelf';
 import { Watermark, typicalTime } from '../../src/correlate/watermark';
 import { peekStart, peekStarts } from '../../src/pipeline/peek-start';
 import { readingOrder, type FileTask } from '../../src/pipeline/run-files';
@@ -16,6 +17,18 @@ import type { Evidence } from '../../src/model/types';
 import { evidenceFactory } from '../support/evidence';
 import { withTempDir } from '../support/temp-dir';
 import { scoreRecord } from '../../src/score/score';
+
+/** An order table whose shelf builds a stand-in record (`{"n":<items>}`) and gives back each order's evidence at the end. */
+function tableOf(bound: number, parent: string, built: string[] = []): OrderTable<{ id: string; evidence: string[]; stored: FinalOrder['stored'] }> {
+  const builds: OrderBuilds<{ id: string; evidence: string[]; stored: FinalOrder['stored'] }> = {
+    quiet: (id, items) => {
+      built.push(id);
+      return [`{"n":${items.length}}`, `{"id":"${id}"}`];
+    },
+    final: (o) => ({ id: o.id, evidence: o.evidence(), stored: o.stored }),
+  };
+  return new OrderTable({ maxOpenItems: bound }, new LocalShelf(builds, parent), () => new Map());
+}
 
 const T0 = Date.parse('2026-11-21T10:00:00+08:00');
 const iso = (ms: number) => new Date(ms).toISOString().replace('Z', '+00:00');
@@ -175,10 +188,7 @@ test('a creation line joined while reading is taken back when evidence out of ti
 test('order table: a finished order keeps its record unless something comes after', () => {
   withTempDir('salvage-table-', (parent) => {
     const built: string[] = [];
-    const t = new OrderTable({ maxOpenItems: 100, spillParent: parent }, (id, items) => {
-      built.push(id);
-      return [`{"n":${items.length}}`, `{"id":"${id}"}`];
-    });
+    const t = tableOf(100, parent, built);
     try {
       t.add('A', '{"a":1}', 1000);
       t.add('B', '{"b":1}', 5000);
@@ -190,7 +200,7 @@ test('order table: a finished order keeps its record unless something comes afte
       t.addLate('C', '{"c":2}');
       t.add('B', '{"b":2}', 7000);
       t.retract('B', '{"b":1}');
-      const out = [...t.drain()].map((o) => ({ id: o.id, evidence: o.evidence(), stored: o.stored }));
+      const out = [...t.settle(new Map())];
       assert.deepEqual(out.map((o) => o.id), ['A', 'B', 'C']);
       assert.deepEqual(out[0], { id: 'A', evidence: ['{"a":1}'], stored: { header: '{"n":1}', record: '{"id":"A"}' } });
       assert.deepEqual(out[1], { id: 'B', evidence: ['{"b":2}'], stored: null }, 'retracted evidence is gone and the record must be rebuilt');
@@ -279,7 +289,7 @@ test('order table: whatever is finished, parked, added late or taken back, the e
   withTempDir('salvage-table-prop-', (parent) => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 60 }), fc.integer({ min: 2, max: 30 }), (ops, bound) => {
-        const t = new OrderTable({ maxOpenItems: bound, spillParent: parent }, (id, items) => [`{"n":${items.length}}`, `{"id":"${id}"}`]);
+        const t = tableOf(bound, parent);
         // The model: each order's evidence, and whether the record built when it first went quiet still stands.
         const want = new Map<string, string[]>();
         let n = 0;
@@ -306,8 +316,8 @@ test('order table: whatever is finished, parked, added late or taken back, the e
             assert.ok(t.stats.peak_open_items <= bound + 1);
           }
           const got = new Map<string, string[]>();
-          for (const f of t.drain()) {
-            const evidence = f.evidence();
+          for (const f of t.settle(new Map())) {
+            const evidence = f.evidence;
             got.set(f.id, evidence);
             // A stored record is only offered for an order whose evidence is all in its first parking.
             if (f.stored) assert.equal(f.stored.header, `{"n":${evidence.length}}`);
