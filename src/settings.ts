@@ -41,6 +41,23 @@ export const READING = {
   stallSeconds: 120,
 } as const;
 
+/** Building records off the main thread (src/pipeline/build-pool.ts), when there are worker threads at all. */
+export const BUILDING = {
+  /** Threads that park finished orders and build their records. One keeps up with two readers on
+   *  the bench corpus; each thread costs its own heap (the memory budget counts every thread). */
+  threads: 1,
+  /** Evidence items handed to a builder and not yet parked by it before the main thread waits:
+   *  bounds what sits in the builder's message queue when it is the slower side. */
+  itemsBehind: 20_000,
+  /** Items gathered before they are posted to a builder even in the middle of a sweep. */
+  postItems: 2_000,
+  /** Orders settled per message at the end of the run. */
+  settledPerMessage: 256,
+  /** Seconds the main thread waits for a builder that says nothing before the run is stopped
+   *  (a thread that died, out of memory, cannot say so). */
+  stallSeconds: 300,
+} as const;
+
 /** The correlator's windows and bounds (src/correlate/correlator.ts). */
 export const CORRELATION = {
   /** How long after a keyless order-creation line the buyer's first keyed request may come. */

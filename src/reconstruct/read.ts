@@ -5,6 +5,8 @@ import { ResumableRun, type ResumeSummary } from '../pipeline/resume';
 import type { CheckpointStore } from '../sources/checkpoint/checkpoint-store';
 import { stallSeconds } from '../pipeline/stall-watch';
 import { Correlator } from '../correlate/correlator';
+import { BuildPool } from '../pipeline/build-pool';
+import { BUILDING } from '../settings';
 import { scoreRecord } from '../score/score';
 import { RejectSpool } from '../sinks/reject-spool';
 import type { OutputFolder } from '../sinks/output-folder';
@@ -42,7 +44,10 @@ export async function readInputs(plan: Plan, planned: PlannedFiles, folder: Outp
   // Rejects arrive interleaved as the readers take turns; they are written in input order.
   const rejectSpool = new RejectSpool(folder.scratch, [...statementFiles.map((f) => f.display), ...tasks.map((t) => t.display)], folder.staged('rejects.ndjson'));
   const zoneOfRun = new ZoneClock(args.tz);
-  const correlator = new Correlator(scoreRecord, { spillParent: folder.scratch });
+  // With worker threads, records are built on a thread of their own too (issue 11: the main
+  // thread was the slower side); --workers 1 keeps the whole run on one thread.
+  const shelf = args.workers > 1 ? { shelf: () => new BuildPool(BUILDING.threads, folder.scratch) } : {};
+  const correlator = new Correlator(scoreRecord, { spillParent: folder.scratch, ...shelf });
   correlator.expectFiles(tasks.map((t) => ({ file: t.display, startMs: t.startMs ?? null })));
 
   const statements = await readStatements(statementFiles, { tz: args.tz, maxLineBytes: args['max-line-bytes'] }, {
