@@ -48,9 +48,9 @@ export const BUILDING = {
   threads: 1,
   /** Evidence items handed to a builder and not yet parked by it before the main thread waits:
    *  bounds what sits in the builder's message queue when it is the slower side. */
-  itemsBehind: 20_000,
+  itemsBehind: 2_000,
   /** Items gathered before they are posted to a builder even in the middle of a sweep. */
-  postItems: 2_000,
+  postItems: 500,
   /** Orders settled per message at the end of the run. */
   settledPerMessage: 256,
   /** Seconds the main thread waits for a builder that says nothing before the run is stopped

@@ -14,13 +14,13 @@ import type { FinalOrder, OrderBuilds } from './order-shelf';
 // again from all of the order's evidence.
 
 /** Parked beside a record built when its order went quiet: what it was built with (the clock
- *  corrections that applied to its sources), and what the end of the run needs without
- *  reading the evidence again (copies dropped, the checks' view of the evidence). */
+ *  corrections that applied to its sources) and how many copies it dropped. The header line is
+ *  this note's JSON, a tab, and the checks' view of the evidence as JSON (JSON text never holds
+ *  a raw tab): the end of the run reads the note alone, and passes the view on as it is. */
 interface BuiltWith {
   k: string;
   s: string[];
   d: number;
-  c: CheckedEvidence[];
 }
 
 /** One order's final record, with what the checks and the report need of it. */
@@ -44,24 +44,37 @@ export function quietRecord(id: string, items: readonly string[], corrections: R
   const list = corrections.size > 0 ? raw.map((e) => correctClock(e, corrections)) : raw;
   const copies = dropCopies(list);
   const t = buildTransaction(id, copies.kept, score);
-  const builtWith: BuiltWith = { k: correctionKey(corrections, sources), s: sources, d: copies.dropped, c: copies.kept.map(checkedView) };
-  return [JSON.stringify(builtWith), JSON.stringify(t)];
+  const builtWith: BuiltWith = { k: correctionKey(corrections, sources), s: sources, d: copies.dropped };
+  return [`${JSON.stringify(builtWith)}\t${JSON.stringify(copies.kept.map(checkedView))}`, JSON.stringify(t)];
 }
 
-/** An order at the end of the run: its parked record if it was built with these corrections and nothing came after, else built now; null when no evidence is left (all it had was a join taken back). */
-export function settleOrder(o: FinalOrder, corrections: ReadonlyMap<string, number>, score: Scorer): Settled | null {
+/** An order at the end of the run as text: its parked record and checked view if it stands, else the record built now from all of its evidence. */
+export type SettledParts =
+  | { id: string; kept: true; text: string; checkedText: string; dropped: number }
+  | { id: string; kept: false; record: Transaction; checked: readonly CheckedEvidence[]; dropped: number };
+
+/** The parked record stands if it was built with these corrections and nothing came after; else the record is built now. Null when no evidence is left (all it had was a join taken back). */
+export function settleParts(o: FinalOrder, corrections: ReadonlyMap<string, number>, score: Scorer): SettledParts | null {
   const stored = o.stored;
-  const builtWith = stored ? (JSON.parse(stored.header) as BuiltWith) : null;
-  if (stored && builtWith && builtWith.k === correctionKey(corrections, builtWith.s)) {
-    return { id: o.id, record: JSON.parse(stored.record) as Transaction, text: stored.record, checked: builtWith.c, dropped: builtWith.d, kept: true };
+  if (stored) {
+    const tab = stored.header.indexOf('\t');
+    const builtWith = JSON.parse(stored.header.slice(0, tab)) as BuiltWith;
+    if (builtWith.k === correctionKey(corrections, builtWith.s)) return { id: o.id, kept: true, text: stored.record, checkedText: stored.header.slice(tab + 1), dropped: builtWith.d };
   }
   const evidence = o.evidence();
   if (evidence.length === 0) return null;
   const raw = evidence.map((j) => parseEvidence(j) as JoinedEvidence);
   const list = corrections.size > 0 ? raw.map((e) => correctClock(e, corrections)) : raw;
   const copies = dropCopies(list);
-  const t = buildTransaction(o.id, copies.kept, score);
-  return { id: o.id, record: t, text: JSON.stringify(t), checked: copies.kept, dropped: copies.dropped, kept: false };
+  return { id: o.id, kept: false, record: buildTransaction(o.id, copies.kept, score), checked: copies.kept, dropped: copies.dropped };
+}
+
+/** An order's final record, with its checks' view and the record's JSON, as objects. */
+export function settleOrder(o: FinalOrder, corrections: ReadonlyMap<string, number>, score: Scorer): Settled | null {
+  const p = settleParts(o, corrections, score);
+  if (p === null) return null;
+  if (p.kept) return { id: p.id, record: JSON.parse(p.text) as Transaction, text: p.text, checked: JSON.parse(p.checkedText) as CheckedEvidence[], dropped: p.dropped, kept: true };
+  return { id: p.id, record: p.record, text: JSON.stringify(p.record), checked: p.checked, dropped: p.dropped, kept: false };
 }
 
 /** The production builds of a shelf: records scored by `score`. */

@@ -1,5 +1,6 @@
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { join } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import type { Settled } from '../correlate/order-build';
 import type { Shelf } from '../correlate/order-shelf';
 import type { CheckedEvidence, Transaction } from '../model/types';
@@ -43,12 +44,15 @@ export class BuildPool implements Shelf<Settled> {
 
   constructor(threads: number = BUILDING.threads, spillParent?: string) {
     const script = join(__dirname, 'build-worker.js');
+    const heapMb = Math.max(64, Math.round(getHeapStatistics().heap_size_limit / (1024 * 1024)));
     this.lanes = Array.from({ length: Math.max(1, threads) }, () => {
       const { port1, port2 } = new MessageChannel();
       const shared = new Int32Array(new SharedArrayBuffer(8));
       const setup: BuilderSetup = { port: port2, shared, ...(spillParent ? { spillParent } : {}) };
-      // A small old generation, as for the readers: the budget is the whole process's memory.
-      const worker = new Worker(script, { workerData: setup, transferList: [port2], resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 } });
+      // The builder holds a few numbers per order for the whole run, as the main thread did
+      // before it: its heap may grow as far as the main thread's (on the bench corpus the limit
+      // made no difference to peak memory: V8 grows a heap by what it holds, not to its limit).
+      const worker = new Worker(script, { workerData: setup, transferList: [port2], resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 8 } });
       const lane: Lane = { worker, port: port1, shared, sent: 0, ids: [], counts: [], build: [], items: [], corrections: null, newCorrections: undefined, bytes: 0, failed: null };
       // Heard only while the event loop runs (while files are read): at the end, a builder that
       // stops answering is caught by the stall timeout instead.

@@ -1,6 +1,6 @@
 import { workerData } from 'node:worker_threads';
 import { checkedView } from '../model/types';
-import { recordBuilds, type Settled } from '../correlate/order-build';
+import { quietRecord, settleParts, type SettledParts } from '../correlate/order-build';
 import { LocalShelf } from '../correlate/order-shelf';
 import { scoreRecord } from '../score/score';
 import { BUILDING } from '../settings';
@@ -13,7 +13,8 @@ import type { BuilderSetup, FromBuilder, ToBuilder, WireSettled } from './build-
 // order-number order.
 
 const { port, shared, spillParent } = workerData as BuilderSetup;
-const shelf = new LocalShelf(recordBuilds(scoreRecord), spillParent);
+// Records stay text here: a record that stands goes back as it was parked, never parsed.
+const shelf = new LocalShelf<SettledParts>({ quiet: (id, items, c) => quietRecord(id, items, c, scoreRecord), final: (o, c) => settleParts(o, c, scoreRecord) }, spillParent);
 let corrections: ReadonlyMap<string, number> = new Map();
 
 function send(m: FromBuilder): void {
@@ -23,10 +24,10 @@ function send(m: FromBuilder): void {
   Atomics.notify(shared, 0);
 }
 
-function wire(s: Settled): WireSettled {
+function wire(s: SettledParts): WireSettled {
+  if (s.kept) return { id: s.id, text: s.text, checked: s.checkedText, dropped: s.dropped, kept: true };
   // A record built just now comes with all of its evidence: only the checks' view crosses.
-  const checked = JSON.stringify(s.kept ? s.checked : s.checked.map(checkedView));
-  return { id: s.id, text: s.text, checked, dropped: s.dropped, kept: s.kept };
+  return { id: s.id, text: JSON.stringify(s.record), checked: JSON.stringify(s.checked.map(checkedView)), dropped: s.dropped, kept: false };
 }
 
 function park(m: Extract<ToBuilder, { t: 'park' }>): void {
