@@ -22,8 +22,9 @@ export type { CorrelationResult, CorrelationState, CorrelatorOptions, OrderVisit
 // files each line under its order, notes the few keys per order the joins and the clock
 // estimate need (OrderKeys), parks keyless lines for their joins, and follows how far in time
 // every input has got (the watermark). An order with no evidence since well before that mark
-// has gone quiet: the record builder (record-builder.ts) builds its record then, and it is
-// parked on disk with its evidence (OrderTable), so memory holds the orders still in motion. At
+// has gone quiet: it is handed to the shelf (order-shelf.ts), which builds its record then and
+// parks it on disk with its evidence, so memory holds the orders still in motion. The shelf
+// runs on the calling thread by default, or on a thread of its own (opts.shelf). At
 // the end, the record builder makes the joins only the end can decide (unlogged callbacks, a
 // creation-line join decided otherwise, the final clock correction) and builds again just the
 // records they touched; every other record stands as it was built.
