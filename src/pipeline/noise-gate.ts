@@ -1,0 +1,68 @@
+import type { LineParser } from '../../parsers/parser';
+import { scanPlainCombined, SCAN } from '../../parsers/nginx/combined-scan';
+import { splitRequest } from '../../parsers/nginx/combined';
+import { TimeLocalCache } from '../../parsers/time';
+import type { RuleEngine } from '../../rules/engine/engine';
+import type { RequestMentions } from '../audit/noise-mentions';
+import type { FileEvidence } from './file-evidence';
+
+// Most lines of an access log are noise to a shop: pages, assets, crawlers. Parsing each into an
+// event only for the rules to turn it down was most of the cost of reading such a log. The gate
+// sits in front of the parser and decides those lines from their request text: it finds the
+// fields by offset (parsers/nginx/combined-scan.ts), and asks the rule engine once per distinct
+// request whether any rule could make evidence of it (RuleEngine.requestMayMatch, compiled from
+// the packs). A line it is not sure of, or whose request some rule might want, goes to the parser
+// as before. A line it decides is counted exactly as the parser and the rules would have counted
+// it: noise, parsed, its time, and its part of the mentions audit (test/pipeline/noise-gate.test.ts).
+
+/** Distinct requests remembered per file; junk requests could be all different. */
+const REQUESTS = 4096;
+
+/** What the gate knows of one request text. */
+interface Request {
+  /** No rule could make evidence of it. */
+  noise: boolean;
+  mentions: RequestMentions | undefined;
+}
+
+export class NoiseGate implements LineParser {
+  private readonly at = new Int32Array(5);
+  private readonly requests = new Map<string, Request>();
+  private readonly times = new TimeLocalCache();
+
+  constructor(
+    private readonly parser: LineParser,
+    private readonly evidence: FileEvidence,
+    private readonly engine: RuleEngine,
+    private readonly family: string,
+  ) {}
+
+  line(text: string, lineNo: number, offset: number): void {
+    const at = this.at;
+    if (!scanPlainCombined(text, at)) return this.parser.line(text, lineNo, offset);
+    const request = this.request(text.slice(at[SCAN.REQUEST_START]!, at[SCAN.REQUEST_END]!));
+    if (!request.noise) return this.parser.line(text, lineNo, offset);
+    const t = this.times.parse(text.slice(at[SCAN.TIME_START]!, at[SCAN.TIME_END]!));
+    // A bad time is the parser's to reject, with its reason.
+    if (Number.isNaN(t.ms)) return this.parser.line(text, lineNo, offset);
+    const status = at[SCAN.STATUS]!;
+    this.evidence.gatedNoise(lineNo, offset, t.ms, t.offsetMin, request.mentions!, text.slice(status, status + 3));
+  }
+
+  end(): void {
+    this.parser.end();
+  }
+
+  private request(text: string): Request {
+    let r = this.requests.get(text);
+    if (r === undefined) {
+      if (this.requests.size >= REQUESTS) this.requests.clear();
+      // The parts the parser would give the event (the text has no escapes to undo).
+      const q = splitRequest(text);
+      const noise = !this.engine.requestMayMatch(this.family, q.method, q.path, q.query);
+      r = { noise, mentions: noise ? this.evidence.requestMentions(q.method, q.path, q.query) : undefined };
+      this.requests.set(text, r);
+    }
+    return r;
+  }
+}
