@@ -200,8 +200,9 @@ export class RequestMentions {
     private readonly query: string,
   ) {}
 
-  /** A noise line of this request: its number, offset and status. */
-  add(line: number, offset: number, status: string, span: number): void {
+  /** A noise line of this request: its number and offset, and its status, which is the three
+   *  characters at `statusAt` in `text` (made a string only for a sample). */
+  add(line: number, offset: number, text: string, statusAt: number, span: number): void {
     if (this.none) return;
     const c = this.counters;
     if (c !== undefined) {
@@ -209,6 +210,7 @@ export class RequestMentions {
       c.tuple[0] += span;
       return;
     }
+    const status = text.slice(statusAt, statusAt + 3);
     const ev = { line, offset, fields: { method: this.method, path: this.path, query: this.query, status } } as unknown as LogEvent;
     const went = this.tally.tally(ev, span);
     if (went === 'none') this.none = true;

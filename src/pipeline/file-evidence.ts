@@ -85,15 +85,16 @@ export class FileEvidence implements ParseSink {
 
   /**
    * A line the noise gate (noise-gate.ts) has found to be noise without parsing it: counted as
-   * event() counts a noise event of one line with this time, request and status.
+   * event() counts a noise event of one line with this time and request, and the status at
+   * `statusAt` in `text`.
    */
-  gatedNoise(line: number, offset: number, tsMs: number, tzOffsetMin: number, request: RequestMentions, status: string): void {
+  gatedNoise(line: number, offset: number, tsMs: number, tzOffsetMin: number, request: RequestMentions, text: string, statusAt: number): void {
     const report = this.report;
     report.parsed++;
     this.dated(tsMs, tzOffsetMin);
     report.noise++;
     try {
-      request.add(line, offset, status, 1);
+      request.add(line, offset, text, statusAt, 1);
     } catch {
       /* best effort, as in event() */
     }

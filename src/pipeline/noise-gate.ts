@@ -18,8 +18,12 @@ import type { FileEvidence } from './file-evidence';
 /** Distinct requests remembered per file; junk requests could be all different. */
 const REQUESTS = 4096;
 
+/** Requests compared in place before a lookup. */
+const RECENT = 8;
+
 /** What the gate knows of one request text. */
 interface Request {
+  text: string;
   /** No rule could make evidence of it. */
   noise: boolean;
   mentions: RequestMentions | undefined;
@@ -29,6 +33,8 @@ export class NoiseGate implements LineParser {
   private readonly at = new Int32Array(5);
   private readonly requests = new Map<string, Request>();
   private readonly times = new TimeLocalCache();
+  private readonly recent: (Request | undefined)[] = new Array<Request | undefined>(RECENT).fill(undefined);
+  private next = 0;
 
   constructor(
     private readonly parser: LineParser,
@@ -40,29 +46,39 @@ export class NoiseGate implements LineParser {
   line(text: string, lineNo: number, offset: number): void {
     const at = this.at;
     if (!scanPlainCombined(text, at)) return this.parser.line(text, lineNo, offset);
-    const request = this.request(text.slice(at[SCAN.REQUEST_START]!, at[SCAN.REQUEST_END]!));
+    const request = this.request(text, at[SCAN.REQUEST_START]!, at[SCAN.REQUEST_END]!);
     if (!request.noise) return this.parser.line(text, lineNo, offset);
-    const t = this.times.parse(text.slice(at[SCAN.TIME_START]!, at[SCAN.TIME_END]!));
+    const t = this.times.parseIn(text, at[SCAN.TIME_START]!, at[SCAN.TIME_END]!);
     // A bad time is the parser's to reject, with its reason.
     if (Number.isNaN(t.ms)) return this.parser.line(text, lineNo, offset);
-    const status = at[SCAN.STATUS]!;
-    this.evidence.gatedNoise(lineNo, offset, t.ms, t.offsetMin, request.mentions!, text.slice(status, status + 3));
+    this.evidence.gatedNoise(lineNo, offset, t.ms, t.offsetMin, request.mentions!, text, at[SCAN.STATUS]!);
   }
 
   end(): void {
     this.parser.end();
   }
 
-  private request(text: string): Request {
+  /** What is known of the request at [start, end) of the line. Lines of a log repeat a few
+   *  requests: the last few are compared in place before a string is made for the lookup. */
+  private request(line: string, start: number, end: number): Request {
+    const len = end - start;
+    const recent = this.recent;
+    for (let i = 0; i < RECENT; i++) {
+      const r = recent[i];
+      if (r !== undefined && r.text.length === len && line.startsWith(r.text, start)) return r;
+    }
+    const text = line.slice(start, end);
     let r = this.requests.get(text);
     if (r === undefined) {
       if (this.requests.size >= REQUESTS) this.requests.clear();
       // The parts the parser would give the event (the text has no escapes to undo).
       const q = splitRequest(text);
       const noise = !this.engine.requestMayMatch(this.family, q.method, q.path, q.query);
-      r = { noise, mentions: noise ? this.evidence.requestMentions(q.method, q.path, q.query) : undefined };
+      r = { text, noise, mentions: noise ? this.evidence.requestMentions(q.method, q.path, q.query) : undefined };
       this.requests.set(text, r);
     }
+    recent[this.next] = r;
+    this.next = (this.next + 1) % RECENT;
     return r;
   }
 }
