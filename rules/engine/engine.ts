@@ -7,7 +7,7 @@ import type { GatewayDefinition, GatewayPayment, GatewayReading, KeyRing } from 
 import { extractTarget, type ExtractSpec, type ExtractTarget, type SourcedRule, type Transform } from './pack';
 import { findCandidates, type Candidate } from './payload-finder';
 import { ShapeRecogniser, STEP_KIND } from './shape';
-import type { VocabularyData } from './vocabulary';
+import type { VocabularyData } from './vocabulary-data';
 import { unescapeNginx } from '../../parsers/params';
 
 // The engine applies compiled rules to events. Everything that can be done once — regexes,
