@@ -315,6 +315,17 @@ export class RuleEngine {
     return family !== 'nginx' || query.indexOf('ign') >= 0;
   }
 
+  /**
+   * The literal path prefixes (longer than `/`) of this family's rules, with their methods: a
+   * request whose path starts with one is likely evidence, and a reader that looks for noise need
+   * not spend more on it (the noise gate hands such lines straight to the parser).
+   */
+  pathPrefixes(family: string): { method: string | undefined; prefix: string }[] {
+    const index = this.byFamily.get(family);
+    if (index === undefined) return [];
+    return index.rules.filter((r) => r.pathRe !== undefined && r.pathPrefix.length > 1).map((r) => ({ method: r.method, prefix: r.pathPrefix }));
+  }
+
   /** Rules whose repeated matches for one order are counted but not emitted again (`repeat: first`). */
   readonly firstOnly = new Set<string>();
 

@@ -35,23 +35,46 @@ export class NoiseGate implements LineParser {
   private readonly times = new TimeLocalCache();
   private readonly recent: (Request | undefined)[] = new Array<Request | undefined>(RECENT).fill(undefined);
   private next = 0;
+  private readonly routes = new Map<number, { method: string | undefined; prefix: string }[]>();
 
   constructor(
     private readonly parser: LineParser,
     private readonly evidence: FileEvidence,
     private readonly engine: RuleEngine,
     private readonly family: string,
-  ) {}
+  ) {
+    // By the prefix's character after the leading `/`.
+    for (const r of engine.pathPrefixes(family)) {
+      const c = r.prefix.charCodeAt(1);
+      let list = this.routes.get(c);
+      if (list === undefined) this.routes.set(c, (list = []));
+      if (!list.some((x) => x.prefix === r.prefix && x.method === r.method)) list.push(r);
+    }
+  }
 
   line(text: string, lineNo: number, offset: number): void {
     const at = this.at;
-    if (!scanPlainCombined(text, at)) return this.parser.line(text, lineNo, offset);
+    // The request is in the first quotes of a line the gate can read, which is checked after.
+    if (this.routed(text, text.indexOf('"') + 1) || !scanPlainCombined(text, at)) return this.parser.line(text, lineNo, offset);
     const request = this.request(text, at[SCAN.REQUEST_START]!, at[SCAN.REQUEST_END]!);
     if (!request.noise) return this.parser.line(text, lineNo, offset);
     const t = this.times.parseIn(text, at[SCAN.TIME_START]!, at[SCAN.TIME_END]!);
     // A bad time is the parser's to reject, with its reason.
     if (Number.isNaN(t.ms)) return this.parser.line(text, lineNo, offset);
     this.evidence.gatedNoise(lineNo, offset, t.ms, t.offsetMin, request.mentions!, text, at[SCAN.STATUS]!);
+  }
+
+  /** True when the request starting at `start` (if it does) goes to a path some rule names by its prefix:
+   *  such lines are mostly evidence, and often each names its own order, so deciding and
+   *  remembering them one by one would cost more than it saves. Read in place. */
+  private routed(line: string, start: number): boolean {
+    const space = line.indexOf(' ', start);
+    const routes = this.routes.get(line.charCodeAt(space + 2));
+    if (routes === undefined) return false;
+    for (const r of routes) {
+      if (line.startsWith(r.prefix, space + 1) && (r.method === undefined || (space - start === r.method.length && line.startsWith(r.method, start)))) return true;
+    }
+    return false;
   }
 
   end(): void {
