@@ -29,9 +29,6 @@ export interface EngineOptions {
 const SHAPE_WEIGHT = { gateway: 0.8, inferred: 0.5, mentioned: 0.3 } as const;
 
 
-/** Gateway readings remembered per engine (see readPayload). */
-const PAYLOADS_REMEMBERED = 4096;
-
 interface MatchState {
   ev: LogEvent;
   pathMatch: RegExpExecArray | null;
@@ -474,7 +471,7 @@ export class RuleEngine {
     const params = c.xml !== undefined ? { xml: c.xml } : payload === 'wechatpay-v2' ? { xml: flatXml(c.map) } : c.map;
     const st: MatchState = { ev, pathMatch: null, messageMatch: null, gateway: undefined };
     const fields: EvidenceFields = {};
-    const reading = this.readPayload(def, params, undefined);
+    const reading = def.read(params, this.opts.keys ?? {}, undefined);
     if (reading.absent) return null;
     const signature = this.applyGateway(fields, reading, st);
     fields.found_in = c.via;
@@ -544,7 +541,7 @@ export class RuleEngine {
     let signature: SignatureState | undefined;
     const fields: EvidenceFields = {};
     if (r.gateway) {
-      const read = this.readPayload(r.gateway, paramsOf(ev), ev.fields.request_body);
+      const read = r.gateway.read(paramsOf(ev), this.opts.keys ?? {}, ev.fields.request_body);
       if (read.absent) return null;
       signature = this.applyGateway(fields, read, st);
     }
@@ -563,28 +560,6 @@ export class RuleEngine {
     markUnansweredCopy(ev, fields);
     return { ev, rule: r.id, emit: r.emit, weight: r.weight, fields, signature };
   }
-
-  /**
-   * A gateway's reading of a payload, read once per distinct payload: a callback is logged again
-   * and again (the gateway retries, and the access log and the application log each show it),
-   * and checking its signature (a hash, or RSA) is the dearest part of reading it. A reading
-   * depends only on the payload and the keys, which are the engine's, and nothing changes it
-   * after (applyGateway copies from it).
-   */
-  private readPayload(def: GatewayDefinition, params: Record<string, string>, body: string | undefined): GatewayReading {
-    // Unambiguous: JSON has no raw NUL, so the last one starts the parameters.
-    const key = `${def.id}\u0000${body === undefined ? '-' : '+' + body}\u0000${JSON.stringify(params)}`;
-    let reading = this.readings.get(key);
-    if (reading === undefined) {
-      reading = def.read(params, this.opts.keys ?? {}, body);
-      // Bounded: every payload may be different.
-      if (this.readings.size >= PAYLOADS_REMEMBERED) this.readings.clear();
-      this.readings.set(key, reading);
-    }
-    return reading;
-  }
-
-  private readonly readings = new Map<string, GatewayReading>();
 
   /** A gateway reading's payment, copied into evidence fields; returns its signature state. */
   private applyGateway(fields: EvidenceFields, read: GatewayReading, st: MatchState): SignatureState {
