@@ -12,7 +12,8 @@ import type { FileEvidence } from './file-evidence';
 // fields by offset (parsers/nginx/combined-scan.ts), and asks the rule engine once per distinct
 // request whether any rule could make evidence of it (RuleEngine.requestMayMatch, compiled from
 // the packs). A line it is not sure of, or whose request some rule might want, goes to the parser
-// as before. A line it decides is counted exactly as the parser and the rules would have counted
+// as before, and so at once does a line whose path starts with a rule's literal prefix (mostly
+// evidence, often one request per order, not worth deciding and remembering). A line it decides is counted exactly as the parser and the rules would have counted
 // it: noise, parsed, its time, and its part of the mentions audit (test/pipeline/noise-gate.test.ts).
 
 /** Distinct requests remembered per file; junk requests could be all different. */
