@@ -7,7 +7,7 @@ import type { GatewayDefinition, GatewayPayment, GatewayReading, KeyRing } from 
 import { extractTarget, type ExtractSpec, type ExtractTarget, type SourcedRule, type Transform } from './pack';
 import { findCandidates, type Candidate } from './payload-finder';
 import { ShapeRecogniser, STEP_KIND } from './shape';
-import type { VocabularyData } from './vocabulary';
+import type { VocabularyData } from './vocabulary-data';
 import { unescapeNginx } from '../../parsers/params';
 
 // The engine applies compiled rules to events. Everything that can be done once — regexes,
@@ -244,7 +244,7 @@ function mayMatch(r: CompiledRule, key: number): boolean {
 class RuleIndex {
   private readonly lists = new Map<number, CompiledRule[]>();
 
-  constructor(private readonly rules: CompiledRule[]) {}
+  constructor(readonly rules: readonly CompiledRule[]) {}
 
   candidates(f: Record<string, string>): CompiledRule[] {
     const key = eventKey(f.method ?? '', f.path ?? '', f.message ?? '');
@@ -257,6 +257,25 @@ class RuleIndex {
     }
     return list;
   }
+}
+
+/** requestMayMatch() for one rule: match()'s tests on the request, the others taken to pass. */
+function requestMayMatchRule(r: CompiledRule, method: string, path: string, query: string): boolean {
+  if (r.method !== undefined && method !== r.method) return false;
+  if (r.pathRe !== undefined) {
+    if (r.pathPrefix && !path.startsWith(r.pathPrefix)) return false;
+    if (!r.pathRe.test(path)) return false;
+  }
+  // No level on such an event, and its message is empty.
+  if (r.level !== undefined) return false;
+  if (r.messageRe !== undefined && (r.messagePrefix !== '' || !r.messageRe.test(''))) return false;
+  // Without a body, match() takes the parameters from the query alone, and only when each
+  // required name appears there followed by `=`.
+  if (r.params.length > 0) {
+    if (query === '') return false;
+    for (const k of r.params) if (query.indexOf(k + '=') < 0) return false;
+  }
+  return true;
 }
 
 export class RuleEngine {
@@ -275,6 +294,36 @@ export class RuleEngine {
       list.push(c);
     }
     for (const [family, list] of lists) this.byFamily.set(family, new RuleIndex(list));
+  }
+
+  /**
+   * False when no event of this family with this request could be evidence, whatever its status,
+   * size and other fields, so that a reader may count it as noise without parsing it (the noise
+   * gate, src/pipeline/noise-gate.ts). It is asked about access-log entries only: an event with
+   * `method`, `path` and `query`, without a request body, level or message, that is not an error-log
+   * entry. It mirrors match() and may only ever say true where match() could find something:
+   * every rule is checked by the parts of its match that read the request (method, path,
+   * parameters named in the query), the parts that read anything else are taken to agree, and
+   * the shape recogniser's own first test on web-server lines is applied as it is.
+   */
+  requestMayMatch(family: string, method: string, path: string, query: string): boolean {
+    const index = this.byFamily.get(family);
+    if (index !== undefined) for (const r of index.rules) if (requestMayMatchRule(r, method, path, query)) return true;
+    if (this.shape === undefined) return false;
+    // matchShape() reads a web-server line only when its query or body names a signature, and
+    // such an event has no body.
+    return family !== 'nginx' || query.indexOf('ign') >= 0;
+  }
+
+  /**
+   * The literal path prefixes (longer than `/`) of this family's rules, with their methods: a
+   * request whose path starts with one is likely evidence, and a reader that looks for noise need
+   * not spend more on it (the noise gate hands such lines straight to the parser).
+   */
+  pathPrefixes(family: string): { method: string | undefined; prefix: string }[] {
+    const index = this.byFamily.get(family);
+    if (index === undefined) return [];
+    return index.rules.filter((r) => r.pathRe !== undefined && r.pathPrefix.length > 1).map((r) => ({ method: r.method, prefix: r.pathPrefix }));
   }
 
   /** Rules whose repeated matches for one order are counted but not emitted again (`repeat: first`). */

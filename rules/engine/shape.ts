@@ -1,6 +1,6 @@
 import type { EvidenceKind } from '../../src/model/types';
 import type { Candidate } from './payload-finder';
-import { isShapeField, LIFECYCLE_STEPS, type FieldCheck, type GatewayShape, type LifecycleStep, type ShapeField, type VocabularyData } from './vocabulary';
+import { isShapeField, LIFECYCLE_STEPS, type FieldCheck, type GatewayShape, type LifecycleStep, type ShapeField, type VocabularyData } from './vocabulary-data';
 
 // Recognition by shape: what a payload or an order mention IS, decided from its keys and values,
 // and what happened, decided from the wording through a bilingual lexicon. Pure and compiled

@@ -24,7 +24,7 @@ const MASKED_CHARS = 64 * 1024;
 /** Characters of an entry's continuation lines searched for tokens (stack traces can be long). */
 const BODY_CHARS = 2_000;
 
-interface Tally {
+export interface Tally {
   lines: number;
   tuples: Map<string, [number, number, number]>;
   samples: NoiseTemplateTally['samples'];
@@ -105,32 +105,54 @@ export class NoiseMentionTally {
 
   /** A noise event of `span` physical lines. */
   add(ev: LogEvent, span: number): void {
+    this.tally(ev, span);
+  }
+
+  /**
+   * One request's share of the tally, for access-log lines counted as noise without being
+   * parsed (src/pipeline/noise-gate.ts). Its lines are tallied exactly as add() tallies an event
+   * with these fields; what add() would find again for each (no tokens, or the counters they
+   * go to) is found once.
+   */
+  request(method: string, path: string, query: string): RequestMentions {
+    return new RequestMentions(this, method, path, query);
+  }
+
+  /** add(), saying where the line went: nowhere (no candidate tokens), to these counters
+   *  (which the same line would go to again), or to the untracked count. */
+  tally(ev: LogEvent, span: number): 'none' | { t: Tally; tuple: [number, number, number] } | 'untracked' {
     const tokens = this.tokens;
     tokens.length = 0;
     scanForTokens(ev, tokens);
-    if (tokens.length === 0) return;
+    if (tokens.length === 0) return 'none';
     const template = this.templateFor(ev);
     let t = this.byTemplate.get(template);
     if (t === undefined) {
       if (this.byTemplate.size >= MAX_TEMPLATES_PER_FILE) {
         this.untracked += span;
-        return;
+        return 'untracked';
       }
       this.byTemplate.set(template, (t = { lines: 0, tuples: new Map(), samples: [] }));
     }
     t.lines += span;
     const key = tokens.length === 1 ? tokens[0]! : [...tokens].sort().join(' ');
     const seen = t.tuples.get(key);
-    if (seen !== undefined) seen[0] += span;
-    else if (this.tuples >= MAX_TUPLES_PER_FILE) this.untracked += span;
-    else {
-      t.tuples.set(key, [span, ev.line, ev.offset]);
-      this.tuples++;
-      if (t.samples.length < SAMPLES_PER_TEMPLATE) {
-        const text = sampleOf(ev);
-        t.samples.push({ tokens: key, line: ev.line, offset: ev.offset, text: text.length > SAMPLE_CHARS ? text.slice(0, SAMPLE_CHARS) + '…' : text });
-      }
+    if (seen !== undefined) {
+      seen[0] += span;
+      return { t, tuple: seen };
     }
+    if (this.tuples >= MAX_TUPLES_PER_FILE) {
+      this.untracked += span;
+      return 'untracked';
+    }
+    const tuple: [number, number, number] = [span, ev.line, ev.offset];
+    t.tuples.set(key, tuple);
+    this.tuples++;
+    if (t.samples.length < SAMPLES_PER_TEMPLATE) {
+      const text = sampleOf(ev);
+      t.samples.push({ tokens: key, line: ev.line, offset: ev.offset, text: text.length > SAMPLE_CHARS ? text.slice(0, SAMPLE_CHARS) + '…' : text });
+    }
+    return { t, tuple };
   }
 
   /** The template of a line, cut to TEMPLATE_CHARS; for requests remembered by method and path,
@@ -161,5 +183,37 @@ export class NoiseMentionTally {
       templates.push({ template, lines: t.lines, tuples: [...t.tuples].map(([k, v]) => [k, v[0], v[1], v[2]]), samples: t.samples });
     }
     return { templates, untracked_lines: this.untracked };
+  }
+}
+
+/** A request's share of a NoiseMentionTally (see its request()). Counters, once the request has
+ *  reached them, are never dropped from the tally, so adding to them directly is what add()
+ *  would do; a request with no candidate tokens never will have any. */
+export class RequestMentions {
+  private none = false;
+  private counters: { t: Tally; tuple: [number, number, number] } | undefined;
+
+  constructor(
+    private readonly tally: NoiseMentionTally,
+    private readonly method: string,
+    private readonly path: string,
+    private readonly query: string,
+  ) {}
+
+  /** A noise line of this request: its number and offset, and its status, which is the three
+   *  characters at `statusAt` in `text` (made a string only for a sample). */
+  add(line: number, offset: number, text: string, statusAt: number, span: number): void {
+    if (this.none) return;
+    const c = this.counters;
+    if (c !== undefined) {
+      c.t.lines += span;
+      c.tuple[0] += span;
+      return;
+    }
+    const status = text.slice(statusAt, statusAt + 3);
+    const ev = { line, offset, fields: { method: this.method, path: this.path, query: this.query, status } } as unknown as LogEvent;
+    const went = this.tally.tally(ev, span);
+    if (went === 'none') this.none = true;
+    else if (went !== 'untracked') this.counters = went;
   }
 }

@@ -4,7 +4,7 @@ import { sortedCounts } from '../sources/file-account';
 import type { ParseSink } from '../../parsers/parser';
 import { isoWithOffset } from '../../parsers/time';
 import type { RuleEngine } from '../../rules/engine/engine';
-import { NoiseMentionTally } from '../audit/noise-mentions';
+import { NoiseMentionTally, type RequestMentions } from '../audit/noise-mentions';
 import type { LineErrors } from './line-errors';
 import { SeenOrders } from './seen-orders';
 
@@ -42,11 +42,7 @@ export class FileEvidence implements ParseSink {
     const report = this.report;
     const span = ev.lines ?? ev.lineEnd - ev.line + 1;
     report.parsed += span;
-    if (!Number.isNaN(ev.tsMs)) {
-      if (ev.tsMs < this.firstMs) { this.firstMs = ev.tsMs; this.firstOff = ev.tzOffsetMin; }
-      if (ev.tsMs > this.lastMs) { this.lastMs = ev.tsMs; this.lastOff = ev.tzOffsetMin; }
-      this.latestMs = ev.tsMs;
-    }
+    this.dated(ev.tsMs, ev.tzOffsetMin);
     let m: ReturnType<RuleEngine['match']>;
     try {
       m = this.engine.match(ev, this.family);
@@ -85,6 +81,35 @@ export class FileEvidence implements ParseSink {
     }
     report.evidence_items++;
     this.out(e);
+  }
+
+  /**
+   * A line the noise gate (noise-gate.ts) has found to be noise without parsing it: counted as
+   * event() counts a noise event of one line with this time and request, and the status at
+   * `statusAt` in `text`.
+   */
+  gatedNoise(line: number, offset: number, tsMs: number, tzOffsetMin: number, request: RequestMentions, text: string, statusAt: number): void {
+    const report = this.report;
+    report.parsed++;
+    this.dated(tsMs, tzOffsetMin);
+    report.noise++;
+    try {
+      request.add(line, offset, text, statusAt, 1);
+    } catch {
+      /* best effort, as in event() */
+    }
+  }
+
+  /** The mentions audit's share for one request, for the noise gate. */
+  requestMentions(method: string, path: string, query: string): RequestMentions {
+    return this.mentions.request(method, path, query);
+  }
+
+  private dated(tsMs: number, tzOffsetMin: number): void {
+    if (Number.isNaN(tsMs)) return;
+    if (tsMs < this.firstMs) { this.firstMs = tsMs; this.firstOff = tzOffsetMin; }
+    if (tsMs > this.lastMs) { this.lastMs = tsMs; this.lastOff = tzOffsetMin; }
+    this.latestMs = tsMs;
   }
 
   reject(lineNo: number, offset: number, reason: string, text: string): void {

@@ -38,6 +38,9 @@ export interface SniffOptions {
   rejectsInLineOrder?: boolean;
   /** Told once, when the format is known, before the first entry. */
   onStart?: (choice: FormatChoice) => void;
+  /** A reader may put a line parser of its own in front of the chosen format's, for lines it
+   *  can deal with more cheaply (reconstruct's noise gate, noise-gate.ts); it hands the others on. */
+  front?: (format: ParserDefinition, parser: LineParser) => LineParser;
 }
 
 /** A line held while sniffing: its text, or (in line order) its reject. */
@@ -142,7 +145,10 @@ export class FormatSniffer implements TextLines {
     }
     if (parser !== null) report.format = parser.id;
     this.opts.onStart?.({ parser, detection, sampleLines: voters.length, ...(forced !== undefined ? { forced } : {}) });
-    if (parser !== null) this.parser = parser.create(this.ctx, this.sink);
+    if (parser !== null) {
+      const created = parser.create(this.ctx, this.sink);
+      this.parser = this.opts.front ? this.opts.front(parser, created) : created;
+    }
     for (const h of held) {
       if (h.reason !== undefined) this.sink.reject(h.lineNo, h.offset, h.reason, h.text);
       else this.handle(h.text, h.lineNo, h.offset);

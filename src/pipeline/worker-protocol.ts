@@ -1,4 +1,4 @@
-import type { VocabularyData } from '../../rules/engine/vocabulary';
+import type { VocabularyData } from '../../rules/engine/vocabulary-data';
 import type { FileReport, Reject } from '../model/types';
 import type { EvidenceBatch } from '../model/evidence-batch';
 import type { KeyRing } from '../../parsers/gateways/gateway';

@@ -249,4 +249,19 @@ test('TimeLocalCache gives what parseTimeLocal gives, line after line, for good 
     }),
     { numRuns: 2000 },
   );
+  // The same inside lines (the noise gate's parseIn), alternating with parse() on one cache,
+  // so that neither's remembered answer leaks into the other's.
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.oneof({ arbitrary: good, weight: 6 }, { arbitrary: broken, weight: 3 }, { arbitrary: leap, weight: 1 }), fc.string({ maxLength: 4 }), fc.boolean()), { maxLength: 40 }),
+      (times) => {
+        const cache = new TimeLocalCache();
+        for (const [t, before, inLine] of times) {
+          const got = inLine ? cache.parseIn(`${before}[${t}] "GET /"`, before.length + 1, before.length + 1 + t.length) : cache.parse(t);
+          assert.deepEqual(got, parseTimeLocal(t), t);
+        }
+      },
+    ),
+    { numRuns: 2000 },
+  );
 });
