@@ -49,7 +49,7 @@ export const simulateCommand: SalvageCommand<SimulateArgs> = {
     const t0 = process.hrtime.bigint();
     let last = t0;
     const timing = io.env.SALVAGE_SIM_TIMING === '1';
-    const r = simulate(opts, (name) => {
+    const r = await simulate(opts, (name) => {
       if (!timing) return;
       const now = process.hrtime.bigint();
       io.stderr.write(`  ${name}: ${Number((now - last) / 1_000_000n)} ms\n`);

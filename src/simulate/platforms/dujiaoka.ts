@@ -1,6 +1,6 @@
 // 独角数卡 dujiaoka: the buyer's trail, the gateways' callbacks and the shop's answers, the Laravel log,
 // and the `orders` row as the database held it at the end of the window (NOTES §1, docs/log-shapes.md).
-import type { Buyer } from '../buyers';
+import type { Buyer, BuyerPool } from '../buyers';
 import { pickBuyer } from '../buyers';
 import { cardKey, type Goods } from '../catalogue';
 import { signAlipayFields } from '../gateways/alipay';
@@ -554,20 +554,22 @@ export function simulateDujiaokaOrder(ctx: SimContext, idx: number, createdMs: n
 }
 
 /** Simulates every dujiaoka order of the run (creation times sorted ascending). */
-export function simulateDujiaoka(ctx: SimContext, createdTimes: readonly number[], pool: readonly Buyer[]): void {
+export function simulateDujiaoka(ctx: SimContext, createdTimes: readonly number[], pool: BuyerPool): void {
   const w = ctx.w;
-  const used = new Set<string>();
+  const used = ctx.ids ?? new Map<string, number>();
   const pick = w.rng.fork('order-picks');
   const goodsWeights = w.catalogue.map((g) => g.weight);
   const payWeights = w.pays.map((p) => p.weight);
   for (let i = 0; i < createdTimes.length; i++) {
     let sn = dujiaokaOrderSn(pick);
     while (used.has(sn)) sn = dujiaokaOrderSn(pick);
-    used.add(sn);
+    used.set(sn, i);
     const buyer = pickBuyer(pick, pool);
     const goods = w.catalogue[pick.weightedIndex(goodsWeights)]!;
     const pay = w.pays[pick.weightedIndex(payWeights)]!;
-    ctx.orders.push(simulateDujiaokaOrder(ctx, i, createdTimes[i]!, buyer, goods, pay, sn));
+    const o = simulateDujiaokaOrder(ctx, i, createdTimes[i]!, buyer, goods, pay, sn);
+    if (ctx.onOrder) ctx.onOrder(o);
+    else ctx.orders.push(o);
   }
 }
 
