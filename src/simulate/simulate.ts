@@ -266,8 +266,10 @@ export async function simulate(opts: SimulateOptions, phase: (name: string) => v
   return simulateWhole(opts, phase);
 }
 
-function simulateWhole(opts: SimulateOptions, phase: (name: string) => void): SimulationResult {
+/** The whole-run path, for any damage profile (tests compare the streaming path with it). */
+export function simulateWhole(opts: SimulateOptions, phase: (name: string) => void = () => {}): SimulationResult {
   const out = opts.out;
+  mkdirSync(out, { recursive: true });
   // the generated text waits here until it is written (text-store.ts); the name is not one simulate writes
   const store = new SpillTextStore(join(out, `.simulate-spill-${process.pid}`));
   let m: SimulationModel;

@@ -33,7 +33,7 @@ import { buildWorld as buildWorldWith, HOSTS, keysJson, type World } from './wor
 const RUN_EVENTS = 40_000;
 /** recoverable.ndjson is put together this many orders at a time. */
 const BUCKET_ORDERS = 1 << 14;
-const CHUNK_CHARS = 4 << 20;
+const CHUNK_CHARS = 1 << 20;
 
 /** Text appended to a file in large writes. */
 class TextFile {
@@ -187,26 +187,26 @@ const LOGGED_NAMES: readonly (readonly [number, string])[] = [
 ];
 
 /** Runs a simulation without damage (`--damage none`) and writes it to `opts.out`, holding no more than a run of events. */
-export async function simulateStreaming(opts: SimulateOptions, phase: (name: string) => void = () => {}): Promise<SimulationResult> {
+export async function simulateStreaming(opts: SimulateOptions, phase: (name: string) => void = () => {}, runEvents = RUN_EVENTS): Promise<SimulationResult> {
   if (opts.damage !== 'none') throw new Error('simulateStreaming writes runs without damage only');
   const out = opts.out;
   const spill = join(out, `.simulate-spill-${process.pid}`);
   mkdirSync(spill, { recursive: true });
   const runs = new EventRuns(join(spill, 'events'));
   try {
-    return await streamRun(opts, out, spill, runs, phase);
+    return await streamRun(opts, out, spill, runs, runEvents, phase);
   } finally {
     runs.close();
     rmSync(spill, { recursive: true, force: true });
   }
 }
 
-async function streamRun(opts: SimulateOptions, out: string, spill: string, runs: EventRuns, phase: (name: string) => void): Promise<SimulationResult> {
+async function streamRun(opts: SimulateOptions, out: string, spill: string, runs: EventRuns, runEvents: number, phase: (name: string) => void): Promise<SimulationResult> {
   const root = Rng.root(opts.seed);
   const endMs = opts.startMs + opts.days * 86_400_000;
   // drawn as the in-memory path draws it; with no damage it plans nothing
   makeDamagePlan(opts.damage, root.fork('damage-plan'), { startMs: opts.startMs, endMs, orders: opts.orders, hosts: HOSTS.length, appSink: null });
-  const w: World = buildWorld(opts, runs);
+  const w: World = buildWorld(opts, runs, runEvents);
   const stock = new Map<number, number>();
   for (const g of w.catalogue) if (Number.isFinite(g.stock)) stock.set(g.id, g.stock);
 
@@ -389,8 +389,8 @@ async function streamRun(opts: SimulateOptions, out: string, spill: string, runs
   };
 }
 
-function buildWorld(opts: SimulateOptions, runs: EventRuns): World {
-  return buildWorldWith(opts, HOSTS.map(() => 0), new MemoryTextStore(), { every: RUN_EVENTS, addRun: (s) => runs.addRun(s) });
+function buildWorld(opts: SimulateOptions, runs: EventRuns, every: number): World {
+  return buildWorldWith(opts, HOSTS.map(() => 0), new MemoryTextStore(), { every, addRun: (s) => runs.addRun(s) });
 }
 
 /**

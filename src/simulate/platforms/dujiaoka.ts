@@ -246,7 +246,8 @@ function completeOrder(ctx: SimContext, o: OrderRec, rng: Rng, tc: number, prev:
   for (const carmi of o.cards) {
     op(ctx, tc, o, { event: 'card_delivered', fields: [['order_sn', sn], ['email', o.buyer.email], ['goods_id', g.id], ['carmi', carmi]] }, true);
   }
-  ctx.balances.push({ merchantId: o.pay.merchantId, ts: tc, orderIdx: o.idx, orderId: o.orderId, changeFen: o.actualFen });
+  // only the operator's log has balance lines (balance.ts)
+  if (w.opts.logging === 'operator') ctx.balances.push({ merchantId: o.pay.merchantId, ts: tc, orderIdx: o.idx, orderId: o.orderId, changeFen: o.actualFen });
   // processAuto mails the buyer when the cards went out (status 4; not on a stock-out), processManual
   // mails the operator; ApiHook is dispatched after every completion (OrderProcessService completedOrder).
   queueJobs(ctx, rng.fork('queue-paid'), tc, o.status === 6 ? ['ApiHook'] : ['MailSend', 'ApiHook']);
@@ -268,7 +269,7 @@ function refund(ctx: SimContext, o: OrderRec, ts: number, rng: Rng): void {
   op(ctx, ts, o, { event: 'refund', fields: [['order_sn', o.orderId], ['amount', fenToYuanString(o.actualFen)], ['trade_no', o.txn.tradeNo]] }, true);
   if (o.status !== 5) setStatus(ctx, o, ts + 1000, 5, rng);
   o.refunded = true;
-  ctx.balances.push({ merchantId: o.pay.merchantId, ts: ts + 1000, orderIdx: o.idx, orderId: o.orderId, changeFen: -o.actualFen });
+  if (w.opts.logging === 'operator') ctx.balances.push({ merchantId: o.pay.merchantId, ts: ts + 1000, orderIdx: o.idx, orderId: o.orderId, changeFen: -o.actualFen });
   if (o.pay.gateway === 'alipay') {
     const sendMs = ts + rng.int(3, 20) * 1000;
     const cb = buildCallback(w, o, o.txn, sendMs, rng, 'genuine', 'refund');
