@@ -1,4 +1,5 @@
-// The simulator keeps the text it generates in a spill file in the output folder and writes each log
+// A run without damage streams (stream.ts) and fits the default budget at any size. A damaged run
+// keeps the text it generates in a spill file in the output folder and writes each log
 // file as it makes it (text-store.ts, serialize.ts), but it still holds a small record of every line
 // (order, position, evidence marks) and of every order until the truth is written, so its memory
 // still grows with the size asked for, about a third as fast as when it held the text. Rather than
