@@ -294,13 +294,13 @@ async function streamRun(opts: SimulateOptions, out: string, spill: string, runs
     written.push(await file.close());
     file = null;
   };
-  const lineOut = async (text: string): Promise<void> => {
+  /** Writes a line and reads the truth off it; a promise only when the gzip stream asks to wait. */
+  const lineOut = (text: string): Promise<void> | null => {
     const f = file!;
     lineNo = f.lines + 1;
     inLine = [];
     scanOrderIds(opts.platform, text, onId);
-    const wait = f.line(text);
-    if (wait !== null) await wait;
+    return f.line(text);
   };
 
   for (const sink of runs.sinkNames()) {
@@ -332,7 +332,10 @@ async function streamRun(opts: SimulateOptions, out: string, spill: string, runs
       // only the first line of an entry carries its marks; with no damage every entry is whole
       if (ev.pay !== undefined && ev.forged === undefined) shown[ev.pay] = 1;
       if (withLogged && ev.about !== undefined && ev.logged && ev.forged === undefined) logged[ev.about]! |= ev.logged;
-      for (const text of ev.lines) await lineOut(text);
+      for (const text of ev.lines) {
+        const wait = lineOut(text);
+        if (wait !== null) await wait;
+      }
     }
     while (nginx && day < lastDay) {
       await close();
