@@ -8,10 +8,9 @@
 //             access.log.2.gz … access.log.19.gz), each copy moved 21 days later than the one
 //             before, since byte-identical copies would be read once (README "Copies are read once")
 //   1m        a simulated shop of ~1 M lines (32,000 orders over 3 days)
-//   10m       ~10 M lines: eight simulated shops of 40,000 orders over 3 days, separately seeded,
-//             one after another in time (24 days), read in one run. One 320,000-order simulation
-//             would hold the whole shop in a ~7.7 GB heap (src/simulate/heap-budget.ts); eight of
-//             ~1.1 GB each are kinder to a shared machine
+//   10m       ~10 M lines: one simulated shop of 320,000 orders over 24 days (the traffic of the
+//             eight 40,000-order, 3-day shops this corpus used to be stitched from), written by
+//             one simulate run that streams (src/simulate/stream.ts) in the default heap
 //
 // BENCH_ONLY=realdata,10m picks parts (default: all); BENCH_RUNS (3) repeats the small corpora,
 // BENCH_RUNS_10M (1) the 10 M one; BENCH_REALDATA points at shared/realdata; SALVAGE_MAX_HEAP_MB
@@ -150,39 +149,16 @@ async function oneMillion(): Promise<Corpus> {
   return { label: '1M lines (sim)', inputs: [join(dir, 'logs')], keys: join(dir, 'keys.json'), runs };
 }
 
-const TEN_M_PARTS = 8;
-
+/**
+ * ~10 M lines (10.18 M): one simulated shop of 320,000 orders over 24 days, without damage. A run
+ * without damage streams (src/simulate/stream.ts), so this is one simulate run in the default heap.
+ */
 async function tenMillion(): Promise<Corpus> {
-  const dir = join(out, 'shop-10m');
-  mkdirSync(dir, { recursive: true });
-  const parts: string[] = [];
-  for (let n = 1; n <= TEN_M_PARTS; n++) {
-    const start = new Date(Date.UTC(2026, 10, 21 + 3 * (n - 1))).toISOString().slice(0, 10);
-    parts.push(
-      await cached(join(dir, `part-${n}`), (tmp) => {
-        log(`10M corpus: simulating part ${n} of ${TEN_M_PARTS} (seed 10m-${n}, from ${start})…`);
-        simulate(tmp, ['--orders', '40000', '--days', '3', '--seed', `10m-${n}`, '--start', `${start}T00:00:00+08:00`]);
-      }),
-    );
-  }
-  // One keys.json for the run. Merchant ids differ from seed to seed, except epusdt's, which
-  // is the payment row (22) in every part: the first part's key is kept, so the other parts'
-  // epusdt callbacks fail their signature check (counted and said below).
-  const keys: Record<string, Record<string, unknown>> = {};
-  let clashes = 0;
-  for (const p of parts) {
-    for (const [gw, ids] of Object.entries(JSON.parse(readFileSync(join(p, 'keys.json'), 'utf8')) as Record<string, Record<string, unknown>>)) {
-      const into = (keys[gw] ??= {});
-      for (const [id, key] of Object.entries(ids)) {
-        if (id in into) clashes += JSON.stringify(into[id]) === JSON.stringify(key) ? 0 : 1;
-        else into[id] = key;
-      }
-    }
-  }
-  const keysFile = join(dir, 'keys.json');
-  writeFileSync(keysFile, JSON.stringify(keys, null, 2) + '\n', { mode: 0o600 });
-  if (clashes > 0) log(`10M corpus: ${clashes} merchant id(s) carry another key in a later part (epusdt row 22): those callbacks will fail their signature check`);
-  return { label: `10M lines (${TEN_M_PARTS} sims)`, inputs: parts.map((p) => join(p, 'logs')), keys: keysFile, runs: runs10m };
+  const dir = await cached(join(out, 'shop-10m-one'), (tmp) => {
+    log('10M corpus: simulating 320,000 orders over 24 days (seed 10m, from 2026-11-21)…');
+    simulate(tmp, ['--orders', '320000', '--days', '24', '--seed', '10m', '--start', '2026-11-21T00:00:00+08:00']);
+  });
+  return { label: '10M lines (sim)', inputs: [join(dir, 'logs')], keys: join(dir, 'keys.json'), runs: runs10m };
 }
 
 interface Timed {

@@ -67,16 +67,29 @@ export function makeBuyer(rng: Rng, hostCount: number): Buyer {
   return b;
 }
 
-/** A pool of buyers, some of whom come back for more orders. */
-export function buildBuyerPool(rng: Rng, orders: number, hostCount: number): Buyer[] {
-  const size = Math.max(1, Math.ceil(orders * 0.75));
-  const pool: Buyer[] = [];
-  for (let i = 0; i < size; i++) pool.push(makeBuyer(rng.fork(`buyer${i}`), hostCount));
-  return pool;
+/**
+ * A pool of buyers, some of whom come back for more orders. Each buyer is drawn from a stream of its
+ * own, so the pool makes one when it is picked rather than holding three for every four orders.
+ */
+export class BuyerPool {
+  constructor(
+    private readonly rng: Rng,
+    readonly length: number,
+    private readonly hostCount: number,
+  ) {}
+
+  at(i: number): Buyer {
+    return makeBuyer(this.rng.fork(`buyer${i}`), this.hostCount);
+  }
+}
+
+export function buildBuyerPool(rng: Rng, orders: number, hostCount: number): BuyerPool {
+  return new BuyerPool(rng, Math.max(1, Math.ceil(orders * 0.75)), hostCount);
 }
 
 /** Picks the buyer of an order: mostly one-off buyers, a few regulars. */
-export function pickBuyer(rng: Rng, pool: readonly Buyer[]): Buyer {
-  if (rng.chance(0.2)) return pool[Math.floor(Math.pow(rng.float(), 3) * pool.length)]!;
-  return rng.pick(pool);
+export function pickBuyer(rng: Rng, pool: BuyerPool): Buyer {
+  if (rng.chance(0.2)) return pool.at(Math.floor(Math.pow(rng.float(), 3) * pool.length));
+  // as Rng#pick draws an index
+  return pool.at(Math.floor(rng.float() * pool.length));
 }

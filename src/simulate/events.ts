@@ -69,15 +69,38 @@ export class SimEvent extends StoredLine {
   }
 }
 
-/** Collects events per sink (e.g. `nginx/web1`, `app/laravel`), dropping what falls outside the window. */
+/** Where a bus that streams hands its events over, every `every` events (event-runs.ts). */
+export interface RunSink {
+  every: number;
+  /** Takes every sink's events, each list sorted by time; the bus then lets them go. */
+  addRun(sinks: ReadonlyMap<string, readonly SimEvent[]>): void;
+}
+
+/**
+ * Collects events per sink (e.g. `nginx/web1`, `app/laravel`), dropping what falls outside the window.
+ * Given a RunSink, it holds at most a run's worth of events: the rest wait on disk, and `sinks`
+ * holds only the events since the last hand-over.
+ */
 export class EventBus {
   readonly sinks = new Map<string, SimEvent[]>();
+  private held = 0;
 
   constructor(
     readonly startMs: number,
     readonly endMs: number,
     readonly store: TextStore,
+    private readonly runs: RunSink | null = null,
   ) {}
+
+  /** Hands the events held so far to the RunSink as one run and forgets them (and their text). */
+  handOver(): void {
+    if (this.runs === null || this.held === 0) return;
+    this.sortAll();
+    this.runs.addRun(this.sinks);
+    for (const list of this.sinks.values()) list.length = 0;
+    this.held = 0;
+    this.store.close();
+  }
 
   inWindow(ts: number): boolean {
     return ts >= this.startMs && ts < this.endMs;
@@ -85,6 +108,9 @@ export class EventBus {
 
   emit(sink: string, ts: number, text: string | string[], extra?: { pay?: number; forged?: number }): SimEvent | undefined {
     if (!this.inWindow(ts)) return undefined;
+    // at the next event, not after this one: its writer may still add marks to the event it gets back
+    if (this.runs !== null && this.held >= this.runs.every) this.handOver();
+    this.held++;
     let ev: SimEvent;
     if (typeof text === 'string') ev = new SimEvent(this.store, this.store.put(text), Math.floor(ts), 1);
     else {

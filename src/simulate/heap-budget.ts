@@ -1,4 +1,5 @@
-// The simulator keeps the text it generates in a spill file in the output folder and writes each log
+// A run without damage streams (stream.ts) and fits the default budget at any size. A damaged run
+// keeps the text it generates in a spill file in the output folder and writes each log
 // file as it makes it (text-store.ts, serialize.ts), but it still holds a small record of every line
 // (order, position, evidence marks) and of every order until the truth is written, so its memory
 // still grows with the size asked for, about a third as fast as when it held the text. Rather than
@@ -23,12 +24,24 @@ function numberOption(argv: readonly string[], name: string): number | undefined
   return undefined;
 }
 
+/** The value of `--name V` or `--name=V` in argv. */
+function stringOption(argv: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === `--${name}`) return argv[i + 1];
+    if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3);
+  }
+  return undefined;
+}
+
 /**
  * The heap (MB) a command line needs above `defaultMb`, or null when the default is enough (or
  * the command is not `simulate`). Orders and days default as simulate's own defaults do.
  */
 export function simulateHeapMb(argv: readonly string[], defaultMb: number): number | null {
   if (argv[0] !== 'simulate') return null;
+  // a run without damage streams (stream.ts): the default budget holds it at any size
+  if (stringOption(argv, 'damage') === 'none') return null;
   const orders = numberOption(argv, 'orders') ?? 2000;
   const days = numberOption(argv, 'days') ?? 1;
   const need = Math.ceil((BASE_MB + (orders * KB_PER_ORDER) / 1024 + days * MB_PER_DAY) / 64) * 64;

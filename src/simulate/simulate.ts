@@ -22,6 +22,7 @@ import type { SimContext } from './platforms/order';
 import { Rng } from './prng';
 import { readBack, type Readback } from './readback';
 import { serializeFiles } from './serialize';
+import { simulateStreaming } from './stream';
 import { MemoryTextStore, SpillTextStore, type TextStore } from './text-store';
 import { TZ_NAME } from './time';
 import { sampleInstant } from './traffic';
@@ -177,8 +178,27 @@ export function recoverableNdjson(t: TruthResult): Buffer {
   return Buffer.concat(parts);
 }
 
+/** What meta.json says of one written log file. */
+export interface MetaFile {
+  path: string;
+  sink: string;
+  gzip: boolean;
+  encoding: 'utf8' | 'gbk';
+  bytes: number;
+  lines: number;
+}
+
 export function metaJson(m: SimulationModel): Record<string, unknown> {
-  const { world: w, readbacks, truth } = m;
+  const { readbacks, truth } = m;
+  const files = readbacks.map((rb) => ({ path: rb.file.path, sink: rb.file.sink, gzip: rb.file.gzip, encoding: rb.file.encoding, bytes: rb.file.size!, lines: rb.count }));
+  return metaJsonOf(m.world, files, { orders: m.ctx.orders.length, paid: truth.stats.paid, recoverable: truth.stats.recoverable, byStatus: truth.stats.byStatus });
+}
+
+export function metaJsonOf(
+  w: World,
+  metaFiles: readonly MetaFile[],
+  counts: { orders: number; paid: number; recoverable: number; byStatus: Record<string, number> },
+): Record<string, unknown> {
   const o = w.opts;
   const pays: Record<string, unknown> = {};
   for (const p of w.pays) {
@@ -214,16 +234,16 @@ export function metaJson(m: SimulationModel): Record<string, unknown> {
       wechat_v2_sign_type: w.merchants.wechat.v2SignType,
       cny_per_usdt: w.merchants.epusdt.cnyPerUsdt,
     },
-    files: readbacks.map((rb) => ({
-      path: rb.file.path,
-      kind: rb.file.sink.startsWith('nginx/') ? 'nginx' : 'app',
-      source: rb.file.sink,
-      gzip: rb.file.gzip,
-      encoding: rb.file.encoding,
-      bytes: rb.file.size,
-      lines: rb.count,
+    files: metaFiles.map((f) => ({
+      path: f.path,
+      kind: f.sink.startsWith('nginx/') ? 'nginx' : 'app',
+      source: f.sink,
+      gzip: f.gzip,
+      encoding: f.encoding,
+      bytes: f.bytes,
+      lines: f.lines,
     })),
-    counts: { orders: m.ctx.orders.length, paid: truth.stats.paid, recoverable: truth.stats.recoverable, by_status: truth.stats.byStatus },
+    counts: { orders: counts.orders, paid: counts.paid, recoverable: counts.recoverable, by_status: counts.byStatus },
   };
 }
 
@@ -233,10 +253,22 @@ function writeOut(dir: string, path: string, bytes: Buffer): void {
   writeFileSync(target, bytes);
 }
 
-/** Runs the simulation and writes `<out>/logs`, `<out>/keys.json` and `<out>/truth/`. */
-export function simulate(opts: SimulateOptions, phase: (name: string) => void = () => {}): SimulationResult {
+/**
+ * Runs the simulation and writes `<out>/logs`, `<out>/keys.json` and `<out>/truth/`. A run without
+ * damage streams (stream.ts): its memory does not grow with its size. A damaged run is built whole
+ * (runSimulation), because where damage lands is drawn over whole files.
+ */
+export async function simulate(opts: SimulateOptions, phase: (name: string) => void = () => {}): Promise<SimulationResult> {
   const out = opts.out;
   for (const p of ['logs', 'truth', 'keys.json']) rmSync(join(out, p), { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  if (opts.damage === 'none') return simulateStreaming(opts, phase);
+  return simulateWhole(opts, phase);
+}
+
+/** The whole-run path, for any damage profile (tests compare the streaming path with it). */
+export function simulateWhole(opts: SimulateOptions, phase: (name: string) => void = () => {}): SimulationResult {
+  const out = opts.out;
   mkdirSync(out, { recursive: true });
   // the generated text waits here until it is written (text-store.ts); the name is not one simulate writes
   const store = new SpillTextStore(join(out, `.simulate-spill-${process.pid}`));

@@ -1,7 +1,7 @@
 // The simulated shop's fixed setup for one run: site, hosts, goods, payment rows, merchants and keys.
 import type { Goods } from './catalogue';
 import { buildCatalogue } from './catalogue';
-import { EventBus } from './events';
+import { EventBus, type RunSink } from './events';
 import { seededRsaKey, type SeededRsaKey } from './gateways/rsa';
 import type { GatewayName } from './gateways/retry';
 import { alipayUserId, alnumKey, tronAddress } from './ids';
@@ -142,7 +142,7 @@ export function buildMerchants(rng: Rng, platform: SimulateOptions['platform'], 
   return m;
 }
 
-export function buildWorld(opts: SimulateOptions, hostSkewMs: number[], store: TextStore = new MemoryTextStore()): World {
+export function buildWorld(opts: SimulateOptions, hostSkewMs: number[], store: TextStore = new MemoryTextStore(), runs: RunSink | null = null): World {
   const rng = Rng.root(opts.seed);
   const merchants = buildMerchants(rng, opts.platform, opts.tokenpay);
   const endMs = opts.startMs + opts.days * 86_400_000;
@@ -163,7 +163,7 @@ export function buildWorld(opts: SimulateOptions, hostSkewMs: number[], store: T
     pays: opts.platform === 'dujiaoka' ? dujiaokaPays(merchants) : acgPays(merchants),
     merchants,
     dayFactor: makeDayFactor(rng.fork('days')),
-    bus: new EventBus(opts.startMs, endMs, store),
+    bus: new EventBus(opts.startMs, endMs, store, runs),
     hostSkewMs,
   };
 }

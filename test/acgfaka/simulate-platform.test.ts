@@ -19,7 +19,7 @@ after(() => {
 test('acg-faka platform logging: request log and real refusal bodies, recovered end to end', async () => {
   const out = mkdtempSync(join(tmpdir(), 'salvage-acg-platform-'));
   dirs.push(out);
-  simulate(resolveOptions({ out, orders: 120, days: 1, seed: '5', platform: 'acg-faka', logging: 'platform', damage: 'none' }));
+  await simulate(resolveOptions({ out, orders: 120, days: 1, seed: '5', platform: 'acg-faka', logging: 'platform', damage: 'none' }));
   const reqDir = join(out, 'logs/runtime/request');
   const [md5dir] = readdirSync(reqDir);
   assert.match(md5dir!, /^[0-9a-f]{32}$/);
@@ -50,7 +50,7 @@ test('acg-faka with one web host\'s clock off: the host-to-host estimate finds i
   for (const seed of ['3', '4']) {
     const out = mkdtempSync(join(tmpdir(), 'salvage-acg-skew-'));
     dirs.push(out);
-    simulate(resolveOptions({ out, orders: 1500, days: 2, seed, platform: 'acg-faka' }));
+    await simulate(resolveOptions({ out, orders: 1500, days: 2, seed, platform: 'acg-faka' }));
     const meta = JSON.parse(readFileSync(join(out, 'truth', 'meta.json'), 'utf8')) as { hosts: { name: string; clock_offset_seconds: number }[] };
     const off = meta.hosts.find((h) => h.clock_offset_seconds !== 0);
     assert.ok(off, `seed ${seed}: the drill has a skewed host`);

@@ -20,6 +20,10 @@ test('the budget grows with orders and days, and is asked for only above the def
   assert.ok(drill >= 320 && drill < 600, `${drill} MB for the 3-day drill (measured peak live heap 168 MB; 504 MB before the text was spilled)`);
   assert.equal(simulateHeapMb(['simulate', '--orders=30000', '--days=3'], 256), drill);
   assert.ok(simulateHeapMb(['simulate', '--orders', '120000', '--days', '9'], 256)! > 2 * drill);
+  // a run without damage streams (stream.ts, stream.test.ts): the default budget holds any size
+  assert.equal(simulateHeapMb(['simulate', '--orders', '320000', '--days', '24', '--damage', 'none'], 256), null);
+  assert.equal(simulateHeapMb(['simulate', '--orders=320000', '--damage=none'], 256), null);
+  assert.ok(simulateHeapMb(['simulate', '--orders', '320000', '--damage', 'typical'], 256)! > drill);
 });
 
 test('simulate of 20,000 orders runs from the launcher without SALVAGE_MAX_HEAP_MB, with a note of the heap it gets', () => {

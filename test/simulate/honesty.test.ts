@@ -42,10 +42,10 @@ function decompress(b: Buffer): Buffer {
 const md5 = (s: string): string => createHash('md5').update(s, 'utf8').digest('hex');
 
 for (const damage of ['typical', 'severe'] as const) {
-  test(`recoverable ⇔ a surviving nginx line proves the payment (default logging, ${damage} damage)`, () => {
+  test(`recoverable ⇔ a surviving nginx line proves the payment (default logging, ${damage} damage)`, async () => {
     const out = mkdtempSync(join(tmpdir(), 'salvage-sim-honest-'));
     dirs.push(out);
-    simulate(resolveOptions({ out, orders: 500, days: 2, seed: damage === 'typical' ? '71' : '72', damage, logging: 'default' }));
+    await simulate(resolveOptions({ out, orders: 500, days: 2, seed: damage === 'typical' ? '71' : '72', damage, logging: 'default' }));
     const meta = JSON.parse(readFileSync(join(out, 'truth/meta.json'), 'utf8')) as { files: { path: string; source: string }[] };
     const keys = JSON.parse(readFileSync(join(out, 'keys.json'), 'utf8'));
     const pem = Object.values(keys.alipay as Record<string, string>)[0]!;

@@ -25,9 +25,9 @@ function tmp(): string {
   return d;
 }
 
-function run(over: RawSimulateOptions): string {
+async function run(over: RawSimulateOptions): Promise<string> {
   const out = tmp();
-  simulate(resolveOptions({ out, orders: 300, days: 2, seed: '5', ...over }));
+  await simulate(resolveOptions({ out, orders: 300, days: 2, seed: '5', ...over }));
   return out;
 }
 
@@ -131,10 +131,10 @@ function epayOk(q: URLSearchParams, key: string): boolean {
   return md5(keys.map((k) => `${k}=${q.get(k)}`).join('&') + key) === q.get('sign');
 }
 
-test('same seed gives byte-identical output (gzip included); another seed differs', () => {
-  const a = run({ seed: '11', damage: 'severe' });
-  const b = run({ seed: '11', damage: 'severe' });
-  const c = run({ seed: '12', damage: 'severe' });
+test('same seed gives byte-identical output (gzip included); another seed differs', async () => {
+  const a = await run({ seed: '11', damage: 'severe' });
+  const b = await run({ seed: '11', damage: 'severe' });
+  const c = await run({ seed: '12', damage: 'severe' });
   const ha = hashes(a);
   assert.ok(ha.size >= 8);
   assert.deepEqual(hashes(b), ha);
@@ -143,8 +143,8 @@ test('same seed gives byte-identical output (gzip included); another seed differ
   assert.notEqual(hc.get('keys.json'), ha.get('keys.json'));
 });
 
-test('layout: BT rotation names, plain current file, truth and keys beside the logs', () => {
-  const d = run({ damage: 'none' });
+test('layout: BT rotation names, plain current file, truth and keys beside the logs', async () => {
+  const d = await run({ damage: 'none' });
   const files = walk(d).map((p) => relative(d, p));
   assert.ok(files.includes('keys.json'));
   for (const t of ['orders.ndjson', 'recoverable.ndjson', 'meta.json', 'damage.json']) assert.ok(files.includes(`truth/${t}`), t);
@@ -171,8 +171,8 @@ test('truth: every paid order had a genuine notify; with no damage and operator 
   assert.equal(m.truth.stats.recoverable, m.truth.stats.paid);
 });
 
-test('truth: default logging keeps only exceptions in laravel.log; epay notifies are in nginx with the full signed query', () => {
-  const d = run({ damage: 'none', logging: 'default', seed: '21' });
+test('truth: default logging keeps only exceptions in laravel.log; epay notifies are in nginx with the full signed query', async () => {
+  const d = await run({ damage: 'none', logging: 'default', seed: '21' });
   const meta = JSON.parse(readFileSync(join(d, 'truth/meta.json'), 'utf8')) as Meta;
   const keys = JSON.parse(readFileSync(join(d, 'keys.json'), 'utf8'));
   const app = textLines(d, 'logs/app/laravel.log', meta);
@@ -204,8 +204,8 @@ test('truth: default logging keeps only exceptions in laravel.log; epay notifies
   });
 });
 
-test('signatures in the generated logs verify with keys.json; forged ones do not', () => {
-  const d = run({ damage: 'typical', seed: '31', orders: 500 });
+test('signatures in the generated logs verify with keys.json; forged ones do not', async () => {
+  const d = await run({ damage: 'typical', seed: '31', orders: 500 });
   const meta = JSON.parse(readFileSync(join(d, 'truth/meta.json'), 'utf8')) as Meta;
   const keys = JSON.parse(readFileSync(join(d, 'keys.json'), 'utf8'));
   const damage = JSON.parse(readFileSync(join(d, 'truth/damage.json'), 'utf8')) as { actions: Action[] };
@@ -286,8 +286,8 @@ for (const [platform, logging, seed] of [
   ['dujiaoka', 'default', '42'],
   ['acg-faka', 'operator', '43'],
 ] as const) {
-  test(`after severe damage, every truth line reference points at a surviving line that names the order (${platform}, ${logging})`, () => {
-    const d = run({ damage: 'severe', seed, orders: 400, platform, logging });
+  test(`after severe damage, every truth line reference points at a surviving line that names the order (${platform}, ${logging})`, async () => {
+    const d = await run({ damage: 'severe', seed, orders: 400, platform, logging });
     const meta = JSON.parse(readFileSync(join(d, 'truth/meta.json'), 'utf8')) as Meta;
     const cache = new Map<string, string[]>();
     const lines = (f: string): string[] => cache.get(f) ?? cache.set(f, textLines(d, f, meta)).get(f)!;
@@ -309,8 +309,8 @@ for (const [platform, logging, seed] of [
   });
 }
 
-test('damage.json describes damage that is really in the files', () => {
-  const d = run({ damage: 'severe', seed: '43', orders: 400, days: 3 });
+test('damage.json describes damage that is really in the files', async () => {
+  const d = await run({ damage: 'severe', seed: '43', orders: 400, days: 3 });
   const meta = JSON.parse(readFileSync(join(d, 'truth/meta.json'), 'utf8')) as Meta;
   const damage = JSON.parse(readFileSync(join(d, 'truth/damage.json'), 'utf8')) as { profile: string; actions: Action[] };
   assert.equal(damage.profile, 'severe');
@@ -404,8 +404,8 @@ test('damage.json describes damage that is really in the files', () => {
   assert.ok(skewChecked > 10, 'clock skew was checked on create-order lines');
 });
 
-test('merchant balance lines form a consistent before/after chain per merchant', () => {
-  const d = run({ damage: 'none', seed: '51', days: 2 });
+test('merchant balance lines form a consistent before/after chain per merchant', async () => {
+  const d = await run({ damage: 'none', seed: '51', days: 2 });
   const meta = JSON.parse(readFileSync(join(d, 'truth/meta.json'), 'utf8')) as Meta;
   const last = new Map<string, string>();
   let n = 0;
@@ -424,8 +424,8 @@ test('merchant balance lines form a consistent before/after chain per merchant',
   assert.ok(n > 50 && last.size >= 3);
 });
 
-test('acg-faka: trade numbers, callback route, plugin runtime.log and the order table columns', () => {
-  const d = run({ platform: 'acg-faka', damage: 'typical', seed: '61' });
+test('acg-faka: trade numbers, callback route, plugin runtime.log and the order table columns', async () => {
+  const d = await run({ platform: 'acg-faka', damage: 'typical', seed: '61' });
   const meta = JSON.parse(readFileSync(join(d, 'truth/meta.json'), 'utf8')) as Meta;
   const keys = JSON.parse(readFileSync(join(d, 'keys.json'), 'utf8'));
   const orders = ndjson<Record<string, unknown>>(join(d, 'truth/orders.ndjson'));

@@ -16,10 +16,10 @@ after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function run(tokenpay: boolean): string {
+async function run(tokenpay: boolean): Promise<string> {
   const out = mkdtempSync(join(tmpdir(), 'salvage-sim-tokenpay-'));
   dirs.push(out);
-  simulate(resolveOptions({ out, orders: 400, days: 1, seed: '11', damage: 'none', logging: 'operator', tokenpay }));
+  await simulate(resolveOptions({ out, orders: 400, days: 1, seed: '11', damage: 'none', logging: 'operator', tokenpay }));
   return out;
 }
 
@@ -32,8 +32,8 @@ function files(dir: string): string[] {
 
 const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
 
-test('--tokenpay: notifies in the operator log carry a genuine TokenPay signature, in key order, Signature included', () => {
-  const out = run(true);
+test('--tokenpay: notifies in the operator log carry a genuine TokenPay signature, in key order, Signature included', async () => {
+  const out = await run(true);
   const keys = JSON.parse(readFileSync(join(out, 'keys.json'), 'utf8')) as { tokenpay?: Record<string, string> };
   const token = Object.values(keys.tokenpay ?? {})[0];
   assert.ok(token, 'keys.json names a tokenpay token');
@@ -68,8 +68,8 @@ test('--tokenpay: notifies in the operator log carry a genuine TokenPay signatur
   assert.ok([...byOrder.values()].some((t) => t.length > 1), 'some notify was retried');
 });
 
-test('the default shop has no TokenPay row and no tokenpay key', () => {
-  const out = run(false);
+test('the default shop has no TokenPay row and no tokenpay key', async () => {
+  const out = await run(false);
   const keys = JSON.parse(readFileSync(join(out, 'keys.json'), 'utf8')) as Record<string, unknown>;
   assert.equal(keys.tokenpay, undefined);
   const meta = JSON.parse(readFileSync(join(out, 'truth', 'meta.json'), 'utf8')) as { pays: Record<string, { gateway: string }> };

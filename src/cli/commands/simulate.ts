@@ -22,7 +22,7 @@ export const simulateCommand: SalvageCommand<SimulateArgs> = {
   describe: 'Generate a simulated shop with damaged logs and ground truth / 生成带损坏日志与真值的模拟发卡网',
   builder: (y: Argv) =>
     y
-      .option('out', { type: 'string', describe: 'output folder (logs/, keys.json and truth/ are replaced; the generated text waits in a spill file there while the run lasts) / 输出目录（运行期间生成的文本暂存于其中的临时文件）' })
+      .option('out', { type: 'string', describe: 'output folder (logs/, keys.json and truth/ are replaced; the generated text waits in spill files there while the run lasts) / 输出目录（运行期间生成的文本暂存于其中的临时文件）' })
       .option('orders', { type: 'number', default: DEFAULTS.orders, describe: 'total orders over the whole period / 订单总数' })
       .option('days', { type: 'number', default: DEFAULTS.days, describe: 'days of traffic (rotated .gz files need at least 2) / 天数' })
       .option('start', { type: 'string', default: DEFAULTS.start, describe: 'start time, ISO 8601 (times without offset are Asia/Shanghai) / 开始时间' })
@@ -39,6 +39,7 @@ export const simulateCommand: SalvageCommand<SimulateArgs> = {
     examples: [
       ['salvage simulate --out drill', '2,000 orders over one day, typical damage / 2000 个订单、一天、常见损坏'],
       ['salvage simulate --out drill3 --orders 30000 --days 3 --seed 1', 'the 3-day drill: its text waits on disk, its per-order records need a heap sized to fit (with a note) / 三天演练：文本暂存磁盘，按订单数自动调整内存'],
+      ['salvage simulate --out big --orders 320000 --days 24 --damage none', 'about 10 M lines without damage: streams in the default heap / 约一千万行、无损坏：流式生成，默认内存即可'],
       ['salvage simulate --out v2 --vocabulary 2 --logging operator', "another shop's wording / 另一家商店的措辞"],
     ],
     exitCodes: [0, EXIT_WRITE_FAILED, ...COMMON_EXITS],
@@ -49,7 +50,7 @@ export const simulateCommand: SalvageCommand<SimulateArgs> = {
     const t0 = process.hrtime.bigint();
     let last = t0;
     const timing = io.env.SALVAGE_SIM_TIMING === '1';
-    const r = simulate(opts, (name) => {
+    const r = await simulate(opts, (name) => {
       if (!timing) return;
       const now = process.hrtime.bigint();
       io.stderr.write(`  ${name}: ${Number((now - last) / 1_000_000n)} ms\n`);

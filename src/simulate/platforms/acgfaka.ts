@@ -6,7 +6,7 @@
 // (kernel/Util/RequestLogger.php), with secret-looking keys masked "***" (kernel/Helper.php).
 // The other modes are unchanged.
 import { createHash } from 'node:crypto';
-import type { Buyer } from '../buyers';
+import type { Buyer, BuyerPool } from '../buyers';
 import { pickBuyer } from '../buyers';
 import { cardKey, type Goods } from '../catalogue';
 import { acgTradeNo } from '../ids';
@@ -307,20 +307,22 @@ export function simulateAcgOrder(ctx: SimContext, idx: number, createdMs: number
   return o;
 }
 
-export function simulateAcgFaka(ctx: SimContext, createdTimes: readonly number[], pool: readonly Buyer[]): void {
+export function simulateAcgFaka(ctx: SimContext, createdTimes: readonly number[], pool: BuyerPool): void {
   const w = ctx.w;
-  const used = new Set<string>();
+  const used = ctx.ids ?? new Map<string, number>();
   const pick = w.rng.fork('order-picks');
   const goodsWeights = w.catalogue.map((g) => g.weight);
   const payWeights = w.pays.map((p) => p.weight);
   for (let i = 0; i < createdTimes.length; i++) {
     let tn = acgTradeNo(pick, createdTimes[i]!);
     while (used.has(tn)) tn = acgTradeNo(pick, createdTimes[i]!);
-    used.add(tn);
+    used.set(tn, i);
     const buyer = pickBuyer(pick, pool);
     const goods = w.catalogue[pick.weightedIndex(goodsWeights)]!;
     const pay = w.pays[pick.weightedIndex(payWeights)]!;
-    ctx.orders.push(simulateAcgOrder(ctx, i, createdTimes[i]!, buyer, goods, pay, tn));
+    const o = simulateAcgOrder(ctx, i, createdTimes[i]!, buyer, goods, pay, tn);
+    if (ctx.onOrder) ctx.onOrder(o);
+    else ctx.orders.push(o);
   }
 }
 

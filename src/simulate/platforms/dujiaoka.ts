@@ -1,6 +1,6 @@
 // 独角数卡 dujiaoka: the buyer's trail, the gateways' callbacks and the shop's answers, the Laravel log,
 // and the `orders` row as the database held it at the end of the window (NOTES §1, docs/log-shapes.md).
-import type { Buyer } from '../buyers';
+import type { Buyer, BuyerPool } from '../buyers';
 import { pickBuyer } from '../buyers';
 import { cardKey, type Goods } from '../catalogue';
 import { signAlipayFields } from '../gateways/alipay';
@@ -246,7 +246,8 @@ function completeOrder(ctx: SimContext, o: OrderRec, rng: Rng, tc: number, prev:
   for (const carmi of o.cards) {
     op(ctx, tc, o, { event: 'card_delivered', fields: [['order_sn', sn], ['email', o.buyer.email], ['goods_id', g.id], ['carmi', carmi]] }, true);
   }
-  ctx.balances.push({ merchantId: o.pay.merchantId, ts: tc, orderIdx: o.idx, orderId: o.orderId, changeFen: o.actualFen });
+  // only the operator's log has balance lines (balance.ts)
+  if (w.opts.logging === 'operator') ctx.balances.push({ merchantId: o.pay.merchantId, ts: tc, orderIdx: o.idx, orderId: o.orderId, changeFen: o.actualFen });
   // processAuto mails the buyer when the cards went out (status 4; not on a stock-out), processManual
   // mails the operator; ApiHook is dispatched after every completion (OrderProcessService completedOrder).
   queueJobs(ctx, rng.fork('queue-paid'), tc, o.status === 6 ? ['ApiHook'] : ['MailSend', 'ApiHook']);
@@ -268,7 +269,7 @@ function refund(ctx: SimContext, o: OrderRec, ts: number, rng: Rng): void {
   op(ctx, ts, o, { event: 'refund', fields: [['order_sn', o.orderId], ['amount', fenToYuanString(o.actualFen)], ['trade_no', o.txn.tradeNo]] }, true);
   if (o.status !== 5) setStatus(ctx, o, ts + 1000, 5, rng);
   o.refunded = true;
-  ctx.balances.push({ merchantId: o.pay.merchantId, ts: ts + 1000, orderIdx: o.idx, orderId: o.orderId, changeFen: -o.actualFen });
+  if (w.opts.logging === 'operator') ctx.balances.push({ merchantId: o.pay.merchantId, ts: ts + 1000, orderIdx: o.idx, orderId: o.orderId, changeFen: -o.actualFen });
   if (o.pay.gateway === 'alipay') {
     const sendMs = ts + rng.int(3, 20) * 1000;
     const cb = buildCallback(w, o, o.txn, sendMs, rng, 'genuine', 'refund');
@@ -554,20 +555,22 @@ export function simulateDujiaokaOrder(ctx: SimContext, idx: number, createdMs: n
 }
 
 /** Simulates every dujiaoka order of the run (creation times sorted ascending). */
-export function simulateDujiaoka(ctx: SimContext, createdTimes: readonly number[], pool: readonly Buyer[]): void {
+export function simulateDujiaoka(ctx: SimContext, createdTimes: readonly number[], pool: BuyerPool): void {
   const w = ctx.w;
-  const used = new Set<string>();
+  const used = ctx.ids ?? new Map<string, number>();
   const pick = w.rng.fork('order-picks');
   const goodsWeights = w.catalogue.map((g) => g.weight);
   const payWeights = w.pays.map((p) => p.weight);
   for (let i = 0; i < createdTimes.length; i++) {
     let sn = dujiaokaOrderSn(pick);
     while (used.has(sn)) sn = dujiaokaOrderSn(pick);
-    used.add(sn);
+    used.set(sn, i);
     const buyer = pickBuyer(pick, pool);
     const goods = w.catalogue[pick.weightedIndex(goodsWeights)]!;
     const pay = w.pays[pick.weightedIndex(payWeights)]!;
-    ctx.orders.push(simulateDujiaokaOrder(ctx, i, createdTimes[i]!, buyer, goods, pay, sn));
+    const o = simulateDujiaokaOrder(ctx, i, createdTimes[i]!, buyer, goods, pay, sn);
+    if (ctx.onOrder) ctx.onOrder(o);
+    else ctx.orders.push(o);
   }
 }
 

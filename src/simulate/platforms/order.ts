@@ -54,6 +54,10 @@ export interface BalanceChange {
 export interface SimContext {
   w: World;
   orders: OrderRec[];
+  /** When set, each order is handed here once simulated instead of being kept in `orders` (a run that streams). */
+  onOrder?: (o: OrderRec) => void;
+  /** When set, each order's id is entered here with its index as it is drawn (the truth looks ids up in it). */
+  ids?: Map<string, number>;
   balances: BalanceChange[];
   /** Card keys still in stock per goods id. */
   stock: Map<number, number>;
