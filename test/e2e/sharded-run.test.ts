@@ -1,0 +1,130 @@
+// Issue 14, "beyond one machine": the recovery drill run as 2 extract shards, 2 correlate
+// partitions and a finish step, each a separate salvage process, against the real
+// Elasticsearch node scripts/with-es.js starts. The sharded run must give exactly what one
+// process gives on the same logs: the same records with the same flags, the same check
+// findings, every output file byte for byte (report.json but its `run` section, which says how
+// this run went). The stages' refusals and re-runs are tried on the way.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Client } from '@elastic/elasticsearch';
+import { requireEsUrl } from '../support/es';
+import { runCli } from '../support/run-cli';
+import { spawnCli } from '../support/spawn-cli';
+import type { Transaction } from '../../src/model/types';
+
+const tmp = mkdtempSync(join(tmpdir(), 'salvage-sharded-'));
+const prefix = `salvage-test-sharded-${process.pid}`;
+const run = 'drill-1';
+let esUrl = '';
+let client: Client;
+
+after(async () => {
+  rmSync(tmp, { recursive: true, force: true });
+  if (client) {
+    await client.indices.delete({ index: `${prefix}-*`, ignore_unavailable: true, allow_no_indices: true }, { ignore: [404] }).catch(() => undefined);
+    await client.close();
+  }
+});
+
+const sim = join(tmp, 'sim');
+const inputs = () => [join(sim, 'logs'), '--keys', join(sim, 'keys.json')];
+const stageArgs = (...more: string[]) => ['reconstruct', ...inputs(), '--es', esUrl, '--es-prefix', prefix, '--run', run, '--workers', '1', '-q', ...more];
+
+async function stage(...more: string[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  const p = spawnCli(stageArgs(...more), tmp);
+  const { code } = await p.exit;
+  return { code, stderr: p.stderr(), stdout: p.stdout() };
+}
+
+/** Stages started side by side, as on separate machines. */
+async function together(...runs: string[][]): Promise<{ code: number | null; stderr: string }[]> {
+  return Promise.all(runs.map((r) => stage(...r)));
+}
+
+const read = (dir: string, f: string) => readFileSync(join(dir, f), 'utf8');
+const recordsOf = (dir: string) => read(dir, 'transactions.ndjson').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Transaction);
+
+async function evidenceDocs(): Promise<number> {
+  await client.indices.refresh({ index: `${prefix}-sharded-${run}-evidence` });
+  return (await client.count({ index: `${prefix}-sharded-${run}-evidence` })).count;
+}
+
+describe('a sharded run (2 extract shards, 2 correlate partitions, finish) against a real node', () => {
+  let singleCode = -1;
+
+  before(async () => {
+    esUrl = requireEsUrl();
+    client = new Client({ node: esUrl });
+    const s = await runCli(['simulate', '--out', sim, '--orders', '2000', '--days', '2', '--seed', '11', '--damage', 'typical', '--logging', 'operator'], tmp);
+    assert.equal(s.code, 0, s.stderr);
+    const single = await runCli(['reconstruct', ...inputs(), '--out', join(tmp, 'single'), '-q'], tmp);
+    assert.ok(single.code === 0 || single.code === 1, single.stderr);
+    singleCode = single.code;
+  });
+
+  test('extract: each shard reads its share; a shard with another shard count is refused', async () => {
+    const shards = await together(['--stage', 'extract', '--shard', '0/2'], ['--stage', 'extract', '--shard', '1/2']);
+    for (const s of shards) assert.equal(s.code, 0, s.stderr);
+    const wrong = await stage('--stage', 'extract', '--shard', '0/3');
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /started with 2 extract shard/);
+  });
+
+  test('finish refuses until every partition is done, in English and Chinese', async () => {
+    const early = await stage('--stage', 'finish', '--out', join(tmp, 'early'));
+    assert.equal(early.code, 2);
+    assert.match(early.stderr, /not ready to finish: every correlate partition/);
+    assert.match(early.stderr, /尚不能收尾/);
+  });
+
+  test('correlate: two partitions side by side, together every order once', async () => {
+    const parts = await together(['--stage', 'correlate', '--partition', '0/2'], ['--stage', 'correlate', '--partition', '1/2']);
+    for (const p of parts) assert.equal(p.code, 0, p.stderr);
+    await client.indices.refresh({ index: `${prefix}-sharded-${run}-transactions` });
+    const partial = (await client.count({ index: `${prefix}-sharded-${run}-transactions` })).count;
+    assert.equal(partial, recordsOf(join(tmp, 'single')).length);
+    const wrong = await stage('--stage', 'correlate', '--partition', '0/3');
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /correlated in 2 partition/);
+  });
+
+  test('running a shard and a partition again changes nothing: fixed ids, done again', async () => {
+    const before = await evidenceDocs();
+    // One document per evidence item, per reject and per file read, as the single run counted them.
+    const inputs = (JSON.parse(read(join(tmp, 'single'), 'report.json')) as { inputs: { copy_of?: string; evidence_items: number; rejected: number }[] }).inputs.filter((i) => !i.copy_of);
+    assert.equal(before, inputs.reduce((a, i) => a + i.evidence_items + i.rejected + 1, 0));
+    const again = await stage('--stage', 'extract', '--shard', '1/2');
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(await evidenceDocs(), before);
+    const part = await stage('--stage', 'correlate', '--partition', '1/2');
+    assert.equal(part.code, 0, part.stderr);
+  });
+
+  test('finish gives exactly the single-process run: records, flags, check findings, every output', async () => {
+    const out = join(tmp, 'sharded');
+    const fin = await stage('--stage', 'finish', '--out', out);
+    assert.equal(fin.code, singleCode, fin.stderr);
+    const single = join(tmp, 'single');
+    const one = recordsOf(single);
+    const many = recordsOf(out);
+    assert.equal(many.length, one.length);
+    assert.ok(one.length > 1500, `${one.length} records`);
+    assert.deepEqual(many.map((t) => [t.order_id, t.flags]), one.map((t) => [t.order_id, t.flags]));
+    assert.ok(one.some((t) => t.flags.length > 0), 'the drill has flagged records');
+    const reportOf = (dir: string) => {
+      const { run: _run, ...rest } = JSON.parse(read(dir, 'report.json')) as Record<string, unknown>;
+      return rest;
+    };
+    const a = reportOf(single);
+    const b = reportOf(out);
+    assert.deepEqual(b.checks, a.checks);
+    assert.deepEqual(b, a);
+    for (const f of ['transactions.ndjson', 'transactions.csv', 'restore.sql', 'review.csv', 'rejects.ndjson', 'unjoined.ndjson']) {
+      assert.equal(read(out, f), read(single, f), f);
+    }
+  });
+});
