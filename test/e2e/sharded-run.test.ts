@@ -32,10 +32,10 @@ after(async () => {
 
 const sim = join(tmp, 'sim');
 const inputs = () => [join(sim, 'logs'), '--keys', join(sim, 'keys.json')];
-const stageArgs = (...more: string[]) => ['reconstruct', ...inputs(), '--es', esUrl, '--es-prefix', prefix, '--run', run, '--workers', '1', '-q', ...more];
+const stageArgs = (more: string[], runId = run) => ['reconstruct', ...inputs(), '--es', esUrl, '--es-prefix', prefix, '--run', runId, '--workers', '1', '-q', ...more];
 
 async function stage(...more: string[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  const p = spawnCli(stageArgs(...more), tmp);
+  const p = spawnCli(stageArgs(more), tmp);
   const { code } = await p.exit;
   return { code, stderr: p.stderr(), stdout: p.stdout() };
 }
@@ -48,9 +48,16 @@ async function together(...runs: string[][]): Promise<{ code: number | null; std
 const read = (dir: string, f: string) => readFileSync(join(dir, f), 'utf8');
 const recordsOf = (dir: string) => read(dir, 'transactions.ndjson').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Transaction);
 
-async function evidenceDocs(): Promise<number> {
-  await client.indices.refresh({ index: `${prefix}-sharded-${run}-evidence` });
-  return (await client.count({ index: `${prefix}-sharded-${run}-evidence` })).count;
+async function evidenceDocs(runId = run, query?: object): Promise<number> {
+  const index = `${prefix}-sharded-${runId}-evidence`;
+  await client.indices.refresh({ index });
+  return (await client.count({ index, ...(query ? { query: query as never } : {}) })).count;
+}
+
+/** Documents one per evidence item, reject and file read, as the single-process run counted them. */
+function expectedDocs(): number {
+  const inputs = (JSON.parse(read(join(tmp, 'single'), 'report.json')) as { inputs: { copy_of?: string; evidence_items: number; rejected: number }[] }).inputs.filter((i) => !i.copy_of);
+  return inputs.reduce((a, i) => a + i.evidence_items + i.rejected + 1, 0);
 }
 
 describe('a sharded run (2 extract shards, 2 correlate partitions, finish) against a real node', () => {
@@ -94,9 +101,7 @@ describe('a sharded run (2 extract shards, 2 correlate partitions, finish) again
 
   test('running a shard and a partition again changes nothing: fixed ids, done again', async () => {
     const before = await evidenceDocs();
-    // One document per evidence item, per reject and per file read, as the single run counted them.
-    const inputs = (JSON.parse(read(join(tmp, 'single'), 'report.json')) as { inputs: { copy_of?: string; evidence_items: number; rejected: number }[] }).inputs.filter((i) => !i.copy_of);
-    assert.equal(before, inputs.reduce((a, i) => a + i.evidence_items + i.rejected + 1, 0));
+    assert.equal(before, expectedDocs());
     const again = await stage('--stage', 'extract', '--shard', '1/2');
     assert.equal(again.code, 0, again.stderr);
     assert.equal(await evidenceDocs(), before);
@@ -126,5 +131,28 @@ describe('a sharded run (2 extract shards, 2 correlate partitions, finish) again
     for (const f of ['transactions.ndjson', 'transactions.csv', 'restore.sql', 'review.csv', 'rejects.ndjson', 'unjoined.ndjson']) {
       assert.equal(read(out, f), read(single, f), f);
     }
+  });
+
+  test('a shard killed half-way is not done: finish names it; run again, it is done and nothing is doubled', { timeout: 120_000 }, async () => {
+    const killed = 'killed-1';
+    const other = spawnCli(stageArgs(['--stage', 'extract', '--shard', '1/2'], killed), tmp);
+    assert.equal((await other.exit).code, 0, other.stderr());
+    const victim = spawnCli(stageArgs(['--stage', 'extract', '--shard', '0/2'], killed), tmp, { detached: true });
+    const deadline = Date.now() + 60_000;
+    // Killed as soon as its first documents are in, long before it could be done.
+    while ((await evidenceDocs(killed, { term: { shard: 0 } }).catch(() => 0)) === 0) {
+      assert.ok(Date.now() < deadline, `shard 0 indexed nothing in 60 s: ${victim.stderr()}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    process.kill(-victim.child.pid!, 'SIGKILL');
+    await victim.exit;
+    const early = spawnCli(stageArgs(['--stage', 'finish', '--out', join(tmp, 'killed-out')], killed), tmp);
+    assert.equal((await early.exit).code, 2);
+    assert.match(early.stderr(), /extract shard\(s\) 0\/2; every correlate partition \(none has run\) not done yet/);
+    const again = spawnCli(stageArgs(['--stage', 'extract', '--shard', '0/2'], killed), tmp);
+    assert.equal((await again.exit).code, 0, again.stderr());
+    assert.equal(await evidenceDocs(killed), expectedDocs());
+    const doc = await client.get<{ shards_done: Record<string, unknown> }>({ index: `${prefix}-sharded-runs`, id: killed });
+    assert.ok(doc._source!.shards_done['0'] && doc._source!.shards_done['1']);
   });
 });
