@@ -45,6 +45,7 @@ export async function correlateStage(target: EsTarget, prefix: string, run: stri
       query: { bool: { filter: [{ term: { type: 'evidence' } }, { terms: { bucket: buckets } }] } },
       sort: ['order_id', 'file_rank', 'seq'],
       routing: buckets.map(routingOf).join(','),
+      source: ['json', 'order_id', 'links', 'kind', 'ts_ms', 'client', 'amount', 'bad_signature'],
     })) {
       pushDoc(batch, d);
       evidence++;
@@ -55,7 +56,7 @@ export async function correlateStage(target: EsTarget, prefix: string, run: stri
     }
     if (batch.json.length) correlator.addBatch(batch);
     const result = correlator.finish();
-    const writer = new DocWriter(client);
+    const writer = new DocWriter(client, scratch);
     let orders = 0;
     try {
       for (const t of result.records.sorted()) {

@@ -20,7 +20,7 @@ import { planInScratch, type StageArgs } from './stage-plan';
 // here: joining is what the later stages are for.
 
 export async function extractStage(args: StageArgs, shard: { i: number; n: number }, io: StepIO & { stdout: NodeJS.WritableStream }, shared: SharedOptions, progressFor: ProgressFor): Promise<ShardDone> {
-  const { plan, planned, digest, dispose } = await planInScratch(args, io, shared, progressFor);
+  const { plan, planned, digest, scratch, dispose } = await planInScratch(args, io, shared, progressFor);
   const client = makeClient(plan.es!);
   try {
     const ix = runIndices(args['es-prefix'], args.run!);
@@ -30,7 +30,7 @@ export async function extractStage(args: StageArgs, shard: { i: number; n: numbe
     await markShard(client, ix, args.run!, shard.i, null);
     const rank = new Map(planned.tasks.map((t, k) => [t.display, k]));
     const mine = planned.tasks.filter((t) => shardOfFile(t.display, shard.n) === shard.i);
-    const done = await extractFiles(client, ix.evidence, mine, rank, shard.i, plan, io);
+    const done = await extractFiles(client, ix.evidence, mine, rank, shard.i, plan, io, scratch);
     await client.indices.refresh({ index: ix.evidence });
     const marker: ShardDone = { at: new Date().toISOString(), ...done };
     await markShard(client, ix, args.run!, shard.i, marker);
@@ -44,10 +44,10 @@ export async function extractStage(args: StageArgs, shard: { i: number; n: numbe
 
 async function extractFiles(
   client: Client, index: string, tasks: Parameters<typeof runFiles>[0], rank: Map<string, number>, shard: number,
-  plan: Awaited<ReturnType<typeof planInScratch>>['plan'], io: StepIO,
+  plan: Awaited<ReturnType<typeof planInScratch>>['plan'], io: StepIO, scratch: string,
 ): Promise<{ files: number; evidence: number; rejects: number }> {
   const { args, rules, vocabulary, keys, nginxFormat } = plan;
-  const writer = new DocWriter(client);
+  const writer = new DocWriter(client, scratch);
   // Items are numbered within their file in the order the file's reader made them, which is
   // the same on every run: the numbers are the documents' ids and the order finish reads in.
   const evidenceSeq = new Map<string, number>();

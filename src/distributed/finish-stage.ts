@@ -31,6 +31,8 @@ import { scanSorted } from './scan';
 // no log file is opened here (the plan only looks at their names, sizes and first lines).
 
 const FEED_BATCH = 1000;
+/** What the correlator is fed of an evidence document (its place in the run is in the sort). */
+const EVIDENCE_FIELDS = ['file', 'json', 'order_id', 'links', 'kind', 'ts_ms', 'client', 'amount', 'bad_signature'];
 
 /** Refuses (exit 2) while any shard or partition of the run has not said it is done. */
 export function checkAllDone(doc: RunDoc | null, run: string): asserts doc is RunDoc {
@@ -102,7 +104,7 @@ async function readBack(client: Client, index: string, plan: Plan, planned: Plan
     correlator.addBatch(batch, file!);
     batch = emptyBatch();
   };
-  for await (const d of scanSorted<EvidenceDoc>(client, { index, query: { term: { type: 'evidence' } }, sort: ['file_rank', 'seq'] })) {
+  for await (const d of scanSorted<EvidenceDoc>(client, { index, query: { term: { type: 'evidence' } }, sort: ['file_rank', 'seq'], source: EVIDENCE_FIELDS })) {
     if (d.file !== file) {
       flush();
       if (file !== null) fileDone(file);

@@ -33,7 +33,7 @@ export function checkStageArgs(args: StageArgs): void {
 }
 
 /** The run planned, with a private scratch folder (extract writes no files of its own). */
-export async function planInScratch(args: StageArgs, io: StepIO, shared: SharedOptions, progressFor: ProgressFor): Promise<{ plan: Plan; planned: PlannedFiles; digest: string; dispose(): void }> {
+export async function planInScratch(args: StageArgs, io: StepIO, shared: SharedOptions, progressFor: ProgressFor): Promise<{ plan: Plan; planned: PlannedFiles; digest: string; scratch: string; dispose(): void }> {
   const plan = await planRun(args, io, shared);
   const dir = mkdtempSync(join(tmpdir(), 'salvage-shard-'));
   const { folder } = OutputFolder.open(dir);
@@ -43,7 +43,7 @@ export async function planInScratch(args: StageArgs, io: StepIO, shared: SharedO
   };
   try {
     const planned = await planFiles(plan, folder, io, progressFor);
-    return { plan, planned, digest: planDigest(plan, planned, args.run!), dispose };
+    return { plan, planned, digest: planDigest(plan, planned, args.run!), scratch: folder.scratch, dispose };
   } catch (e) {
     dispose();
     throw e;
