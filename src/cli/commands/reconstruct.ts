@@ -68,6 +68,7 @@ export const reconstructCommand: SalvageCommand<ReconstructArgs> = {
       ['salvage reconstruct logs/ --statement bill.csv --baseline orders.sql', "with the gateway's bill and the last backup / 加上对账单与备份"],
       ['ELASTIC_API_KEY=… salvage reconstruct logs/ --es http://localhost:9200', 'also into Elasticsearch / 同时写入 Elasticsearch'],
       ['salvage reconstruct logs/ --checkpoint ~/salvage.ckpt --out out', 'resumable: run it again after a kill and finished files are not read again / 可续跑：中断后再次运行，已读完的文件不再读取'],
+      ['salvage reconstruct logs/ --es URL --run r1 --stage extract --shard 0/4', 'one machine\'s share of a run spread over several (then --stage correlate --partition j/m, then --stage finish --out out; README "A run across machines") / 多机运行中本机的一份'],
     ],
     exitCodes: [0, 1, 2, 3, 4, 5, 6, 7, '129 130 143'],
     env: ['ELASTIC_API_KEY', 'ELASTIC_USERNAME', 'ELASTIC_PASSWORD', 'ELASTIC_CREDENTIALS_FILE', 'SALVAGE_STALL_SECONDS', 'LC_ALL', 'LC_MESSAGES', 'LANG'],
