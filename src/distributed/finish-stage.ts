@@ -12,7 +12,7 @@ import type { StepIO } from '../reconstruct/step-io';
 import { Laps } from '../reconstruct/step-io';
 import { writeOutputs, type Written } from '../reconstruct/write';
 import { scoreRecord } from '../score/score';
-import { makeClient } from '../sinks/elasticsearch';
+import { makeClient, type EsTarget } from '../sinks/elasticsearch';
 import type { OutputFolder } from '../sinks/output-folder';
 import { RejectSpool } from '../sinks/reject-spool';
 import { readStatements } from '../sources/statements/read-statement';
@@ -45,6 +45,16 @@ export function checkAllDone(doc: RunDoc | null, run: string): asserts doc is Ru
   else if (parts.length) todo.push(`correlate partition(s) ${parts.map((p) => `${p}/${doc.partitions}`).join(', ')}`);
   if (todo.length) {
     throw new UsageError(`run ${run} is not ready to finish: ${todo.join('; ')} not done yet. Run them (again, if one was stopped), then finish. / 运行 ${run} 尚不能收尾：以下阶段未完成（${todo.join('；')}），请先完成再运行 --stage finish`);
+  }
+}
+
+/** The refusal, asked before --out is touched: a run not ready to finish leaves the folder as it was. */
+export async function refuseUnlessDone(target: EsTarget, prefix: string, run: string): Promise<void> {
+  const client = makeClient(target);
+  try {
+    checkAllDone(await readRunDoc(client, runIndices(prefix, run), run).catch(() => null), run);
+  } finally {
+    await client.close().catch(() => undefined);
   }
 }
 

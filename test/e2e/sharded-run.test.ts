@@ -6,7 +6,7 @@
 // this run went). The stages' refusals and re-runs are tried on the way.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -86,6 +86,7 @@ describe('a sharded run (2 extract shards, 2 correlate partitions, finish) again
     assert.equal(early.code, 2);
     assert.match(early.stderr, /not ready to finish: every correlate partition/);
     assert.match(early.stderr, /尚不能收尾/);
+    assert.equal(existsSync(join(tmp, 'early')), false, 'refused before --out was touched');
   });
 
   test('correlate: two partitions side by side, together every order once', async () => {

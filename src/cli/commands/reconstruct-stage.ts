@@ -9,7 +9,7 @@ import { checkRunId } from '../../distributed/run-store';
 import { checkStageArgs, type StageArgs } from '../../distributed/stage-plan';
 import { extractStage } from '../../distributed/extract-stage';
 import { correlateStage } from '../../distributed/correlate-stage';
-import { finishStage } from '../../distributed/finish-stage';
+import { finishStage, refuseUnlessDone } from '../../distributed/finish-stage';
 import { formatSummary } from '../summary';
 import { ProgressMeter } from '../progress';
 import { INDEXING_FILES } from './es-index';
@@ -65,6 +65,7 @@ export async function reconstructStage(args: StageArgs, io: CommandIO, shared: S
 
 async function finish(args: StageArgs, io: CommandIO, shared: SharedOptions, started: number, progressFor: (t: { files: number; diskBytes: number }) => ProgressMeter): Promise<number> {
   const plan = await planRun(args, io, shared);
+  await refuseUnlessDone(plan.es!, args['es-prefix'], args.run!);
   const { folder, notes } = OutputFolder.open(plan.outDir);
   const withdraw = io.onStop?.(() => folder.release());
   try {
