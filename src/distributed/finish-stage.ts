@@ -97,6 +97,8 @@ async function readBack(client: Client, index: string, plan: Plan, planned: Plan
   const missingFiles = tasks.filter((_, k) => !reports.has(k)).map((t) => t.display);
   if (missingFiles.length) throw new UsageError(`the evidence index has no report for ${missingFiles.length} file(s) of the plan (${missingFiles.slice(0, 3).join(', ')}…): run their extract shard again / 证据索引缺少 ${missingFiles.length} 个文件的报告，请重跑对应的抽取分片`);
 
+  await checkCounts(client, index, tasks.map((t, k) => ({ file: t.display, items: reports.get(k)!.evidence_items })));
+
   for await (const d of scanSorted<RejectDoc>(client, { index, query: { term: { type: 'reject' } }, sort: ['file_rank', 'seq'] })) rejectSpool.write([d.reject]);
 
   // File by file, in reading order: each file's evidence in the order its reader made it.
@@ -135,4 +137,30 @@ async function readBack(client: Client, index: string, plan: Plan, planned: Plan
 
 function noteCardHashes(known: KnownTokens, b: EvidenceBatch): void {
   for (const links of b.links) if (links !== null) for (const l of links) if (l.startsWith('card:')) known.noteCardHash(l.slice(5));
+}
+
+/**
+ * Every file's evidence documents, counted by a composite aggregation, against what its report
+ * says it gave: documents left over from a shard that read other bytes under the same name (its
+ * items have fixed ids, so a shorter file leaves the old tail behind) would otherwise be joined
+ * into records unseen.
+ */
+async function checkCounts(client: Client, index: string, files: { file: string; items: number }[]): Promise<void> {
+  const counted = new Map<number, number>();
+  let after: Record<string, unknown> | undefined;
+  for (;;) {
+    const r = await client.search({
+      index, size: 0, query: { term: { type: 'evidence' } },
+      aggs: { files: { composite: { size: 1000, sources: [{ rank: { terms: { field: 'file_rank' } } }], ...(after ? { after: after as never } : {}) } } },
+    });
+    const agg = r.aggregations?.files as { buckets: { key: { rank: number }; doc_count: number }[]; after_key?: Record<string, unknown> } | undefined;
+    for (const b of agg?.buckets ?? []) counted.set(b.key.rank, b.doc_count);
+    if (!agg?.after_key || agg.buckets.length === 0) break;
+    after = agg.after_key;
+  }
+  const off = files.flatMap((f, k) => ((counted.get(k) ?? 0) === f.items ? [] : [`${f.file} (${counted.get(k) ?? 0} indexed, its report says ${f.items})`]));
+  const strays = [...counted.keys()].filter((k) => k >= files.length);
+  if (off.length || strays.length) {
+    throw new UsageError(`the evidence index does not hold what the files' reports say (${[...off.slice(0, 3), ...(strays.length ? [`${strays.length} file(s) not in this plan`] : [])].join('; ')}): a shard read other bytes or other files under these names; start the run again under a new --run / 证据索引与文件报告不符（某个分片读到了不同的内容），请用新的 --run 重新开始`);
+  }
 }

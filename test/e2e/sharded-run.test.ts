@@ -134,6 +134,18 @@ describe('a sharded run (2 extract shards, 2 correlate partitions, finish) again
     }
   });
 
+  test('evidence the reports do not account for (a stale tail of a file read shorter) is refused, not joined', async () => {
+    const index = `${prefix}-sharded-${run}-evidence`;
+    const some = await client.search<Record<string, unknown>>({ index, size: 1, query: { term: { type: 'evidence' } } });
+    const hit = some.hits.hits[0]!;
+    await client.index({ index, id: 'e:stale', routing: hit._routing!, document: { ...hit._source, seq: 1e9 }, refresh: true });
+    const fin = await stage('--stage', 'finish', '--out', join(tmp, 'stale'));
+    assert.equal(fin.code, 2, fin.stderr);
+    assert.match(fin.stderr, /does not hold what the files' reports say \(.+ \((\d+) indexed, its report says \d+\)/);
+    assert.equal(existsSync(join(tmp, 'stale', 'transactions.ndjson')), false);
+    await client.delete({ index, id: 'e:stale', routing: hit._routing!, refresh: true });
+  });
+
   test('a shard killed half-way is not done: finish names it; run again, it is done and nothing is doubled', { timeout: 120_000 }, async () => {
     const killed = 'killed-1';
     const other = spawnCli(stageArgs(['--stage', 'extract', '--shard', '1/2'], killed), tmp);
