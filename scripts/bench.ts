@@ -255,6 +255,10 @@ async function shardedRun(es: string): Promise<string> {
   const same = ['transactions.ndjson', 'review.csv', 'rejects.ndjson', 'unjoined.ndjson', 'restore.sql'].every((f) => {
     try { return readFileSync(join(single, f)).equals(readFileSync(join(sharded, f))); } catch { return false; }
   });
+  // The run's indices are the bench's own: removed (best effort; a node that wants credentials keeps them).
+  for (const path of [`salvage-bench-sharded-${run}-evidence,salvage-bench-sharded-${run}-transactions`, `salvage-bench-sharded-runs/_doc/${run}`]) {
+    await fetch(`${es.replace(/\/$/, '')}/${path}`, { method: 'DELETE' }).catch(() => undefined);
+  }
   const wallSharded = Math.max(ex[0]!.seconds, ex[1]!.seconds) + Math.max(co[0]!.seconds, co[1]!.seconds) + rows[rows.length - 1]![1].seconds;
   const cpuSharded = rows.slice(1).reduce((a, [, t]) => a + t.cpu, 0);
   return (
