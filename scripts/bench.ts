@@ -12,11 +12,16 @@
 //             eight 40,000-order, 3-day shops this corpus used to be stitched from), written by
 //             one simulate run that streams (src/simulate/stream.ts) in the default heap
 //
+//   sharded   the shop corpus (plain) as one process, then as a sharded run (issue 14): 2 extract
+//             shards side by side, 2 correlate partitions side by side, finish, each a separate
+//             process against the node at BENCH_ES_URL (or SALVAGE_TEST_ES_URL; skipped without);
+//             per stage wall, CPU and peak RSS, and whether the outputs are byte-identical
+//
 // BENCH_ONLY=realdata,10m picks parts (default: all); BENCH_RUNS (3) repeats the small corpora,
 // BENCH_RUNS_10M (1) the 10 M one; BENCH_REALDATA points at shared/realdata; SALVAGE_MAX_HEAP_MB
 // is passed to salvage as usual.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -33,7 +38,7 @@ const runs = Number(process.env.BENCH_RUNS ?? 3);
 const runs10m = Number(process.env.BENCH_RUNS_10M ?? 1);
 const realdata = resolve(process.env.BENCH_REALDATA ?? join(root, '..', 'shared', 'realdata'));
 
-const PARTS = ['shop', 'realdata', '1m', '10m'] as const;
+const PARTS = ['shop', 'realdata', '1m', '10m', 'sharded'] as const;
 type Part = (typeof PARTS)[number];
 
 /** One row of the table: files read together by one `reconstruct`. */
@@ -182,6 +187,64 @@ function timeIt(cmd: string, args: string[]): Timed {
   return { seconds: secs ?? NaN, cpu: (user ?? NaN) + (sys ?? NaN), rssMb: (kb ?? NaN) / 1024, stdout: r.stdout, stderr, status: r.status ?? -1 };
 }
 
+/** As timeIt, without waiting: stages that run side by side, as on separate machines. */
+function timeItAsync(cmd: string, args: string[]): Promise<Timed> {
+  return new Promise((res) => {
+    const child = spawn('/usr/bin/time', ['-f', '%e %U %S %M', cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => {
+      const lines = stderr.trim().split('\n');
+      const [secs, user, sys, kb] = (lines.pop() ?? '').split(' ').map(Number);
+      res({ seconds: secs ?? NaN, cpu: (user ?? NaN) + (sys ?? NaN), rssMb: (kb ?? NaN) / 1024, stdout, stderr: lines.filter((l) => !l.startsWith('Command exited')).join('\n'), status: code ?? -1 });
+    });
+  });
+}
+
+/**
+ * The shop corpus once as a single process and once as a sharded run through Elasticsearch
+ * (2 extract shards, 2 correlate partitions, finish). The figures are per stage; the shards and
+ * partitions run side by side on this one machine, so their wall times share its cores (and the
+ * node's), and the CPU seconds are what each would cost on a machine of its own.
+ */
+async function shardedRun(es: string): Promise<string> {
+  const [c] = await shopCorpora();
+  const keys = ['--keys', c!.keys!];
+  const single = join(out, 'out-sharded-single');
+  const sharded = join(out, 'out-sharded');
+  log(`sharded: ${c!.label} as one process…`);
+  const one = timeIt(process.execPath, [bin, 'reconstruct', ...c!.inputs, ...keys, '--out', single, '-q']);
+  const run = `bench-${Date.now()}`;
+  const stage = (...more: string[]) => [bin, 'reconstruct', ...c!.inputs, ...keys, '--es', es, '--es-prefix', 'salvage-bench', '--run', run, '-q', ...more];
+  const rows: [string, Timed][] = [['single process', one]];
+  log('sharded: extract 0/2 and 1/2 side by side…');
+  const ex = await Promise.all([0, 1].map((i) => timeItAsync(process.execPath, stage('--stage', 'extract', '--shard', `${i}/2`))));
+  ex.forEach((t, i) => rows.push([`extract ${i}/2`, t]));
+  log('sharded: correlate 0/2 and 1/2 side by side…');
+  const co = await Promise.all([0, 1].map((i) => timeItAsync(process.execPath, stage('--stage', 'correlate', '--partition', `${i}/2`))));
+  co.forEach((t, i) => rows.push([`correlate ${i}/2`, t]));
+  log('sharded: finish…');
+  rows.push(['finish', timeIt(process.execPath, stage('--stage', 'finish', '--out', sharded))]);
+  for (const [name, t] of rows) if (t.status !== 0 && t.status !== 1) log(`${name}: exited ${t.status}:\n${t.stderr}`);
+  const same = ['transactions.ndjson', 'review.csv', 'rejects.ndjson', 'unjoined.ndjson', 'restore.sql'].every((f) => {
+    try { return readFileSync(join(single, f)).equals(readFileSync(join(sharded, f))); } catch { return false; }
+  });
+  // The run's indices are the bench's own: removed (best effort; a node that wants credentials keeps them).
+  for (const path of [`salvage-bench-sharded-${run}-evidence,salvage-bench-sharded-${run}-transactions`, `salvage-bench-sharded-runs/_doc/${run}`]) {
+    await fetch(`${es.replace(/\/$/, '')}/${path}`, { method: 'DELETE' }).catch(() => undefined);
+  }
+  const wallSharded = Math.max(ex[0]!.seconds, ex[1]!.seconds) + Math.max(co[0]!.seconds, co[1]!.seconds) + rows[rows.length - 1]![1].seconds;
+  const cpuSharded = rows.slice(1).reduce((a, [, t]) => a + t.cpu, 0);
+  return (
+    `sharded run of ${c!.label} (run ${run}, index prefix salvage-bench; outputs ${same ? 'byte-identical to' : 'DIFFERENT from'} the single process)\n` +
+    'stage             wall (s)   CPU s  peak RSS MB  exit\n' +
+    rows.map(([n, t]) => `${n.padEnd(16)} ${t.seconds.toFixed(2).padStart(9)} ${t.cpu.toFixed(2).padStart(7)} ${t.rssMb.toFixed(0).padStart(12)} ${String(t.status).padStart(5)}`).join('\n') + '\n' +
+    `sharded total: ${wallSharded.toFixed(2)} s wall (slowest of each side-by-side stage, added up), ${cpuSharded.toFixed(2)} CPU s over all stages (Elasticsearch's own CPU not counted)\n`
+  );
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -247,6 +310,7 @@ async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   const rows: Row[] = [];
   const skipped: string[] = [];
+  let shardedText = '';
   for (const part of parts) {
     if (part === 'shop') for (const c of await shopCorpora()) rows.push(measure(c));
     if (part === 'realdata') {
@@ -256,6 +320,11 @@ async function main(): Promise<void> {
     }
     if (part === '1m') rows.push(measure(await oneMillion()));
     if (part === '10m') rows.push(measure(await tenMillion()));
+    if (part === 'sharded') {
+      const es = process.env.BENCH_ES_URL ?? process.env.SALVAGE_TEST_ES_URL;
+      if (!es) skipped.push('sharded: no Elasticsearch (set BENCH_ES_URL, or run under scripts/with-es.js) / 未指定 Elasticsearch');
+      else shardedText = await shardedRun(es);
+    }
   }
   process.stdout.write(
     `salvage reconstruct benchmark (${process.env.BENCH_NOTE ?? ''}node ${process.version}, ${availableParallelism()} cores, ` +
@@ -265,7 +334,8 @@ async function main(): Promise<void> {
       skipped.map((s) => `skipped ${s}\n`).join('') +
       'times are medians over the runs; ratio = zcat -f | wc -l time / salvage time, the same as the ratio of their line rates (target ≥ 0.5);\n' +
       'peak RSS is the largest resident set of the whole salvage process (worker threads included) over the runs; exit 0 or 1 = finished (1: needs review);\n' +
-      'CPU s = user + system seconds (median), zcat and wc together; load = 1-minute load average as salvage started (above the core count, the machine was shared).\n',
+      'CPU s = user + system seconds (median), zcat and wc together; load = 1-minute load average as salvage started (above the core count, the machine was shared).\n' +
+      shardedText,
   );
 }
 

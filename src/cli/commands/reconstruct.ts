@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
-import { EXIT_OK, type CommandIO, type SalvageCommand } from '../command';
+import { EXIT_OK, UsageError, type CommandIO, type SalvageCommand } from '../command';
 import { OutputFolder, asWriteError } from '../../sinks/output-folder';
 import { esTarget, checkEsPrefix, ES_OPTIONS_HELP, INDEXING_FILES } from './es-index';
 import { ACG_FAKA_DEFAULT_PREFIX, PLATFORMS } from '../../sinks/sql/orders-table';
@@ -10,7 +10,9 @@ import { formatSummary } from '../summary';
 import { checkMaxLineBytes } from '../max-line-bytes';
 import { ProgressMeter } from '../progress';
 import { COMMAND_DEFAULTS } from '../../settings';
-import { planFiles, planRun, type Plan, type ReconstructArgs } from '../../reconstruct/plan';
+import { planFiles, planRun, type Plan, type ReconstructArgs, type SharedOptions } from '../../reconstruct/plan';
+import type { StageArgs } from '../../distributed/stage-plan';
+import { STAGE_HELP } from './reconstruct-stage-help';
 import { readInputs } from '../../reconstruct/read';
 import { correlate } from '../../reconstruct/correlate';
 import { VERSION, writeOutputs } from '../../reconstruct/write';
@@ -52,6 +54,10 @@ export const reconstructCommand: SalvageCommand<ReconstructArgs> = {
       .option('statement', { type: 'string', array: true, default: [], describe: "a gateway's bill: Alipay 业务明细 CSV or WeChat downloadbill (repeatable) / 对账单" })
       .option('baseline', { type: 'string', describe: 'the last good backup of the orders table: CSV export or MySQL dump / 订单表最近备份' })
       .option('checkpoint', { type: 'string', describe: CHECKPOINT_HELP })
+      .option('stage', { type: 'string', choices: ['extract', 'correlate', 'finish'], describe: STAGE_HELP.stage })
+      .option('shard', { type: 'string', describe: STAGE_HELP.shard })
+      .option('partition', { type: 'string', describe: STAGE_HELP.partition })
+      .option('run', { type: 'string', describe: STAGE_HELP.run })
       .option('progress', { type: 'boolean', describe: 'print progress to stderr (default: when stderr is a terminal) / 显示进度' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only warnings and errors / 只打印警告和错误' }),
   help: {
@@ -62,23 +68,35 @@ export const reconstructCommand: SalvageCommand<ReconstructArgs> = {
       ['salvage reconstruct logs/ --statement bill.csv --baseline orders.sql', "with the gateway's bill and the last backup / 加上对账单与备份"],
       ['ELASTIC_API_KEY=… salvage reconstruct logs/ --es http://localhost:9200', 'also into Elasticsearch / 同时写入 Elasticsearch'],
       ['salvage reconstruct logs/ --checkpoint ~/salvage.ckpt --out out', 'resumable: run it again after a kill and finished files are not read again / 可续跑：中断后再次运行，已读完的文件不再读取'],
+      ['salvage reconstruct logs/ --es URL --run r1 --stage extract --shard 0/4', 'one machine\'s share of a run spread over several (then --stage correlate --partition j/m, then --stage finish --out out; README "A run across machines") / 多机运行中本机的一份'],
     ],
     exitCodes: [0, 1, 2, 3, 4, 5, 6, 7, '129 130 143'],
     env: ['ELASTIC_API_KEY', 'ELASTIC_USERNAME', 'ELASTIC_PASSWORD', 'ELASTIC_CREDENTIALS_FILE', 'SALVAGE_STALL_SECONDS', 'LC_ALL', 'LC_MESSAGES', 'LANG'],
   },
   async run(args, io) {
+    const staged = args as StageArgs;
+    if (staged.stage !== undefined) {
+      // Loaded only for a sharded run.
+      const { reconstructStage } = await import('./reconstruct-stage');
+      return reconstructStage(staged, io, sharedOptions(io));
+    }
+    if (staged.shard !== undefined || staged.partition !== undefined || staged.run !== undefined) throw new UsageError('--shard, --partition and --run go with --stage / --shard、--partition、--run 需与 --stage 一起使用');
     return reconstruct(args, io);
   },
 };
 
-export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise<number> {
-  const started = Date.now();
-  const plan = await planRun(args, io, {
+function sharedOptions(io: CommandIO): SharedOptions {
+  return {
     checkMaxLineBytes,
     nginxFormat: (spec) => nginxFormatOption(spec, io.cwd),
     checkEsPrefix,
     esTarget: (url, ca) => esTarget(url, ca, io),
-  });
+  };
+}
+
+export async function reconstruct(args: ReconstructArgs, io: CommandIO): Promise<number> {
+  const started = Date.now();
+  const plan = await planRun(args, io, sharedOptions(io));
   const outDir = plan.outDir;
   // From here on work is done: --out is taken for this run (or the run refuses), and whatever
   // happens, the run's private folder goes and the lock is let go.
