@@ -124,7 +124,7 @@ export class BuildPool implements Shelf<Settled> {
   private *results(lane: Lane): Generator<Settled> {
     for (;;) {
       const m = this.receive(lane);
-      if (m.t === 'fatal') throw new Error(`record builder thread failed / 记录构建线程出错: ${m.message}`);
+      if (m.t === 'fatal') throw builderFailed(m);
       if (m.t === 'end') {
         lane.bytes = m.bytes;
         return;
@@ -180,10 +180,19 @@ export class BuildPool implements Shelf<Settled> {
     const got = receiveMessageOnPort(lane.port);
     if (got) {
       const m = got.message as FromBuilder;
-      lane.failed ??= new Error(m.t === 'fatal' ? `record builder thread failed / 记录构建线程出错: ${m.message}` : `record builder thread answered out of turn (${m.t})`);
+      lane.failed ??= m.t === 'fatal' ? builderFailed(m) : new Error(`record builder thread answered out of turn (${m.t})`);
     }
     return lane.failed;
   }
+}
+
+/** A builder's failure on the main thread; a system error keeps its code and path, so a full
+ *  disk under the builder's scratch is reported as a write error (exit 5), not an internal one. */
+function builderFailed(m: { message: string; code?: string; path?: string }): Error {
+  const e = new Error(`record builder thread failed / 记录构建线程出错: ${m.message}`) as NodeJS.ErrnoException;
+  if (m.code) e.code = m.code;
+  if (m.path) e.path = m.path;
+  return e;
 }
 
 function settledOf(w: WireSettled): Settled {

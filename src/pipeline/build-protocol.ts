@@ -29,7 +29,8 @@ export interface WireSettled {
 export type FromBuilder =
   | { t: 'settled'; batch: WireSettled[] }
   | { t: 'end'; bytes: number }
-  | { t: 'fatal'; message: string };
+  /** `code` and `path` of a system error (a full disk, say), so the main thread reports it as the write error it is. */
+  | { t: 'fatal'; message: string; code?: string; path?: string };
 
 /** Which builder holds an order: the same one for all of its evidence, whatever thread read it. */
 export function laneOf(id: string, lanes: number): number {

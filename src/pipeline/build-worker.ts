@@ -65,7 +65,8 @@ port.on('message', (m: ToBuilder) => {
     else settle(m);
   } catch (e) {
     shelf.dispose();
-    send({ t: 'fatal', message: (e as Error).stack ?? (e as Error).message });
+    const err = e as NodeJS.ErrnoException;
+    send({ t: 'fatal', message: err.stack ?? err.message, code: typeof err.code === 'string' ? err.code : undefined, path: err.path });
     port.close();
   }
 });
